@@ -1,0 +1,6 @@
+export * from './pooling';
+export * from './lmHead';
+export * from './topk';
+export * from './metrics';
+export * from './content';
+export * from './spectral';

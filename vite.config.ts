@@ -1,0 +1,65 @@
+/// <reference types="vitest/config" />
+import { createReadStream, cpSync, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, resolve } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+const MODELS_DIR = resolve(import.meta.dirname, 'models');
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.json': 'application/json',
+  '.txt': 'text/plain; charset=utf-8',
+  '.onnx': 'application/octet-stream',
+};
+
+/**
+ * Serves models/ at /models/ in dev and preview, and copies it into the build.
+ * Vite's own fallback answers a missing file with index.html and status 200,
+ * which transformers.js would try to parse as a model: a missing file here is a 404.
+ */
+function serveModels(): Plugin {
+  const handler = (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith('/models/')) return next();
+    const relative = normalize(decodeURIComponent(url.pathname.slice('/models/'.length)));
+    const file = join(MODELS_DIR, relative);
+    if (!file.startsWith(MODELS_DIR) || !existsSync(file) || !statSync(file).isFile()) {
+      res.statusCode = 404;
+      res.end('not found');
+      return;
+    }
+    res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
+    res.setHeader('Content-Length', String(statSync(file).size));
+    res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+    createReadStream(file).pipe(res);
+  };
+  return {
+    name: 'embedding-lens:serve-models',
+    configureServer: (server) => void server.middlewares.use(handler),
+    configurePreviewServer: (server) => void server.middlewares.use(handler),
+    writeBundle: (options) => {
+      if (options.dir) cpSync(MODELS_DIR, join(options.dir, 'models'), { recursive: true });
+    },
+  };
+}
+
+// Cross-origin isolation lets onnxruntime-web use its multi-threaded WASM build.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [react(), serveModels()],
+  server: { headers: isolationHeaders },
+  preview: { headers: isolationHeaders },
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
+  optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
+  test: {
+    include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'tools/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 60_000,
+  },
+});
