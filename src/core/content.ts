@@ -1,4 +1,4 @@
-import STOPWORDS from './data/stopwords-en.json';
+import STOPWORDS from './data/stopwords-en.json' with { type: 'json' };
 
 /**
  * "Content tokens": not punctuation, not a stop word, not among a reference

@@ -57,7 +57,10 @@ describe('core properties', () => {
     fc.assert(
       fc.property(fc.integer({ min: 3, max: 20 }), fc.integer({ min: 2, max: 8 }), fc.integer(), (n, d, seed) => {
         let state = seed >>> 0 || 1;
-        const rand = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32) - 0.5;
+        const rand = () => {
+          state = (state * 1664525 + 1013904223) >>> 0;
+          return state / 2 ** 32 - 0.5;
+        };
         const rows = Array.from({ length: n }, () => Array.from({ length: d }, rand));
         const { vectors } = topComponents(rows, Math.min(n, d));
         for (let a = 0; a < vectors.length; a++) {

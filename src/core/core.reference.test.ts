@@ -64,7 +64,7 @@ describe('spectral analysis matches numpy', () => {
   const components = topComponents(s.base, s.n);
   it('singular values, vectors (sign toward the mean) and energy shares', () => {
     close(components.singularValues, s.singularValues, 1e-9);
-    components.vectors.forEach((u, j) => close(u, s.vectors[j], 1e-7));
+    for (const [j, u] of components.vectors.entries()) close(u, s.vectors[j], 1e-7);
     close(components.shares, s.shares, 1e-9);
   });
   it('variation v_j', () => {

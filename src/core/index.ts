@@ -4,3 +4,4 @@ export * from './topk';
 export * from './metrics';
 export * from './content';
 export * from './spectral';
+export * from './align';

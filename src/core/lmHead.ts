@@ -78,7 +78,7 @@ export function makeLmHead(
 }
 
 /** z = W h over all rows (padding rows included; top-k skips them). */
-export function project(head: LmHead, h: ArrayLike<number>, out = new Float32Array(head.rows)): Float32Array {
+export function project(head: LmHead, h: ArrayLike<number>, out: Float32Array = new Float32Array(head.rows)): Float32Array {
   const { rows, cols, data } = head;
   if (h.length !== cols) throw new Error(`project: h has ${h.length} values, W has ${cols} columns`);
   const x = Float32Array.from(h);

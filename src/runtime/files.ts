@@ -1,0 +1,58 @@
+/**
+ * Reading pair files with byte progress. The browser reads over HTTP from the
+ * app's own origin; the CLI passes a reader over the local file system.
+ */
+export interface FileProgress {
+  /** Which file (path under the model root). */
+  file: string;
+  loaded: number;
+  /** 0 when the size is not known yet. */
+  total: number;
+  done: boolean;
+}
+
+export type ProgressListener = (progress: FileProgress) => void;
+
+export type BinaryReader = (path: string, onProgress?: ProgressListener) => Promise<ArrayBuffer>;
+
+/** A reader over HTTP(S) rooted at `root` (e.g. `/models/`), reporting bytes as they arrive. */
+export function httpReader(root: string): BinaryReader {
+  return async (path, onProgress) => {
+    const url = new URL(path, new URL(root, globalThis.location?.href ?? 'http://localhost/')).href;
+    let response: Response;
+    try {
+      response = await fetch(url);
+    } catch (cause) {
+      throw new Error(`Could not reach ${url}: the server is unreachable or offline.`, { cause });
+    }
+    if (!response.ok) throw new Error(`${path}: the server answered ${response.status} ${response.statusText}`.trim());
+    const total = Number(response.headers.get('Content-Length') ?? 0);
+    if (!response.body) {
+      const buffer = await response.arrayBuffer();
+      onProgress?.({ file: path, loaded: buffer.byteLength, total: buffer.byteLength, done: true });
+      return buffer;
+    }
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      loaded += value.byteLength;
+      onProgress?.({ file: path, loaded, total, done: false });
+    }
+    const bytes = new Uint8Array(loaded);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    onProgress?.({ file: path, loaded, total: total || loaded, done: true });
+    return bytes.buffer;
+  };
+}
+
+export async function readText(reader: BinaryReader, path: string): Promise<string> {
+  return new TextDecoder().decode(await reader(path));
+}

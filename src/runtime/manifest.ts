@@ -1,0 +1,71 @@
+import type { HeadDtype } from '../core/lmHead';
+import { POOLINGS, type Pooling } from '../core/pooling';
+
+/**
+ * A model pair: an embedding model, the generative (base) model it was made from,
+ * and where the base model's LM head W lives. Paths are relative to the model
+ * root (`/models/` in the browser, `models/` in Node), so the UI never needs to
+ * know which pair it shows.
+ */
+export interface PairManifest {
+  id: string;
+  name: string;
+  embed: { model: string; pooling: Pooling; template: string };
+  base: { model: string; pooling: Pooling };
+  lmHead: { file: string; dtype: HeadDtype; rows: number; cols: number };
+  /** Tokens the tokenizer really has; W rows past this are padding. */
+  vocabSize: number;
+  /** Context length: longer inputs are truncated (and the UI says so). */
+  maxLength: number;
+  /** JSON `{ids: number[]}`: the reference corpus's most frequent tokens (content-token filter). */
+  frequentTokens?: string;
+  /** One text per line: the sample that estimates u_1 and v_1 for the slider. */
+  sample?: string;
+}
+
+const HEAD_DTYPES: readonly HeadDtype[] = ['float32', 'float16', 'bfloat16'];
+
+/** Validates a parsed manifest, naming the first field that is wrong. */
+export function parseManifest(value: unknown, source = 'manifest'): PairManifest {
+  const fail = (what: string): never => {
+    throw new Error(`${source}: ${what}`);
+  };
+  if (!value || typeof value !== 'object') fail('not a JSON object');
+  const m = value as Record<string, any>;
+  const text = (v: unknown, field: string) => (typeof v === 'string' && v.length > 0 ? v : fail(`"${field}" must be a non-empty string`));
+  const count = (v: unknown, field: string) =>
+    Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`"${field}" must be a positive integer`);
+  const pooling = (v: unknown, field: string) =>
+    POOLINGS.includes(v as Pooling) ? (v as Pooling) : fail(`"${field}" must be one of ${POOLINGS.join(', ')}`);
+
+  const template = m.embed?.template ?? '{text}';
+  if (!String(template).includes('{text}')) fail('"embed.template" must contain {text}');
+  const dtype = m.lmHead?.dtype;
+  if (!HEAD_DTYPES.includes(dtype)) fail(`"lmHead.dtype" must be one of ${HEAD_DTYPES.join(', ')}`);
+
+  const manifest: PairManifest = {
+    id: text(m.id, 'id'),
+    name: typeof m.name === 'string' ? m.name : m.id,
+    embed: { model: text(m.embed?.model, 'embed.model'), pooling: pooling(m.embed?.pooling, 'embed.pooling'), template },
+    base: { model: text(m.base?.model, 'base.model'), pooling: pooling(m.base?.pooling ?? m.embed?.pooling, 'base.pooling') },
+    lmHead: {
+      file: text(m.lmHead?.file, 'lmHead.file'),
+      dtype,
+      rows: count(m.lmHead?.rows, 'lmHead.rows'),
+      cols: count(m.lmHead?.cols, 'lmHead.cols'),
+    },
+    vocabSize: count(m.vocabSize, 'vocabSize'),
+    maxLength: count(m.maxLength, 'maxLength'),
+    frequentTokens: m.frequentTokens,
+    sample: m.sample,
+  };
+  if (manifest.vocabSize > manifest.lmHead.rows) {
+    fail(`vocabSize ${manifest.vocabSize} exceeds the LM head's ${manifest.lmHead.rows} rows`);
+  }
+  return manifest;
+}
+
+/** Wraps a text in the embedder's prompt (PromptEOL, instruction formats). */
+export function applyTemplate(template: string, text: string): string {
+  return template.split('{text}').join(text);
+}

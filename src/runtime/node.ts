@@ -1,0 +1,28 @@
+/**
+ * Node-side set-up for the same runtime the browser uses (CLI, tests, benches):
+ * transformers.js reads pairs from the local models/ folder, never the network.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { env } from '@huggingface/transformers';
+import type { BinaryReader } from './files';
+
+export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
+
+export function useLocalModels(root = DEFAULT_MODEL_ROOT): BinaryReader {
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = root.endsWith('/') ? root : `${root}/`;
+  return async (path, onProgress) => {
+    const file = join(root, path);
+    const size = await stat(file).then(
+      (s) => s.size,
+      () => {
+        throw new Error(`${path}: no such file under ${root}`);
+      },
+    );
+    const bytes = await readFile(file);
+    onProgress?.({ file: path, loaded: size, total: size, done: true });
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  };
+}

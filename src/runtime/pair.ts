@@ -1,0 +1,160 @@
+import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
+import { makeContentFilter } from '../core/content';
+import { type LmHead, makeLmHead } from '../core/lmHead';
+import { poolBatch } from '../core/pooling';
+import { topComponents, variation } from '../core/spectral';
+import { type BinaryReader, type ProgressListener, readText } from './files';
+import { applyTemplate, type PairManifest } from './manifest';
+
+export type Device = 'webgpu' | 'wasm' | 'cpu';
+
+/** One text as both models see it. */
+export interface EncodedText {
+  text: string;
+  /** The text's own tokens (no template), in order, after truncation. */
+  ids: number[];
+  /** True when the text had more tokens than the model's context. */
+  truncated: boolean;
+  /** Pooled embedding from the embedding model (template applied). */
+  embed: Float32Array;
+  /** Pooled final hidden state from the base model. */
+  base: Float32Array;
+}
+
+export interface Spectrum {
+  /** u_1..u_n of the sample's base embeddings (no centering). */
+  vectors: Float64Array[];
+  singularValues: number[];
+  shares: number[];
+  /** v_1..v_n: the mean embed − base shift along each u_j. */
+  variation: number[];
+  sampleSize: number;
+}
+
+export interface LoadOptions {
+  device: Device;
+  /** Reads files under the model root (LM head, sample, frequent tokens). */
+  read: BinaryReader;
+  onProgress?: ProgressListener;
+}
+
+/** A loaded pair: tokenizer, both bodies and W. Everything model-specific lives here. */
+export class LensPair {
+  private constructor(
+    readonly manifest: PairManifest,
+    readonly device: Device,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly embedModel: PreTrainedModel,
+    private readonly baseModel: PreTrainedModel,
+    readonly head: LmHead,
+    readonly frequentIds: number[],
+    readonly sample: string[],
+  ) {}
+
+  static async load(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
+    const { device, read, onProgress } = options;
+    // transformers.js reports per-file progress; forward it in our own shape.
+    const progress_callback = (info: any) => {
+      if (!onProgress || !info.file) return;
+      const file = `${info.name}/${info.file}`;
+      if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
+      if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
+    };
+    const modelOptions = { device, dtype: 'fp32' as const, progress_callback };
+    const [tokenizer, embedModel, baseModel, headBytes, frequent, sample] = await Promise.all([
+      AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
+      AutoModel.from_pretrained(manifest.embed.model, modelOptions),
+      AutoModel.from_pretrained(manifest.base.model, modelOptions),
+      read(manifest.lmHead.file, onProgress),
+      manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
+      manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
+    ]);
+    const { rows, cols, dtype } = manifest.lmHead;
+    const data = dtype === 'float32' ? new Float32Array(headBytes) : new Uint16Array(headBytes);
+    const head = makeLmHead(data, rows, cols, dtype, manifest.vocabSize);
+    return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample);
+  }
+
+  /** The text of one vocabulary entry, as the tokenizer decodes it. */
+  tokenText(id: number): string {
+    return this.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  /** Content-token filter for this vocabulary (see core/content.ts). */
+  get isContent(): (id: number) => boolean {
+    this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokenText(id), frequentIds: this.frequentIds });
+    return this.contentFilter;
+  }
+  private contentFilter?: (id: number) => boolean;
+
+  /** Token ids of a text (no template), truncated to the context. */
+  tokenize(text: string): { ids: number[]; truncated: boolean } {
+    const ids = this.tokenizer.encode(text, { add_special_tokens: false }) as number[];
+    const max = this.manifest.maxLength;
+    return { ids: ids.slice(0, max), truncated: ids.length > max };
+  }
+
+  /** Embeds texts with both models, in batches. */
+  async encode(texts: readonly string[], batchSize = 16): Promise<EncodedText[]> {
+    const out: EncodedText[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize);
+      const templated = batch.map((t) => applyTemplate(this.manifest.embed.template, t));
+      const [embed, base] = await Promise.all([
+        this.pooled(this.embedModel, templated, this.manifest.embed.pooling),
+        this.pooled(this.baseModel, batch, this.manifest.base.pooling),
+      ]);
+      for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i], base: base[i] });
+    }
+    return out;
+  }
+
+  private async pooled(model: PreTrainedModel, texts: string[], pooling: PairManifest['embed']['pooling']) {
+    const inputs = this.tokenizer(texts, {
+      padding: true,
+      truncation: true,
+      max_length: this.manifest.maxLength,
+      add_special_tokens: false,
+    });
+    const output = await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask });
+    let hidden: Tensor = output.last_hidden_state;
+    if (hidden.type !== 'float32') hidden = hidden.to('float32');
+    const [batch, , dim] = hidden.dims as number[];
+    return poolBatch(hidden.data as Float32Array, inputs.attention_mask.data as BigInt64Array as any, batch, dim, pooling);
+  }
+
+  /** u_j and v_j from the pair's bundled sample (paper §4). */
+  async spectrum(components = 20, onProgress?: (done: number, total: number) => void): Promise<Spectrum> {
+    const texts = this.sample;
+    if (texts.length < 2) throw new Error(`Pair ${this.manifest.id} has no sample to estimate PC1 from.`);
+    const encoded: EncodedText[] = [];
+    for (let start = 0; start < texts.length; start += 32) {
+      encoded.push(...(await this.encode(texts.slice(start, start + 32))));
+      onProgress?.(encoded.length, texts.length);
+    }
+    const pcs = topComponents(
+      encoded.map((e) => e.base),
+      components,
+    );
+    return {
+      ...pcs,
+      variation: variation(
+        encoded.map((e) => e.embed),
+        encoded.map((e) => e.base),
+        pcs.vectors,
+      ),
+      sampleSize: encoded.length,
+    };
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all([this.embedModel.dispose(), this.baseModel.dispose()]);
+  }
+}
+
+function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}

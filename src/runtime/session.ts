@@ -1,0 +1,127 @@
+import { type AlignedView, alignedView } from '../core/align';
+import { project } from '../core/lmHead';
+import { shiftScores } from '../core/topk';
+import { findPair } from './catalog';
+import { type BinaryReader, type ProgressListener, readText } from './files';
+import { parseManifest } from './manifest';
+import { type Device, LensPair } from './pair';
+
+/** Longest input we tokenize at all; the model's context is far shorter anyway. */
+export const MAX_INPUT_CHARS = 100_000;
+
+export interface TokenInfo {
+  id: number;
+  text: string;
+}
+
+export interface ColumnResult extends AlignedView {
+  tokens: TokenInfo[];
+}
+
+export interface AlignResult {
+  requestId: number;
+  /** The text's own tokens in order. */
+  tokens: TokenInfo[];
+  truncated: boolean;
+  /** Characters dropped before tokenizing (input longer than MAX_INPUT_CHARS). */
+  droppedChars: number;
+  embed: ColumnResult;
+  base: ColumnResult;
+  lambda: number;
+  ms: number;
+}
+
+export interface PairInfo {
+  id: string;
+  name: string;
+  device: Device;
+  vocabSize: number;
+  maxLength: number;
+  /** v_1..v_n and each component's energy share, from the bundled sample. */
+  variation: number[];
+  shares: number[];
+  sampleSize: number;
+  loadMs: number;
+}
+
+/**
+ * The stateful side of the explorer: one loaded pair, its PC1 direction and the
+ * current text's logits. A slider tick reuses z0 = W h and zu = W u_1, so it is
+ * an O(V) add plus a partial top-k, never a new matrix-vector product.
+ */
+export class LensSession {
+  private pair?: LensPair;
+  private zu?: Float32Array;
+  private current?: { requestId: number; ids: number[]; z0: Float32Array };
+  private scratch?: Float32Array;
+
+  constructor(private readonly read: BinaryReader) {}
+
+  async load(pairId: string, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
+    const started = performance.now();
+    const entry = findPair(pairId);
+    const manifest = parseManifest(JSON.parse(await readText(this.read, entry.manifest)), entry.manifest);
+    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress });
+    const spectrum = await pair.spectrum();
+    await this.pair?.dispose();
+    this.pair = pair;
+    this.zu = project(pair.head, spectrum.vectors[0]);
+    this.scratch = new Float32Array(pair.head.rows);
+    this.current = undefined;
+    return {
+      id: manifest.id,
+      name: manifest.name,
+      device,
+      vocabSize: manifest.vocabSize,
+      maxLength: manifest.maxLength,
+      variation: spectrum.variation,
+      shares: spectrum.shares,
+      sampleSize: spectrum.sampleSize,
+      loadMs: performance.now() - started,
+    };
+  }
+
+  private get loaded(): LensPair {
+    if (!this.pair) throw new Error('No model pair is loaded yet.');
+    return this.pair;
+  }
+
+  async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
+    const started = performance.now();
+    const pair = this.loaded;
+    const text = rawText.slice(0, MAX_INPUT_CHARS);
+    if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its aligned tokens.');
+    const [encoded] = await pair.encode([text]);
+    const zEmbed = project(pair.head, encoded.embed);
+    const z0 = project(pair.head, encoded.base);
+    this.current = { requestId, ids: encoded.ids, z0 };
+    return {
+      requestId,
+      tokens: encoded.ids.map((id) => ({ id, text: pair.tokenText(id) })),
+      truncated: encoded.truncated,
+      droppedChars: rawText.length - text.length,
+      embed: this.column(zEmbed, encoded.ids, k),
+      base: this.shifted(lambda, k),
+      lambda,
+      ms: performance.now() - started,
+    };
+  }
+
+  /** The base column at a new λ for the current text, or null if `requestId` is no longer current. */
+  shift(requestId: number, lambda: number, k: number): ColumnResult | null {
+    if (!this.current || this.current.requestId !== requestId) return null;
+    return this.shifted(lambda, k);
+  }
+
+  private shifted(lambda: number, k: number): ColumnResult {
+    const { z0, ids } = this.current!;
+    const z = lambda === 0 ? z0 : shiftScores(z0, this.zu!, lambda, this.scratch);
+    return this.column(z, ids, k);
+  }
+
+  private column(z: Float32Array, textIds: number[], k: number): ColumnResult {
+    const pair = this.loaded;
+    const view = alignedView(z, pair.head.validRows, textIds, k);
+    return { ...view, tokens: view.ids.map((id) => ({ id, text: pair.tokenText(id) })) };
+  }
+}

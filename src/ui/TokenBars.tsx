@@ -1,0 +1,50 @@
+import { scaleLinear } from 'd3';
+import type { ColumnResult } from '../worker/protocol';
+import { displayToken } from './tokenText';
+
+const ROW = 22;
+const LABEL = 120;
+const WIDTH = 360;
+
+/**
+ * The top-k aligned tokens as a horizontal bar chart of their logits (d3 scales,
+ * React DOM). Key tokens (tokens of the text itself) are drawn in the accent colour.
+ */
+export function TokenBars({ column, keyIds }: { column: ColumnResult; keyIds: ReadonlySet<number> }) {
+  const scores = column.scores;
+  const lo = Math.min(0, ...scores);
+  const hi = Math.max(0, ...scores);
+  const x = scaleLinear()
+    .domain([lo, hi === lo ? lo + 1 : hi])
+    .range([0, WIDTH - LABEL - 56]);
+  return (
+    <ol className="token-bars" aria-label="Top aligned tokens">
+      {column.tokens.map((token, i) => {
+        const score = scores[i];
+        const left = Math.min(x(0), x(score));
+        const width = Math.max(1, Math.abs(x(score) - x(0)));
+        const isKey = keyIds.has(token.id);
+        return (
+          <li
+            key={`${token.id}-${i}`}
+            data-testid="aligned-token"
+            data-token-id={token.id}
+            data-rank={i + 1}
+            className={isKey ? 'aligned key' : 'aligned'}
+            title={`#${i + 1} id ${token.id} ${JSON.stringify(token.text)} logit ${score.toFixed(3)}${isKey ? ' (in the text)' : ''}`}
+            style={{ height: ROW }}
+          >
+            <span className="rank">{i + 1}</span>
+            <span className="label">{displayToken(token.text)}</span>
+            <svg width={WIDTH - LABEL} height={ROW - 4} aria-hidden="true">
+              <rect x={left} y={2} width={width} height={ROW - 8} rx={2} />
+              <text x={Math.max(left + width, x(0)) + 4} y={ROW / 2 + 1}>
+                {score.toFixed(2)}
+              </text>
+            </svg>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

@@ -1,0 +1,41 @@
+/// <reference lib="webworker" />
+import { env } from '@huggingface/transformers';
+import * as Comlink from 'comlink';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { httpReader } from '../runtime/files';
+import type { Device } from '../runtime/pair';
+import { LensSession } from '../runtime/session';
+import type { BackendChoice, LensWorkerApi } from './protocol';
+
+// Root-relative on purpose: transformers.js treats an absolute http(s) localModelPath as remote.
+const MODEL_ROOT = `${import.meta.env.BASE_URL}models/`;
+
+// Models come from the app's own /models/ folder and the ONNX runtime's wasm
+// from the app's own assets, so the explorer works offline.
+env.allowLocalModels = true;
+env.allowRemoteModels = false;
+env.localModelPath = MODEL_ROOT;
+const onnxWasm = env.backends.onnx.wasm;
+if (onnxWasm) onnxWasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
+
+const session = new LensSession(httpReader(MODEL_ROOT));
+
+async function pickDevice(choice: BackendChoice): Promise<Device> {
+  if (choice === 'wasm') return 'wasm';
+  const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  if (adapter) return 'webgpu';
+  if (choice === 'webgpu') throw new Error('WebGPU was requested, but this browser offers no WebGPU adapter.');
+  return 'wasm';
+}
+
+const api: LensWorkerApi = {
+  async load(pairId, backend, onProgress) {
+    return session.load(pairId, await pickDevice(backend), onProgress);
+  },
+  align: (requestId, text, k, lambda) => session.align(requestId, text, k, lambda),
+  shift: async (requestId, lambda, k) => session.shift(requestId, lambda, k),
+};
+
+Comlink.expose(api);
