@@ -15,7 +15,7 @@ const baseArgs = [
   '--disable-sync',
 ];
 
-const PORT = 4173;
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',

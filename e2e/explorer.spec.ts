@@ -84,14 +84,14 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
   });
 
   test('a copied link reopens the same view', async ({ page, openLens, browser }) => {
-    await openLens({ text: 'Two dogs run through the snow.', lambda: '1.5', k: '5' });
+    await openLens({ text: 'Two dogs run through the snow.', lambda: '0.5', k: '5' });
     await expect(page.getByTestId('aligned-base').getByTestId('aligned-token')).toHaveCount(5);
     const url = page.url();
     const other = await browser.newPage();
     await other.goto(url);
     await expect(other.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     await expect(other.getByTestId('text-input')).toHaveValue('Two dogs run through the snow.');
-    await expect(other.getByTestId('lambda-slider')).toHaveValue('1.5');
+    await expect(other.getByTestId('lambda-slider')).toHaveValue('0.5');
     await expect.poll(() => shownIds(other, 'aligned-base')).toEqual(await shownIds(page, 'aligned-base'));
     await other.close();
   });

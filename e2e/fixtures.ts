@@ -1,5 +1,5 @@
 import { expect, type Page, test as base } from '@playwright/test';
-import { useLocalModels } from '../src/runtime/node';
+import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
 
 /** The pair e2e runs on: the shipped demo pair unless E2E_PAIR names another. */
@@ -28,7 +28,7 @@ let nodeSession: Promise<LensSession> | undefined;
 /** The same pair run by the same core in Node (onnxruntime-node): the parity reference. */
 export function referenceSession(): Promise<LensSession> {
   nodeSession ??= (async () => {
-    const session = new LensSession(useLocalModels());
+    const session = new LensSession(localModelReader());
     await session.load(PAIR, 'cpu');
     return session;
   })();

@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './content';
 export * from './spectral';
 export * from './align';
+export * from './report';

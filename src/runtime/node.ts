@@ -9,7 +9,7 @@ import type { BinaryReader } from './files';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
 
-export function useLocalModels(root = DEFAULT_MODEL_ROOT): BinaryReader {
+export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
   env.localModelPath = root.endsWith('/') ? root : `${root}/`;

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { AlignResult, BackendChoice, ColumnResult, FileProgress, PairInfo } from '../worker/protocol';
 import { createLensClient, proxyCallback } from './lensClient';
-import { readViewState, type ViewState, writeViewState } from './urlState';
+import { readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
 export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -18,6 +18,7 @@ export interface LensState extends ViewState {
   computing: boolean;
 
   loadPair(pair?: string, backend?: BackendChoice): Promise<void>;
+  setView(view: ViewId): void;
   setText(text: string): void;
   setLambda(lambda: number): void;
   setK(k: number): void;
@@ -98,6 +99,10 @@ export const useLens = create<LensState>()((set, get) => {
       }
     },
 
+    setView(view) {
+      set({ view });
+    },
+
     setText(text) {
       set({ text });
       clearTimeout(textTimer);
@@ -125,8 +130,8 @@ let urlTimer: ReturnType<typeof setTimeout> | undefined;
 useLens.subscribe((state) => {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(() => {
-    const { pair, text, lambda, k, backend } = state;
-    const search = writeViewState({ pair, text, lambda, k, backend }, location.search);
+    const { view, pair, text, lambda, k, backend } = state;
+    const search = writeViewState({ view, pair, text, lambda, k, backend }, location.search);
     if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}${location.hash}`);
   }, 250);
 });

@@ -1,8 +1,13 @@
 import { DEFAULT_PAIR_ID } from '../runtime/catalog';
 import type { BackendChoice } from '../worker/protocol';
 
+/** The app's views, in tab order. */
+export const VIEWS = ['explorer', 'analysis', 'retrieval'] as const;
+export type ViewId = (typeof VIEWS)[number];
+
 /** The part of the view a copied link reopens. */
 export interface ViewState {
+  view: ViewId;
   pair: string;
   text: string;
   lambda: number;
@@ -11,6 +16,7 @@ export interface ViewState {
 }
 
 export const DEFAULT_VIEW: ViewState = {
+  view: 'explorer',
   pair: DEFAULT_PAIR_ID,
   text: 'A woman is slicing an onion in the kitchen.',
   lambda: 0,
@@ -30,7 +36,9 @@ export function readViewState(search: string): ViewState {
   };
   const k = number('k', DEFAULT_VIEW.k);
   const backend = params.get('backend');
+  const view = params.get('view') as ViewId | null;
   return {
+    view: view && VIEWS.includes(view) ? view : DEFAULT_VIEW.view,
     pair: params.get('pair') || DEFAULT_VIEW.pair,
     text: params.get('text') ?? DEFAULT_VIEW.text,
     lambda: number('lambda', DEFAULT_VIEW.lambda),

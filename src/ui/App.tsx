@@ -1,20 +1,22 @@
-import { useEffect } from 'react';
+import { type ComponentType, useEffect } from 'react';
 import { useLens } from '../state/store';
-import { K_CHOICES } from '../state/urlState';
-import { LambdaSlider } from './LambdaSlider';
-import { ModelColumn } from './ModelColumn';
+import { VIEWS, type ViewId } from '../state/urlState';
+import { ExplorerView } from './explorer/ExplorerView';
 import { ModelStatus } from './ModelStatus';
 
+/** Each view of the app; a view's id is its `view=` URL parameter. */
+const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: ComponentType }>> = {
+  explorer: { label: 'Explorer', component: ExplorerView },
+};
+
 export function App() {
-  const state = useLens();
-  const { text, k, lambda, result, baseView, pairInfo, error, status, computing } = state;
+  const { view, error, setView, dismissError } = useLens();
 
   useEffect(() => {
     void useLens.getState().loadPair();
   }, []);
 
-  const v1 = pairInfo?.variation[0] ?? 0;
-  const empty = text.trim().length === 0;
+  const Current = (VIEW_COMPONENTS[view] ?? VIEW_COMPONENTS.explorer!).component;
 
   return (
     <div className="app">
@@ -29,80 +31,32 @@ export function App() {
         <ModelStatus />
       </header>
 
+      <nav className="views" aria-label="Views">
+        {VIEWS.filter((id) => id in VIEW_COMPONENTS).map((id) => (
+          <button
+            key={id}
+            type="button"
+            data-testid={`view-${id}`}
+            aria-current={view === id ? 'page' : undefined}
+            onClick={() => setView(id)}
+          >
+            {VIEW_COMPONENTS[id]?.label}
+          </button>
+        ))}
+      </nav>
+
       {error && (
         <div className="error" data-testid="error" role="alert">
           <span>{error}</span>
-          <button type="button" onClick={state.dismissError} aria-label="Dismiss the error">
+          <button type="button" onClick={dismissError} aria-label="Dismiss the error">
             ×
           </button>
         </div>
       )}
 
-      <section className="input">
-        <label htmlFor="text-input">Text</label>
-        <textarea
-          id="text-input"
-          data-testid="text-input"
-          value={text}
-          rows={3}
-          spellCheck={false}
-          placeholder="Type or paste a text…"
-          onChange={(e) => state.setText(e.currentTarget.value)}
-        />
-        <div className="input-bar">
-          <label>
-            top-k{' '}
-            <select value={k} onChange={(e) => state.setK(Number(e.currentTarget.value))}>
-              {K_CHOICES.map((choice) => (
-                <option key={choice} value={choice}>
-                  {choice}
-                </option>
-              ))}
-            </select>
-          </label>
-          <span className="notices" data-testid="notice" aria-live="polite">
-            {empty
-              ? 'The text is empty: type or paste a text to see its aligned tokens.'
-              : result?.truncated
-                ? `Long text: only the first ${pairInfo?.maxLength} tokens (the model's context) were read.${result.droppedChars ? ` ${result.droppedChars.toLocaleString()} characters beyond ${(text.length - result.droppedChars).toLocaleString()} were not tokenized.` : ''}`
-                : computing
-                  ? 'Updating…'
-                  : result
-                    ? `${result.tokens.length} tokens · ${result.ms.toFixed(0)} ms`
-                    : ''}
-          </span>
-        </div>
-      </section>
-
-      <main className="columns" aria-busy={status !== 'ready' || computing}>
-        <ModelColumn
-          testId="aligned-embed"
-          title="Embedding model"
-          subtitle="Top tokens of W·ĥ, the embedder's pooled embedding"
-          column={empty ? undefined : result?.embed}
-          tokens={result?.tokens}
-          k={k}
-        />
-        <ModelColumn
-          testId="aligned-base"
-          title="Base model"
-          subtitle="Top tokens of W·(h + λu₁), the generative model's own pooled state"
-          column={empty ? undefined : baseView}
-          tokens={result?.tokens}
-          k={k}
-        >
-          <LambdaSlider lambda={lambda} v1={v1} onChange={state.setLambda} />
-        </ModelColumn>
+      <main>
+        <Current />
       </main>
-
-      <footer>
-        {pairInfo && (
-          <p>
-            u₁ and v₁ from {pairInfo.sampleSize} sample sentences: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
-            the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
-          </p>
-        )}
-      </footer>
     </div>
   );
 }

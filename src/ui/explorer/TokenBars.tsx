@@ -1,6 +1,6 @@
 import { scaleLinear } from 'd3';
-import type { ColumnResult } from '../worker/protocol';
-import { displayToken } from './tokenText';
+import type { ColumnResult } from '../../worker/protocol';
+import { displayToken } from '../tokenText';
 
 const ROW = 22;
 const LABEL = 120;

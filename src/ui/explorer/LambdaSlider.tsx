@@ -7,7 +7,8 @@ import { useId } from 'react';
 export function LambdaSlider({ lambda, v1, onChange }: { lambda: number; v1: number; onChange: (value: number) => void }) {
   const id = useId();
   const bound = Math.max(1, Math.ceil(Math.abs(v1) * 2));
-  const step = bound / 200;
+  // A round step, so that values such as v_1 or a λ from a link are not snapped away.
+  const step = bound <= 4 ? 0.01 : 0.05;
   const markerPercent = ((v1 + bound) / (2 * bound)) * 100;
   return (
     <div className="lambda">

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
-import type { TokenInfo } from '../runtime/session';
-import type { ColumnResult } from '../worker/protocol';
+import type { TokenInfo } from '../../runtime/session';
+import type { ColumnResult } from '../../worker/protocol';
 import { InputTokens } from './InputTokens';
 import { TokenBars } from './TokenBars';
 

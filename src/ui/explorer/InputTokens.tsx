@@ -1,5 +1,5 @@
-import type { TokenInfo } from '../runtime/session';
-import { displayToken } from './tokenText';
+import type { TokenInfo } from '../../runtime/session';
+import { displayToken } from '../tokenText';
 
 /** The input as the model reads it: one chip per token, key tokens highlighted. */
 export function InputTokens({ tokens, keyIds }: { tokens: TokenInfo[]; keyIds: ReadonlySet<number> }) {

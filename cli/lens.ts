@@ -1,0 +1,79 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * lens — Embedding Lens on the command line, over the same src/core and runtime
+ * as the app. Runs offline on the pairs in models/.
+ */
+import { parseArgs } from 'node:util';
+import { align, analyze, models, type Options } from './commands';
+import { UsageError } from './io';
+
+const HELP = `lens — what an LLM text embedding says in tokens
+
+Usage: npm run lens -- <command> [options]
+
+Commands:
+  align    --pair <id> --input <file|-> [--k 10] [--lambda <x>|v1] [--json]
+           Top aligned tokens of each text under both models, with Hit@k and LAR.
+  analyze  --pair <id> --input <file> [--k 10] [--limit N] [--json] [--per-text]
+           Dataset analysis: Hit@10, LAR, GAR for base, embed and base + v1·u1,
+           the same over content tokens, and the spectral variation v1..v20.
+  models   [--json]  The model pairs this build knows.
+
+Input files: one text per line, .csv/.tsv (column --column, default "text"),
+.jsonl (field --column, default "text"), or STS-B's sts-*.csv layout.
+Options: --format lines|csv|tsv|jsonl|stsb, --models-dir <dir>, --help.
+The demo pair's id is "demo".`;
+
+const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models };
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    process.stderr.write(`lens: ${(error as Error).message}\nRun with --help for usage.\n`);
+    return 2;
+  }
+  const [command] = parsed.positionals;
+  if (parsed.values.help || !command) {
+    process.stdout.write(`${HELP}\n`);
+    return command || parsed.values.help ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`lens: unknown command "${command}". Commands: ${Object.keys(COMMANDS).join(', ')}.\n`);
+    return 2;
+  }
+  try {
+    await run(parsed.values);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`\nlens ${command}: ${(error as Error).message}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      pair: { type: 'string' },
+      input: { type: 'string' },
+      k: { type: 'string' },
+      lambda: { type: 'string' },
+      limit: { type: 'string' },
+      format: { type: 'string' },
+      column: { type: 'string' },
+      'models-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      pretty: { type: 'boolean' },
+      'per-text': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,80 @@
+import { useLens } from '../../state/store';
+import { K_CHOICES } from '../../state/urlState';
+import { LambdaSlider } from './LambdaSlider';
+import { ModelColumn } from './ModelColumn';
+
+/** Paste a text, see both models' aligned tokens, drag λ along PC1. */
+export function ExplorerView() {
+  const state = useLens();
+  const { text, k, lambda, result, baseView, pairInfo, status, computing } = state;
+  const v1 = pairInfo?.variation[0] ?? 0;
+  const empty = text.trim().length === 0;
+
+  return (
+    <>
+      <section className="input">
+        <label htmlFor="text-input">Text</label>
+        <textarea
+          id="text-input"
+          data-testid="text-input"
+          value={text}
+          rows={3}
+          spellCheck={false}
+          placeholder="Type or paste a text…"
+          onChange={(e) => state.setText(e.currentTarget.value)}
+        />
+        <div className="input-bar">
+          <label>
+            top-k{' '}
+            <select value={k} onChange={(e) => state.setK(Number(e.currentTarget.value))}>
+              {K_CHOICES.map((choice) => (
+                <option key={choice} value={choice}>
+                  {choice}
+                </option>
+              ))}
+            </select>
+          </label>
+          <span className="notices" data-testid="notice" aria-live="polite">
+            {empty
+              ? 'The text is empty: type or paste a text to see its aligned tokens.'
+              : result?.truncated
+                ? `Long text: only the first ${pairInfo?.maxLength} tokens (the model's context) were read.${result.droppedChars ? ` ${result.droppedChars.toLocaleString()} characters beyond ${(text.length - result.droppedChars).toLocaleString()} were not tokenized.` : ''}`
+                : computing
+                  ? 'Updating…'
+                  : result
+                    ? `${result.tokens.length} tokens · ${result.ms.toFixed(0)} ms`
+                    : ''}
+          </span>
+        </div>
+      </section>
+
+      <div className="columns" aria-busy={status !== 'ready' || computing}>
+        <ModelColumn
+          testId="aligned-embed"
+          title="Embedding model"
+          subtitle="Top tokens of W·ĥ, the embedder's pooled embedding"
+          column={empty ? undefined : result?.embed}
+          tokens={result?.tokens}
+          k={k}
+        />
+        <ModelColumn
+          testId="aligned-base"
+          title="Base model"
+          subtitle="Top tokens of W·(h + λu₁), the generative model's own pooled state"
+          column={empty ? undefined : baseView}
+          tokens={result?.tokens}
+          k={k}
+        >
+          <LambdaSlider lambda={lambda} v1={v1} onChange={state.setLambda} />
+        </ModelColumn>
+      </div>
+
+      {pairInfo && (
+        <p className="footnote">
+          u₁ and v₁ from {pairInfo.sampleSize} sample sentences: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
+          the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
+        </p>
+      )}
+    </>
+  );
+}

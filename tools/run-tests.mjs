@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Runs every check the project has and ends with one line: "N passed, N failed".
+// Steps: typecheck, lint, unit tests (Vitest), build, e2e (Playwright in Debian's Chromium).
+// A step that is not a test runner (typecheck, lint, build) counts as one test.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+
+const REPORTS = '.cache/test-reports';
+rmSync(REPORTS, { recursive: true, force: true });
+mkdirSync(REPORTS, { recursive: true });
+
+let passed = 0;
+let failed = 0;
+const failures = [];
+
+function run(name, command, args, env = {}) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  return result.status === 0;
+}
+
+function step(name, command, args) {
+  if (run(name, command, args)) passed++;
+  else {
+    failed++;
+    failures.push(name);
+  }
+}
+
+function runner(name, command, args, report, count) {
+  const ok = run(name, command, args);
+  let counts;
+  try {
+    counts = count(JSON.parse(readFileSync(report, 'utf8')));
+  } catch {
+    counts = { passed: 0, failed: 1 };
+  }
+  if (!ok && counts.failed === 0) counts.failed = 1; // the runner failed outside any test
+  passed += counts.passed;
+  failed += counts.failed;
+  if (counts.failed) failures.push(`${name} (${counts.failed})`);
+}
+
+step('typecheck', 'npx', ['tsc', '-b']);
+step('lint', 'npx', ['biome', 'lint', 'src', 'e2e', 'cli', 'tools', 'bench']);
+runner('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/unit.json`], `${REPORTS}/unit.json`, (r) => ({
+  passed: r.numPassedTests,
+  failed: r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0),
+}));
+step('build', 'npx', ['vite', 'build']);
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = `${REPORTS}/e2e.json`;
+runner('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], `${REPORTS}/e2e.json`, (r) => ({
+  passed: r.stats.expected,
+  failed: r.stats.unexpected + r.stats.flaky,
+}));
+
+if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
