@@ -8,6 +8,7 @@ export const PAIR = process.env.E2E_PAIR ?? 'demo';
 type Backend = 'wasm' | 'webgpu';
 
 export const test = base.extend<{ backend: Backend; openLens: (params?: Record<string, string>) => Promise<void> }>({
+  // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern.
   backend: async ({}, use, testInfo) => {
     await use((testInfo.project.metadata.backend as Backend) ?? 'wasm');
   },

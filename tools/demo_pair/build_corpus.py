@@ -186,6 +186,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--gcide-docs", type=int, default=40000)
     ap.add_argument("--stsb-repeat", type=int, default=3)
+    ap.add_argument("--select-pairs", type=int, default=150)
     ap.add_argument("--seed", type=int, default=1234)
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -195,13 +196,32 @@ def main():
     docs += wn_docs
     docs += gcide("/usr/share/dictd/gcide.dict.dz", "/usr/share/dictd/gcide.index", a.gcide_docs, a.seed)
     docs += fortunes("/usr/share/games/fortunes")
-    sts = []
-    for split in ["sts-train.csv", "sts-dev.csv"]:
-        assert "test" not in split
-        sts += stsb_rows(os.path.join(a.stsb, split))
+    # the first --select-pairs pairs of STS-B dev are held out from all training: checkpoint selection set
+    dev = stsb_rows(os.path.join(a.stsb, "sts-dev.csv"))
+    select = dev[:a.select_pairs]
+    held = {s for _, s1, s2 in select for s in (s1, s2)}
+    dev = [r for r in dev[a.select_pairs:] if r[1] not in held and r[2] not in held]
+    train = [r for r in stsb_rows(os.path.join(a.stsb, "sts-train.csv")) if r[1] not in held and r[2] not in held]
+    sts = train + dev
     uniq = sorted({s for _, s1, s2 in sts for s in (s1, s2)})
     for _ in range(a.stsb_repeat):
         docs += [{"src": "stsb-train-dev", "sents": [s]} for s in uniq]
+    # decontamination: drop every training sentence that also occurs (case-insensitively) in STS-B test
+    # or in the MS MARCO sample; these files are read only for this filter.
+    test = {r[1].lower() for r in stsb_rows(os.path.join(a.stsb, "sts-test.csv"))}
+    test |= {r[2].lower() for r in stsb_rows(os.path.join(a.stsb, "sts-test.csv"))}
+    mm = os.path.join(os.path.dirname(a.stsb.rstrip("/")), "msmarco-sample", "sampled500.tsv")
+    if os.path.exists(mm):
+        for line in open(mm, encoding="utf-8"):
+            for x in line.rstrip("\n").split("\t"):
+                test.add(norm(x).lower())
+    dropped = 0
+    for d in docs:
+        keep = [x for x in d["sents"] if x.lower() not in test]
+        dropped += len(d["sents"]) - len(keep)
+        d["sents"] = keep
+    docs = [d for d in docs if d["sents"]]
+    print("dropped (in STS-B test / MS MARCO sample):", dropped)
     rnd = random.Random(a.seed)
     rnd.shuffle(docs)
     with open(os.path.join(a.out, "corpus.jsonl"), "w") as f:
@@ -210,8 +230,10 @@ def main():
     with open(os.path.join(a.out, "wordnet_pairs.jsonl"), "w") as f:
         for p in wn_pairs:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
-    json.dump({"train": stsb_rows(os.path.join(a.stsb, "sts-train.csv")),
-               "dev": stsb_rows(os.path.join(a.stsb, "sts-dev.csv"))},
+    with open(os.path.join(a.out, "select_sentences.txt"), "w") as f:
+        for s in sorted(held):
+            f.write(s + "\n")
+    json.dump({"train": train, "dev": dev},
               open(os.path.join(a.out, "stsb_pairs.json"), "w"), ensure_ascii=False)
     stats = {}
     for d in docs:

@@ -74,9 +74,7 @@ class GPT(nn.Module):
         x = self.drop(self.wte(input_ids) + self.wpe(pos))
         causal = torch.ones(T, T, dtype=torch.bool, device=input_ids.device).tril()
         allowed = causal.view(1, 1, T, T) & (attention_mask.view(B, 1, 1, T) > 0)
-        # a fully masked row (a padding query before any real token) would give NaN; the diagonal
-        # is always allowed so every row keeps at least one key.
-        allowed = allowed | torch.eye(T, dtype=torch.bool, device=input_ids.device).view(1, 1, T, T)
+        # a finite -1e9 (not -inf) keeps a fully masked row (a left-padding query) free of NaN
         bias = torch.zeros(B, 1, T, T, dtype=x.dtype, device=x.device).masked_fill(~allowed, -1e9)
         for blk in self.h:
             x = blk(x, bias)
