@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { align, analyze, models, type Options } from './commands';
 import { UsageError } from './io';
+import { evaluate, index, search } from './retrieval';
 
 const HELP = `lens — what an LLM text embedding says in tokens
 
@@ -18,13 +19,25 @@ Commands:
            Dataset analysis: Hit@10, LAR, GAR for base, embed and base + v1·u1,
            the same over content tokens, and the spectral variation v1..v20.
   models   [--json]  The model pairs this build knows.
+  index    --pair <id> (--corpus <tsv> [--queries <tsv>] | --msmarco-sample) --out <dir>
+           [--k 64] [--m 0] [--weights relu|log-relu|softmax|logit] [--limit N]
+           Sparse index of aligned tokens, written for Anserini/Pyserini
+           (JsonVectorCollection + JsonStringVector topics) and Elasticsearch/
+           OpenSearch (rank_features mapping, bulk NDJSON, _msearch NDJSON).
+  search   --pair <id> (--corpus <tsv> | --msmarco-sample) --query "<text>" [--top 10]
+           [--k] [--m] [--weights] [--bm25 words|tokens] [--json]
+           Sparse, dense and BM25 results, with the query tokens each matched.
+  evaluate --pair <id> (--corpus <tsv> --queries <tsv> --qrels <tsv> | --msmarco-sample)
+           [--k] [--m] [--weights] [--bm25] [--limit N] [--json]
+           nDCG@10, MRR@10, Recall@100 and costs of sparse, dense and BM25.
+           TSVs: id<TAB>text; qrels query_id<TAB>doc_id<TAB>relevance.
 
 Input files: one text per line, .csv/.tsv (column --column, default "text"),
 .jsonl (field --column, default "text"), or STS-B's sts-*.csv layout.
 Options: --format lines|csv|tsv|jsonl|stsb, --models-dir <dir>, --help.
 The demo pair's id is "demo".`;
 
-const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models };
+const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models, index, search, evaluate };
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -70,6 +83,17 @@ function parse(argv: string[]) {
       pretty: { type: 'boolean' },
       'per-text': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      corpus: { type: 'string' },
+      queries: { type: 'string' },
+      qrels: { type: 'string' },
+      query: { type: 'string' },
+      m: { type: 'string' },
+      weights: { type: 'string' },
+      bm25: { type: 'string' },
+      top: { type: 'string' },
+      out: { type: 'string' },
+      'index-name': { type: 'string' },
+      'msmarco-sample': { type: 'boolean' },
     },
   });
 }

@@ -2,6 +2,8 @@
  * The generative model's LM head W (V × d, row-major) and the projection z = W h
  * that turns a pooled embedding into one logit per vocabulary token (paper §3).
  */
+import { allocKernelStorage, projectWithKernel } from './kernels/projection';
+
 export type HeadDtype = 'float32' | 'float16' | 'bfloat16';
 
 export interface LmHead {
@@ -77,8 +79,42 @@ export function makeLmHead(
   return { data, rows, cols, dtype, validRows: Math.min(validRows, rows) };
 }
 
-/** z = W h over all rows (padding rows included; top-k skips them). */
+/**
+ * An empty head whose W lives where the fast projection kernel can read it
+ * (src/core/kernels/), or in a plain typed array where WebAssembly SIMD is
+ * unavailable. Fill `head.data` once (e.g. from the file's bytes); W is never
+ * copied again.
+ */
+export function allocLmHead(rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
+  const data =
+    allocKernelStorage(dtype, rows, cols) ?? (dtype === 'float32' ? new Float32Array(rows * cols) : new Uint16Array(rows * cols));
+  return makeLmHead(data, rows, cols, dtype, validRows);
+}
+
+/** A head from W's raw little-endian bytes (an lm_head.* file), in kernel storage where available. */
+export function lmHeadFromBytes(bytes: ArrayBuffer, rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
+  const bytesPer = dtype === 'float32' ? 4 : 2;
+  if (bytes.byteLength !== rows * cols * bytesPer) {
+    throw new Error(`LM head: expected ${rows} × ${cols} × ${bytesPer} = ${rows * cols * bytesPer} bytes, got ${bytes.byteLength}`);
+  }
+  const head = allocLmHead(rows, cols, dtype, validRows);
+  new Uint8Array(head.data.buffer, head.data.byteOffset, bytes.byteLength).set(new Uint8Array(bytes));
+  return head;
+}
+
+/**
+ * z = W h over all rows (padding rows included; top-k skips them). Heads made
+ * by `allocLmHead` / `lmHeadFromBytes` take the WebAssembly SIMD kernel; any
+ * other head, or a runtime without WebAssembly SIMD, takes `projectPlain`.
+ */
 export function project(head: LmHead, h: ArrayLike<number>, out: Float32Array = new Float32Array(head.rows)): Float32Array {
+  if (h.length !== head.cols) throw new Error(`project: h has ${h.length} values, W has ${head.cols} columns`);
+  if (projectWithKernel(head, h, out)) return out;
+  return projectPlain(head, h, out);
+}
+
+/** z = W h in plain JavaScript: the fallback, and the reference the kernel is tested against. */
+export function projectPlain(head: LmHead, h: ArrayLike<number>, out: Float32Array = new Float32Array(head.rows)): Float32Array {
   const { rows, cols, data } = head;
   if (h.length !== cols) throw new Error(`project: h has ${h.length} values, W has ${cols} columns`);
   const x = Float32Array.from(h);

@@ -1,8 +1,17 @@
-/** Partial top-k over a score vector: O(V log k) with a size-k min-heap. */
+/**
+ * Partial top-k over a score vector. One pass compares each score with a
+ * running threshold (the k-th best seen so far) and keeps the few that beat it
+ * in a small buffer, re-selected when the buffer fills: O(V) compares plus
+ * O(k log k) work per refill, a few refills on typical logits. This is the
+ * slider tick's hot path at V = 151,936 (see bench/).
+ */
 export interface Ranked {
   ids: Int32Array;
   scores: Float32Array;
 }
+
+let bufferScores = new Float64Array(0);
+let bufferIds = new Int32Array(0);
 
 /**
  * The k best ids of `scores[0..limit)`, best first. Ties break toward the lower
@@ -11,64 +20,69 @@ export interface Ranked {
 export function topK(scores: ArrayLike<number>, k: number, limit = scores.length): Ranked {
   const n = Math.min(limit, scores.length);
   const size = Math.max(0, Math.min(k, n));
-  const heapIds = new Int32Array(size);
-  const heapScores = new Float64Array(size);
+  if (size === 0) return { ids: new Int32Array(0), scores: new Float32Array(0) };
+  const capacity = Math.max(4 * size, 1024);
+  if (bufferScores.length < capacity) {
+    bufferScores = new Float64Array(capacity);
+    bufferIds = new Int32Array(capacity);
+  }
+  const bs = bufferScores;
+  const bi = bufferIds;
   let count = 0;
-
-  // "a worse than b": lower score, or equal score and higher id.
-  const worse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && ia > ib);
-
-  const siftDown = (start: number) => {
-    let i = start;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < count && worse(heapScores[left], heapIds[left], heapScores[smallest], heapIds[smallest])) smallest = left;
-      if (right < count && worse(heapScores[right], heapIds[right], heapScores[smallest], heapIds[smallest])) smallest = right;
-      if (smallest === i) return;
-      swap(i, smallest);
-      i = smallest;
-    }
-  };
-  const swap = (a: number, b: number) => {
-    const s = heapScores[a];
-    heapScores[a] = heapScores[b];
-    heapScores[b] = s;
-    const t = heapIds[a];
-    heapIds[a] = heapIds[b];
-    heapIds[b] = t;
-  };
-
-  if (size > 0) {
-    for (let id = 0; id < n; id++) {
-      const s = scores[id];
-      if (Number.isNaN(s)) continue;
-      if (count < size) {
-        heapScores[count] = s;
-        heapIds[count] = id;
-        let i = count++;
-        while (i > 0) {
-          const parent = (i - 1) >> 1;
-          if (!worse(heapScores[i], heapIds[i], heapScores[parent], heapIds[parent])) break;
-          swap(i, parent);
-          i = parent;
-        }
-      } else if (worse(heapScores[0], heapIds[0], s, id)) {
-        heapScores[0] = s;
-        heapIds[0] = id;
-        siftDown(0);
+  // Until the buffer first fills, every non-NaN score is kept (so -Infinity can
+  // rank too); after that, only scores above the k-th best so far. A later id
+  // with a score equal to the threshold loses the tie, so `>` is exact.
+  let threshold = Number.NEGATIVE_INFINITY;
+  let selective = false;
+  for (let id = 0; id < n; id++) {
+    const s = scores[id];
+    if (s > threshold || (!selective && !Number.isNaN(s))) {
+      bs[count] = s;
+      bi[count] = id;
+      if (++count === capacity) {
+        count = keepBest(bs, bi, count, size);
+        // The k-th best so far: the least of the kept (they are in id order).
+        threshold = bs[0];
+        for (let i = 1; i < count; i++) if (bs[i] < threshold) threshold = bs[i];
+        selective = true;
       }
     }
   }
-
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) =>
-    heapScores[b] - heapScores[a] || heapIds[a] - heapIds[b],
-  );
+  count = keepBest(bs, bi, count, size);
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => bs[b] - bs[a] || bi[a] - bi[b]);
   return {
-    ids: Int32Array.from(order, (i) => heapIds[i]),
-    scores: Float32Array.from(order, (i) => heapScores[i]),
+    ids: Int32Array.from(order, (i) => bi[i]),
+    scores: Float32Array.from(order, (i) => bs[i]),
   };
+}
+
+let sortScratch = new Float64Array(0);
+
+/**
+ * Keeps the `k` best buffer entries (score desc, id asc), in id order, and
+ * returns how many remain. Buffer ids ascend, so among entries tied with the
+ * k-th best score the first ones win. A native numeric sort finds that score.
+ */
+function keepBest(bs: Float64Array, bi: Int32Array, count: number, k: number): number {
+  if (count <= k) return count;
+  if (sortScratch.length < count) sortScratch = new Float64Array(bs.length);
+  const sorted = sortScratch.subarray(0, count);
+  sorted.set(bs.subarray(0, count));
+  sorted.sort();
+  const kth = sorted[count - k];
+  let above = 0;
+  for (let i = count - 1; i >= 0 && sorted[i] > kth; i--) above++;
+  let ties = k - above;
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const s = bs[i];
+    if (s > kth || (s === kth && ties-- > 0)) {
+      bs[kept] = s;
+      bi[kept] = bi[i];
+      kept++;
+    }
+  }
+  return kept;
 }
 
 /** z0 + λ zu into `out`: the PC1 slider's O(V) update (W(h + λu) = Wh + λWu). */

@@ -33,20 +33,28 @@ export function httpReader(root: string): BinaryReader {
       return buffer;
     }
     const reader = response.body.getReader();
+    // With a known size, chunks go straight into one buffer (no second copy of a large file).
+    let bytes = new Uint8Array(total);
     const chunks: Uint8Array[] = [];
     let loaded = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      chunks.push(value);
+      if (loaded + value.byteLength <= bytes.byteLength) bytes.set(value, loaded);
+      else chunks.push(value);
       loaded += value.byteLength;
       onProgress?.({ file: path, loaded, total, done: false });
     }
-    const bytes = new Uint8Array(loaded);
-    let offset = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, offset);
-      offset += chunk.byteLength;
+    if (chunks.length > 0 || loaded !== bytes.byteLength) {
+      // Size unknown or wrong (e.g. a compressed response): gather what came.
+      const whole = new Uint8Array(loaded);
+      let offset = Math.min(loaded, bytes.byteLength);
+      whole.set(bytes.subarray(0, offset));
+      for (const chunk of chunks) {
+        whole.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      bytes = whole;
     }
     onProgress?.({ file: path, loaded, total: total || loaded, done: true });
     return bytes.buffer;

@@ -23,6 +23,8 @@ export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {
     );
     const bytes = await readFile(file);
     onProgress?.({ file: path, loaded: size, total: size, done: true });
+    // A file this size has its own ArrayBuffer: hand it over rather than copy it (an LM head is ~0.3–0.6 GB).
+    if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer;
     return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   };
 }

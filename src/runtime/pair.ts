@@ -1,6 +1,6 @@
 import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type Tensor } from '@huggingface/transformers';
 import { makeContentFilter } from '../core/content';
-import { type LmHead, makeLmHead } from '../core/lmHead';
+import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
 import { type BinaryReader, type ProgressListener, readText } from './files';
@@ -70,9 +70,14 @@ export class LensPair {
       manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
     ]);
     const { rows, cols, dtype } = manifest.lmHead;
-    const data = dtype === 'float32' ? new Float32Array(headBytes) : new Uint16Array(headBytes);
-    const head = makeLmHead(data, rows, cols, dtype, manifest.vocabSize);
+    // W moves once into the projection kernel's memory; the file's bytes are dropped here.
+    const head = lmHeadFromBytes(headBytes, rows, cols, dtype, manifest.vocabSize);
     return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample);
+  }
+
+  /** Row `id` of W as floats. */
+  headRow(id: number): Float32Array {
+    return headRowToFloat32(this.head, id);
   }
 
   /** The text of one vocabulary entry, as the tokenizer decodes it. */
@@ -94,12 +99,15 @@ export class LensPair {
     return { ids: ids.slice(0, max), truncated: ids.length > max };
   }
 
-  /** Embeds texts with both models, in batches. */
-  async encode(texts: readonly string[], batchSize = 16): Promise<EncodedText[]> {
+  /**
+   * Embeds texts with both models, in batches. `template` overrides the
+   * embedder's prompt (the Instruction view); the base model always reads the plain text.
+   */
+  async encode(texts: readonly string[], batchSize = 16, template = this.manifest.embed.template): Promise<EncodedText[]> {
     const out: EncodedText[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       const batch = texts.slice(start, start + batchSize);
-      const templated = batch.map((t) => applyTemplate(this.manifest.embed.template, t));
+      const templated = batch.map((t) => applyTemplate(template, t));
       const [embed, base] = await Promise.all([
         this.pooled(this.embedModel, templated, this.manifest.embed.pooling),
         this.pooled(this.baseModel, batch, this.manifest.base.pooling),

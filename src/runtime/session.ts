@@ -52,7 +52,8 @@ export interface PairInfo {
 export class LensSession {
   private pair?: LensPair;
   private zu?: Float32Array;
-  private current?: { requestId: number; ids: number[]; z0: Float32Array };
+  private u1?: Float64Array;
+  private current?: { requestId: number; ids: number[]; z0: Float32Array; embed: Float32Array; base: Float32Array };
   private scratch?: Float32Array;
 
   constructor(private readonly read: BinaryReader) {}
@@ -65,7 +66,8 @@ export class LensSession {
     const spectrum = await pair.spectrum();
     await this.pair?.dispose();
     this.pair = pair;
-    this.zu = project(pair.head, spectrum.vectors[0]);
+    this.u1 = spectrum.vectors[0];
+    this.zu = project(pair.head, this.u1);
     this.scratch = new Float32Array(pair.head.rows);
     this.current = undefined;
     return {
@@ -81,9 +83,24 @@ export class LensSession {
     };
   }
 
-  private get loaded(): LensPair {
+  /** The loaded pair, for analyses that run beside the explorer. */
+  get loaded(): LensPair {
     if (!this.pair) throw new Error('No model pair is loaded yet.');
     return this.pair;
+  }
+
+  /** The current text's pooled states (for the contribution view). */
+  get currentStates(): { ids: number[]; embed: Float32Array; base: Float32Array; u1: Float64Array } | undefined {
+    return this.current && this.u1 ? { ids: this.current.ids, embed: this.current.embed, base: this.current.base, u1: this.u1 } : undefined;
+  }
+
+  /**
+   * Replaces the slider's direction with one estimated elsewhere (e.g. the
+   * Analysis view's dataset): zu = W u_1 is recomputed once.
+   */
+  setDirection(u1: ArrayLike<number>): void {
+    this.u1 = Float64Array.from(u1);
+    this.zu = project(this.loaded.head, this.u1);
   }
 
   async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
@@ -94,7 +111,7 @@ export class LensSession {
     const [encoded] = await pair.encode([text]);
     const zEmbed = project(pair.head, encoded.embed);
     const z0 = project(pair.head, encoded.base);
-    this.current = { requestId, ids: encoded.ids, z0 };
+    this.current = { requestId, ids: encoded.ids, z0, embed: encoded.embed, base: encoded.base };
     return {
       requestId,
       tokens: encoded.ids.map((id) => ({ id, text: pair.tokenText(id) })),
@@ -105,6 +122,10 @@ export class LensSession {
       lambda,
       ms: performance.now() - started,
     };
+  }
+
+  isCurrent(requestId: number): boolean {
+    return this.current?.requestId === requestId;
   }
 
   /** The base column at a new λ for the current text, or null if `requestId` is no longer current. */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { AlignResult, BackendChoice, ColumnResult, FileProgress, PairInfo } from '../worker/protocol';
-import { createLensClient, proxyCallback } from './lensClient';
+import { lensClient, messageOf, proxyCallback } from './lensClient';
 import { readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
 export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -12,6 +12,8 @@ export interface LensState extends ViewState {
   result?: AlignResult;
   /** The base column at the current λ (follows the slider). */
   baseView?: ColumnResult;
+  /** Where the slider's u_1 / v_1 come from: the pair's bundled sample or a dataset analysis. */
+  directionSource: string;
   /** Something went wrong: shown in the error area, the rest of the view is kept. */
   error?: string;
   /** An alignment is being computed. */
@@ -23,10 +25,12 @@ export interface LensState extends ViewState {
   setLambda(lambda: number): void;
   setK(k: number): void;
   dismissError(): void;
+  /** Moves the slider along a new u_1 with its v_j (e.g. from the Analysis view). */
+  applyDirection(u1: number[], variation: number[], shares: number[], source: string): Promise<void>;
+  reportError(message: string): void;
 }
 
 const TEXT_DEBOUNCE_MS = 150;
-const client = createLensClient();
 
 // Each request gets an id; a reply older than the newest request is dropped.
 let latestAlign = 0;
@@ -34,8 +38,6 @@ let latestShift = 0;
 let textTimer: ReturnType<typeof setTimeout> | undefined;
 let shiftInFlight = false;
 let shiftPending = false;
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export const useLens = create<LensState>()((set, get) => {
   const align = async () => {
@@ -48,7 +50,7 @@ export const useLens = create<LensState>()((set, get) => {
     }
     set({ computing: true });
     try {
-      const result = await client.align(requestId, text, k, lambda);
+      const result = await lensClient().align(requestId, text, k, lambda);
       if (requestId !== latestAlign) return;
       set({ result, baseView: result.base, computing: false, error: undefined });
     } catch (error) {
@@ -68,7 +70,7 @@ export const useLens = create<LensState>()((set, get) => {
     const ticket = ++latestShift;
     try {
       const { lambda, k } = get();
-      const view = await client.shift(result.requestId, lambda, k);
+      const view = await lensClient().shift(result.requestId, lambda, k);
       if (view && ticket === latestShift && get().result?.requestId === result.requestId) set({ baseView: view });
     } catch (error) {
       set({ error: messageOf(error) });
@@ -85,14 +87,15 @@ export const useLens = create<LensState>()((set, get) => {
     ...readViewState(globalThis.location?.search ?? ''),
     status: 'idle',
     files: {},
+    directionSource: 'the bundled sample',
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend) {
       set({ pair, backend, status: 'loading', files: {}, error: undefined, result: undefined, baseView: undefined });
       try {
         const onProgress = proxyCallback((p: FileProgress) => set((s) => ({ files: { ...s.files, [p.file]: p } })));
-        const pairInfo = await client.load(pair, backend, onProgress);
-        set({ pairInfo, status: 'ready' });
+        const pairInfo = await lensClient().load(pair, backend, onProgress);
+        set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences` });
         await align();
       } catch (error) {
         set({ status: 'error', error: messageOf(error) });
@@ -121,6 +124,17 @@ export const useLens = create<LensState>()((set, get) => {
 
     dismissError() {
       set({ error: undefined });
+    },
+
+    async applyDirection(u1, variation, shares, source) {
+      await lensClient().setDirection(u1);
+      const { pairInfo } = get();
+      if (pairInfo) set({ pairInfo: { ...pairInfo, variation, shares }, directionSource: source });
+      await align();
+    },
+
+    reportError(message) {
+      set({ error: message });
     },
   };
 });

@@ -2,7 +2,7 @@ import { DEFAULT_PAIR_ID } from '../runtime/catalog';
 import type { BackendChoice } from '../worker/protocol';
 
 /** The app's views, in tab order. */
-export const VIEWS = ['explorer', 'analysis', 'retrieval'] as const;
+export const VIEWS = ['explorer', 'analysis', 'instructions', 'similarity', 'retrieval'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 /** The part of the view a copied link reopens. */

@@ -1,12 +1,18 @@
 import { type ComponentType, useEffect } from 'react';
 import { useLens } from '../state/store';
 import { VIEWS, type ViewId } from '../state/urlState';
+import { AnalysisView } from './analysis/AnalysisView';
+import { InstructionView } from './compare/InstructionView';
+import { SimilarityView } from './compare/SimilarityView';
 import { ExplorerView } from './explorer/ExplorerView';
 import { ModelStatus } from './ModelStatus';
 
 /** Each view of the app; a view's id is its `view=` URL parameter. */
 const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: ComponentType }>> = {
   explorer: { label: 'Explorer', component: ExplorerView },
+  analysis: { label: 'Analysis', component: AnalysisView },
+  instructions: { label: 'Instructions', component: InstructionView },
+  similarity: { label: 'Similarity', component: SimilarityView },
 };
 
 export function App() {

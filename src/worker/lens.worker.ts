@@ -3,8 +3,10 @@ import { env } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { httpReader } from '../runtime/files';
 import type { Device } from '../runtime/pair';
+import { retrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
@@ -30,12 +32,36 @@ async function pickDevice(choice: BackendChoice): Promise<Device> {
   return 'wasm';
 }
 
+// Runs the page has cancelled; a run checks between batches (ids are never reused).
+const cancelledRuns = new Set<number>();
+
 const api: LensWorkerApi = {
   async load(pairId, backend, onProgress) {
     return session.load(pairId, await pickDevice(backend), onProgress);
   },
   align: (requestId, text, k, lambda) => session.align(requestId, text, k, lambda),
   shift: async (requestId, lambda, k) => session.shift(requestId, lambda, k),
+
+  async analyzeDataset(runId, texts, k, onProgress) {
+    try {
+      return await analyzeDataset(session.loaded, texts, { k, onProgress, isCancelled: () => cancelledRuns.has(runId) });
+    } finally {
+      cancelledRuns.delete(runId);
+    }
+  },
+  async cancelAnalysis(runId) {
+    cancelledRuns.add(runId);
+  },
+  async setDirection(u1) {
+    session.setDirection(u1);
+  },
+  async contributions(requestId, k) {
+    const states = session.currentStates;
+    return states && session.isCurrent(requestId) ? contributions(session.loaded, states, k) : null;
+  },
+  compareTemplates: (text, templates, k) => compareTemplates(session.loaded, text, templates, k),
+  compareTexts: (textA, textB, k) => compareTexts(session.loaded, textA, textB, k),
+  ...retrievalWorkerApi(() => session.loaded),
 };
 
 Comlink.expose(api);

@@ -1,7 +1,9 @@
 import type { FileProgress } from '../runtime/files';
+import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView } from '../runtime/analyses';
+import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import type { AlignResult, ColumnResult, PairInfo } from '../runtime/session';
 
-export type { AlignResult, ColumnResult, FileProgress, PairInfo };
+export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
 /**
@@ -9,9 +11,19 @@ export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
  * each call with its reply). Results carry the caller's requestId so the state
  * layer can drop replies that a newer request has overtaken.
  */
-export interface LensWorkerApi {
+export interface LensWorkerApi extends RetrievalWorkerApi {
   load(pairId: string, backend: BackendChoice, onProgress: (progress: FileProgress) => void): Promise<PairInfo>;
   align(requestId: number, text: string, k: number, lambda: number): Promise<AlignResult>;
   /** Base column at a new λ for the text of `requestId`; null when that text is no longer current. */
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;
+
+  /** Dataset analysis with progress; rejects with a "cancelled" message once cancelAnalysis(runId) is called. */
+  analyzeDataset(runId: number, texts: string[], k: number, onProgress: (done: number, total: number) => void): Promise<DatasetAnalysis>;
+  cancelAnalysis(runId: number): Promise<void>;
+  /** Makes the explorer's slider move along this u_1 (e.g. from a dataset analysis). */
+  setDirection(u1: number[]): Promise<void>;
+  /** PC1 / rest split of the current text's top logits; null when `requestId` is no longer current. */
+  contributions(requestId: number, k: number): Promise<{ embed: ContributionRow[]; base: ContributionRow[] } | null>;
+  compareTemplates(text: string, templates: string[], k: number): Promise<TemplatedView[]>;
+  compareTexts(textA: string, textB: string, k: number): Promise<SimilarityResult>;
 }

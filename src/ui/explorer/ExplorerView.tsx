@@ -1,5 +1,6 @@
 import { useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
+import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
 import { ModelColumn } from './ModelColumn';
 
@@ -69,9 +70,17 @@ export function ExplorerView() {
         </ModelColumn>
       </div>
 
+      <details className="panel" data-testid="contribution-details">
+        <summary>PC1 contribution to each top token's logit</summary>
+        <p className="muted small">
+          w·h = (h·u₁)(w·u₁) + rest. Orange: the part carried by the first principal component; grey: everything else.
+        </p>
+        <ContributionPanel />
+      </details>
+
       {pairInfo && (
         <p className="footnote">
-          u₁ and v₁ from {pairInfo.sampleSize} sample sentences: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
+          u₁ and v₁ from {state.directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
           the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}

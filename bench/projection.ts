@@ -1,0 +1,202 @@
+/**
+ * z = W h at Qwen3's size (V = 151,936, d = 1024) with a synthetic seeded W:
+ * the project's kernel (f32, float16 and bfloat16 storage) against numpy/OpenBLAS
+ * `W @ h` on the same W in a child process, and against reading W once.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { kernelThreadsReady, readHeadOnce, usesKernel } from '../src/core/kernels/projection';
+import { allocLmHead, type HeadDtype, type LmHead, project, projectPlain } from '../src/core/lmHead';
+import { contract, D, header, median, ms, ratio, round, type Row, seeded, table, V } from './common';
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const rss = () => process.memoryUsage().rss;
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** f32 → IEEE half, round to nearest even (finite inputs of LM-head size). */
+function toHalf(value: number): number {
+  f32[0] = value;
+  const x = u32[0];
+  const sign = (x >>> 16) & 0x8000;
+  const e = ((x >>> 23) & 0xff) - 112;
+  if (e >= 0x1f) return sign | 0x7c00;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    const m = (x & 0x7fffff) | 0x800000;
+    const shift = 14 - e;
+    let half = m >> shift;
+    const rest = m & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    if (rest > mid || (rest === mid && half & 1)) half++;
+    return sign | half;
+  }
+  let half = (e << 10) | ((x >> 13) & 0x3ff);
+  const rest = x & 0x1fff;
+  if (rest > 0x1000 || (rest === 0x1000 && half & 1)) half++;
+  return sign | half;
+}
+
+/** f32 → bfloat16, round to nearest even. */
+function toBfloat(value: number): number {
+  f32[0] = value;
+  const x = u32[0];
+  return ((x + 0x7fff + ((x >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+class Numpy {
+  private lines: AsyncIterator<string>;
+  private child;
+  constructor(wPath: string, hPath: string) {
+    // Debian's python3-numpy; OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE slow a current
+    // numpy on this machine, so they are unset for this child alone.
+    const env = { ...process.env };
+    delete env.OPENBLAS_CORETYPE;
+    delete env.OPENBLAS_L2_SIZE;
+    this.child = spawn('/usr/bin/python3', [join(import.meta.dirname, 'numpy_baseline.py'), wPath, hPath, String(V), String(D)], {
+      env,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
+  }
+  async next(): Promise<unknown> {
+    const { value, done } = await this.lines.next();
+    if (done) throw new Error('numpy baseline exited early');
+    return JSON.parse(value);
+  }
+  async ask(command: string): Promise<unknown> {
+    this.child.stdin.write(`${command}\n`);
+    return this.next();
+  }
+  close() {
+    this.child.stdin.end('quit\n');
+  }
+}
+
+function timed(fn: () => void, n: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    fn();
+    out.push(performance.now() - t);
+  }
+  return out;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 6);
+  header('projection', `z = W h, V = ${V}, d = ${D}, synthetic seeded W (uniform ±0.05), ${rounds} interleaved rounds`);
+  const rand = seeded(20250601);
+  const memory: Row[] = [];
+  const rss0 = rss();
+
+  // W in f32, in kernel memory (the app's allocation path: lmHeadFromBytes / allocLmHead).
+  const f32Head = allocLmHead(V, D, 'float32');
+  const w = f32Head.data as Float32Array;
+  for (let i = 0; i < w.length; i++) w[i] = (rand() - 0.5) * 0.1;
+  const rss1 = rss();
+  memory.push({ what: 'RSS growth: f32 W allocated and filled', value: mib(rss1 - rss0), baseline: `W = ${mib(V * D * 4)}`, ratio: ratio(rss1 - rss0, V * D * 4) });
+
+  const heads: Record<HeadDtype, LmHead> = { float32: f32Head, float16: allocLmHead(V, D, 'float16'), bfloat16: allocLmHead(V, D, 'bfloat16') };
+  for (let i = 0; i < w.length; i++) {
+    heads.float16.data[i] = toHalf(w[i]);
+    heads.bfloat16.data[i] = toBfloat(w[i]);
+  }
+  // The same f32 W with no threads (LENS_KERNEL_THREADS=1 while it is made): the single-thread kernel.
+  process.env.LENS_KERNEL_THREADS = '1';
+  const single = allocLmHead(V, D, 'float32');
+  delete process.env.LENS_KERNEL_THREADS;
+  single.data.set(w);
+
+  const h = Float32Array.from({ length: D }, () => rand() * 2 - 1);
+  const dir = mkdtempSync(join(tmpdir(), 'lens-bench-'));
+  writeFileSync(join(dir, 'w.f32'), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+  writeFileSync(join(dir, 'h.f32'), h);
+  const numpy = new Numpy(join(dir, 'w.f32'), join(dir, 'h.f32'));
+  const hello = (await numpy.next()) as { numpy: string };
+  const threads = await kernelThreadsReady(f32Head);
+  await Promise.all([kernelThreadsReady(heads.float16), kernelThreadsReady(heads.bfloat16)]);
+  for (const head of [...Object.values(heads), single]) if (!usesKernel(head)) throw new Error(`${head.dtype} head is not on the kernel path`);
+
+  // Correctness against numpy on this W.
+  const z = project(f32Head, h);
+  await numpy.ask(`z ${join(dir, 'z.f32')}`);
+  const zNumpy = new Float32Array(readFileSync(join(dir, 'z.f32')).buffer.slice(0));
+  let maxDiff = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < V; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(z[i] - zNumpy[i]));
+    maxAbs = Math.max(maxAbs, Math.abs(zNumpy[i]));
+  }
+  rmSync(dir, { recursive: true, force: true });
+
+  const out = new Float32Array(V);
+  const rssBefore = rss();
+  const warm = () => {
+    for (const head of [...Object.values(heads), single]) timed(() => project(head, h, out), 3);
+    timed(() => readHeadOnce(f32Head), 2);
+  };
+  warm();
+  await numpy.ask('mv 3');
+  await numpy.ask('sum 2');
+
+  const t = { f32: [] as number[], f16: [] as number[], bf16: [] as number[], single: [] as number[], read: [] as number[], numpy: [] as number[], numpySum: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    t.f32.push(...timed(() => project(heads.float32, h, out), 3));
+    t.numpy.push(...((await numpy.ask('mv 3')) as number[]));
+    t.f16.push(...timed(() => project(heads.float16, h, out), 3));
+    t.bf16.push(...timed(() => project(heads.bfloat16, h, out), 3));
+    t.read.push(...timed(() => readHeadOnce(f32Head), 3));
+    t.numpySum.push(...((await numpy.ask('sum 2')) as number[]));
+    t.single.push(...timed(() => project(single, h, out), 2));
+  }
+  const plain = timed(() => projectPlain(heads.float32, h, out), 3);
+  const numpyAfter = (await numpy.ask('mv 3')) as number[];
+  numpy.close();
+  const rssAfter = rss();
+  memory.push({
+    what: `RSS growth over ${rounds * 14 + 18} projections (threads read W in place)`,
+    value: mib(Math.max(0, rssAfter - rssBefore)),
+    baseline: `W = ${mib(V * D * 4)}`,
+    ratio: ratio(Math.max(0, rssAfter - rssBefore), V * D * 4),
+  });
+
+  const m = {
+    f32: median(t.f32),
+    f16: median(t.f16),
+    bf16: median(t.bf16),
+    single: median(t.single),
+    read: median(t.read),
+    numpy: median(t.numpy),
+    numpySum: median(t.numpySum),
+    plain: median(plain),
+  };
+  const limit = Math.min(m.read, m.numpySum);
+  const gbs = (bytes: number, msTaken: number) => `${(bytes / msTaken / 1e6).toFixed(1)} GB/s`;
+  const wBytes = V * D * 4;
+  process.stdout.write(`# kernel threads: ${threads}; numpy ${hello.numpy} (OpenBLAS, OPENBLAS_CORETYPE/L2_SIZE unset); max |z - z_numpy| = ${maxDiff.toExponential(2)} (max |z| ${maxAbs.toFixed(2)})\n`);
+  process.stdout.write(`# numpy W @ h after the rounds: ${median(numpyAfter).toFixed(1)} ms (drift check)\n\n`);
+  table([
+    { what: `ours, f32 W (WASM SIMD, ${threads} threads)`, value: ms(m.f32), baseline: `numpy W @ h ${ms(m.numpy)}`, ratio: ratio(m.f32, m.numpy), note: `target ≤ 1.5×; ${gbs(wBytes, m.f32)}` },
+    { what: 'ours, float16 W', value: ms(m.f16), baseline: `ours f32 ${ms(m.f32)}`, ratio: ratio(m.f16, m.f32), note: `target ≤ 1×; vs numpy f32 ${ratio(m.f16, m.numpy)}` },
+    { what: 'ours, bfloat16 W', value: ms(m.bf16), baseline: `ours f32 ${ms(m.f32)}`, ratio: ratio(m.bf16, m.f32), note: `vs numpy f32 ${ratio(m.bf16, m.numpy)}` },
+    { what: 'ours, f32 W, 1 thread', value: ms(m.single), baseline: `numpy W @ h ${ms(m.numpy)}`, ratio: ratio(m.single, m.numpy), note: gbs(wBytes, m.single) },
+    { what: 'plain JS loop (the fallback), f32', value: ms(m.plain), baseline: `numpy W @ h ${ms(m.numpy)}`, ratio: ratio(m.plain, m.numpy) },
+    { what: 'read W once (WASM, same threads)', value: ms(m.read), baseline: `numpy W.sum() ${ms(m.numpySum)}`, ratio: ratio(m.read, m.numpySum), note: gbs(wBytes, m.read) },
+    { what: 'ours f32 vs reading W once', value: ms(m.f32), baseline: `read limit ${ms(limit)}`, ratio: ratio(m.f32, limit), note: 'limit = faster of the two reads' },
+    ...memory,
+  ]);
+  process.stdout.write('\n');
+  contract({
+    v: V,
+    d: D,
+    ours_f32_ms: round(m.f32),
+    ours_16bit_ms: round(Math.max(m.f16, m.bf16)),
+    numpy_ms: round(m.numpy),
+    bandwidth_limit_ms: round(limit),
+  });
+}

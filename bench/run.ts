@@ -1,0 +1,21 @@
+/**
+ * `npm run bench -- <name>`: projection | slider | browser | analysis | all.
+ * Each prints the machine, a table with the baseline measured in the same run
+ * beside every figure, and ends with one JSON line. See bench/README.md.
+ */
+const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
+  projection: () => import('./projection'),
+  slider: () => import('./slider'),
+  browser: () => import('./browser'),
+  analysis: () => import('./analysis'),
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || (name !== 'all' && !BENCHES[name])) {
+  process.stderr.write(`usage: npm run bench -- <${[...Object.keys(BENCHES), 'all'].join('|')}> [options]\n`);
+  process.exit(2);
+}
+for (const key of name === 'all' ? Object.keys(BENCHES) : [name]) {
+  await (await BENCHES[key]()).run(args);
+}
+process.exit(0);

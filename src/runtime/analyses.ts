@@ -1,0 +1,131 @@
+import { type AlignedView, alignedView } from '../core/align';
+import { project } from '../core/lmHead';
+import { type DatasetReport, buildReport } from '../core/report';
+import { contribution, cosine } from '../core/spectral';
+import { topK } from '../core/topk';
+import type { LensPair } from './pair';
+
+/**
+ * The paper's analyses over a loaded pair, shared by the worker (UI) and the CLI.
+ * Each returns plain data (ids with their token texts) ready to post to the page.
+ */
+
+export type TokenTexts = Record<number, string>;
+
+function textsOf(pair: LensPair, ids: Iterable<number>): TokenTexts {
+  const out: TokenTexts = {};
+  for (const id of ids) out[id] = pair.tokenText(id);
+  return out;
+}
+
+export interface DatasetAnalysis {
+  report: DatasetReport;
+  /** Tokens of W u_1 with the largest and smallest logits: what PC1 "means". */
+  pc1Positive: number[];
+  pc1Negative: number[];
+  tokenTexts: TokenTexts;
+  ms: number;
+}
+
+export class AnalysisCancelled extends Error {
+  constructor() {
+    super('The analysis was cancelled; the previous results are kept.');
+  }
+}
+
+/** The dataset analysis (paper §3.2 metrics, §4 spectral variation), in batches with progress and cancel. */
+export async function analyzeDataset(
+  pair: LensPair,
+  texts: readonly string[],
+  options: { k: number; onProgress?: (done: number, total: number) => void; isCancelled?: () => boolean; batchSize?: number },
+): Promise<DatasetAnalysis> {
+  const started = performance.now();
+  const batchSize = options.batchSize ?? 32;
+  const records = [];
+  for (let start = 0; start < texts.length; start += batchSize) {
+    // Model runs resolve as microtasks, which never let a worker's message
+    // events (a cancel, a new text) in: yield a macrotask between batches.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    if (options.isCancelled?.()) throw new AnalysisCancelled();
+    records.push(...(await pair.encode(texts.slice(start, start + batchSize), batchSize)));
+    options.onProgress?.(records.length, texts.length);
+  }
+  const report = buildReport(records, pair.head, { k: options.k, isContent: pair.isContent, frequentIds: pair.frequentIds });
+  const zu = project(pair.head, report.u1);
+  const pc1Positive = Array.from(topK(zu, 15, pair.head.validRows).ids);
+  const pc1Negative = Array.from(topK(zu.map((x) => -x), 15, pair.head.validRows).ids);
+  const ids = new Set<number>([...pc1Positive, ...pc1Negative]);
+  for (const p of report.perText) {
+    for (const id of p.ids) ids.add(id);
+    for (const list of Object.values(p.top)) for (const id of list.slice(0, options.k)) ids.add(id);
+  }
+  return { report, pc1Positive, pc1Negative, tokenTexts: textsOf(pair, ids), ms: performance.now() - started };
+}
+
+export interface ContributionRow {
+  id: number;
+  text: string;
+  total: number;
+  principal: number;
+  rest: number;
+}
+
+/** Splits each top token's logit into the part from (h·u_1)u_1 and the rest (the paper's contribution figure). */
+export function contributions(
+  pair: LensPair,
+  states: { ids: number[]; embed: Float32Array; base: Float32Array; u1: Float64Array },
+  k: number,
+): { embed: ContributionRow[]; base: ContributionRow[] } {
+  const rows = (h: Float32Array) => {
+    const view = alignedView(project(pair.head, h), pair.head.validRows, states.ids, k);
+    return view.ids.map((id) => {
+      const split = contribution(pair.headRow(id), h, states.u1);
+      return { id, text: pair.tokenText(id), ...split };
+    });
+  };
+  return { embed: rows(states.embed), base: rows(states.base) };
+}
+
+export interface TemplatedView extends AlignedView {
+  template: string;
+  tokenTexts: TokenTexts;
+}
+
+/** The same text under several instructions: the embedder's aligned tokens for each (paper §6). */
+export async function compareTemplates(pair: LensPair, text: string, templates: readonly string[], k: number): Promise<TemplatedView[]> {
+  const views: TemplatedView[] = [];
+  for (const template of templates) {
+    if (!template.includes('{text}')) throw new Error(`The instruction "${template}" has no {text} placeholder.`);
+    const [encoded] = await pair.encode([text], 1, template);
+    const view = alignedView(project(pair.head, encoded.embed), pair.head.validRows, encoded.ids, k);
+    views.push({ ...view, template, tokenTexts: textsOf(pair, view.ids) });
+  }
+  return views;
+}
+
+export interface SimilarityResult {
+  /** Cosine of the two texts' embeddings under each model. */
+  cosine: { embed: number; base: number };
+  a: { embed: AlignedView; base: AlignedView; ids: number[] };
+  b: { embed: AlignedView; base: AlignedView; ids: number[] };
+  tokenTexts: TokenTexts;
+}
+
+/** Two texts side by side: similarity under each model and the tokens their embeddings share (paper §6). */
+export async function compareTexts(pair: LensPair, textA: string, textB: string, k: number): Promise<SimilarityResult> {
+  const [a, b] = await pair.encode([textA, textB], 2);
+  const side = (e: typeof a) => ({
+    embed: alignedView(project(pair.head, e.embed), pair.head.validRows, e.ids, k),
+    base: alignedView(project(pair.head, e.base), pair.head.validRows, e.ids, k),
+    ids: e.ids,
+  });
+  const sa = side(a);
+  const sb = side(b);
+  const ids = new Set([...sa.embed.ids, ...sa.base.ids, ...sb.embed.ids, ...sb.base.ids, ...a.ids, ...b.ids]);
+  return {
+    cosine: { embed: cosine(a.embed, b.embed), base: cosine(a.base, b.base) },
+    a: sa,
+    b: sb,
+    tokenTexts: textsOf(pair, ids),
+  };
+}

@@ -1,0 +1,106 @@
+import { create } from 'zustand';
+import { formatFromName, parseTexts, type TextFormat } from '../core/datasets';
+import type { DatasetAnalysis } from '../worker/protocol';
+import { lensClient, messageOf, proxyCallback } from './lensClient';
+import { useLens } from './store';
+
+export type DatasetSource = 'stsb' | 'msmarco' | 'file';
+
+export const DATASET_LABELS: Record<DatasetSource, string> = {
+  stsb: 'STS Benchmark test sentences (bundled)',
+  msmarco: 'MS MARCO sample passages (bundled)',
+  file: 'Your own file',
+};
+
+export interface AnalysisState {
+  source: DatasetSource;
+  /** How many texts to analyse from the start of the dataset. */
+  limit: number;
+  file?: { name: string; content: string; format: TextFormat };
+  column: string;
+  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+  progress: { done: number; total: number };
+  /** The latest finished analysis; kept when a later run is cancelled or fails. */
+  result?: DatasetAnalysis & { dataset: string; skippedEmpty: number };
+  message?: string;
+
+  setSource(source: DatasetSource): void;
+  setLimit(limit: number): void;
+  setColumn(column: string): void;
+  setFile(name: string, content: string): void;
+  run(): Promise<void>;
+  cancel(): void;
+  applyToExplorer(): Promise<void>;
+}
+
+async function fetchText(path: string): Promise<string> {
+  const response = await fetch(`${import.meta.env.BASE_URL}${path}`);
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
+  return response.text();
+}
+
+/** The texts of the chosen dataset, with the number of empty entries skipped. */
+async function loadTexts(state: AnalysisState): Promise<{ texts: string[]; skippedEmpty: number; name: string }> {
+  if (state.source === 'stsb') {
+    return { ...parseTexts(await fetchText('data/stsb/sts-test.csv'), 'stsb'), name: 'STS-B test' };
+  }
+  if (state.source === 'msmarco') {
+    // query<TAB>passage, no header: the passages are the texts.
+    const lines = (await fetchText('data/msmarco-sample/sampled500.tsv')).split(/\r?\n/).filter(Boolean);
+    return { ...parseTexts(lines.map((l) => l.split('\t')[1] ?? '').join('\n'), 'lines'), name: 'MS MARCO sample' };
+  }
+  if (!state.file) throw new Error('Choose a file first: one text per line, a CSV/TSV with a text column, or JSONL.');
+  return { ...parseTexts(state.file.content, state.file.format, state.column || undefined), name: state.file.name };
+}
+
+let runCounter = 0;
+
+export const useAnalysis = create<AnalysisState>()((set, get) => ({
+  source: 'stsb',
+  limit: 500,
+  column: '',
+  status: 'idle',
+  progress: { done: 0, total: 0 },
+
+  setSource: (source) => set({ source, message: undefined }),
+  setLimit: (limit) => set({ limit: Math.max(2, Math.floor(limit) || 2) }),
+  setColumn: (column) => set({ column }),
+  setFile: (name, content) => set({ file: { name, content, format: formatFromName(name) }, source: 'file', message: undefined }),
+
+  async run() {
+    if (get().status === 'running') return;
+    if (useLens.getState().status !== 'ready') {
+      set({ message: 'The model pair is not loaded yet.' });
+      return;
+    }
+    const runId = ++runCounter;
+    set({ status: 'running', message: undefined, progress: { done: 0, total: 0 } });
+    try {
+      const { texts, skippedEmpty, name } = await loadTexts(get());
+      const chosen = texts.slice(0, get().limit);
+      if (chosen.length < 2) throw new Error(`${name} has ${chosen.length} non-empty text(s); an analysis needs at least two.`);
+      set({ progress: { done: 0, total: chosen.length } });
+      const onProgress = proxyCallback((done: number, total: number) => set({ progress: { done, total } }));
+      const result = await lensClient().analyzeDataset(runId, chosen, useLens.getState().k, onProgress);
+      set({
+        status: 'done',
+        result: { ...result, dataset: name, skippedEmpty },
+        message: skippedEmpty ? `${skippedEmpty} empty text(s) skipped.` : undefined,
+      });
+    } catch (error) {
+      const message = messageOf(error);
+      set({ status: /cancelled/.test(message) ? 'cancelled' : 'error', message });
+    }
+  },
+
+  cancel() {
+    void lensClient().cancelAnalysis(runCounter);
+  },
+
+  async applyToExplorer() {
+    const result = get().result;
+    if (!result) return;
+    const { report } = result;
+    await useLens.getState().applyDirection(report.u1, report.variation, report.shares, `the ${result.report.n} texts of ${result.dataset}`);
+  },
+}));

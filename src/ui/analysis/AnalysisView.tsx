@@ -1,0 +1,170 @@
+import { MODEL_KEYS, type ModelKey } from '../../core/report';
+import { DATASET_LABELS, type DatasetSource, useAnalysis } from '../../state/analysisStore';
+import { useLens } from '../../state/store';
+import { displayToken } from '../tokenText';
+import { PerTextTable } from './PerTextTable';
+import { VariationChart } from './VariationChart';
+
+const MODEL_LABELS: Record<ModelKey, string> = {
+  embed: 'Embedding model',
+  base: 'Base model',
+  baseAdjusted: 'Base + v₁·u₁',
+};
+
+/** The paper's dataset analysis: alignment metrics, spectral variation, PC1's tokens, per-text list. */
+export function AnalysisView() {
+  const a = useAnalysis();
+  const ready = useLens((s) => s.status === 'ready');
+  const result = a.result;
+  const report = result?.report;
+  const running = a.status === 'running';
+  const percent = a.progress.total ? (a.progress.done / a.progress.total) * 100 : 0;
+
+  return (
+    <>
+      <section className="panel analysis-controls">
+        <fieldset disabled={running}>
+          <legend>Dataset</legend>
+          {(Object.keys(DATASET_LABELS) as DatasetSource[]).map((source) => (
+            <label key={source} className="radio">
+              <input type="radio" name="dataset" value={source} checked={a.source === source} onChange={() => a.setSource(source)} />
+              {DATASET_LABELS[source]}
+            </label>
+          ))}
+          {a.source === 'file' && (
+            <div className="file-row">
+              <input
+                type="file"
+                data-testid="dataset-file"
+                accept=".txt,.csv,.tsv,.jsonl,.ndjson"
+                onChange={async (e) => {
+                  const file = e.currentTarget.files?.[0];
+                  if (file) a.setFile(file.name, await file.text());
+                }}
+              />
+              <label>
+                column / field{' '}
+                <input type="text" value={a.column} placeholder="text" onChange={(e) => a.setColumn(e.currentTarget.value)} size={10} />
+              </label>
+              {a.file && <span className="muted">{a.file.name} ({a.file.format})</span>}
+            </div>
+          )}
+          <label>
+            first{' '}
+            <input
+              type="number"
+              data-testid="analysis-limit"
+              min={2}
+              value={a.limit}
+              onChange={(e) => a.setLimit(Number(e.currentTarget.value))}
+              style={{ width: 80 }}
+            />{' '}
+            texts
+          </label>
+        </fieldset>
+        <div className="run-row">
+          <button type="button" className="primary" data-testid="analysis-run" onClick={() => void a.run()} disabled={running || !ready}>
+            Run analysis
+          </button>
+          {running && (
+            <>
+              <progress data-testid="analysis-progress" max={100} value={percent} />
+              <span className="muted">
+                {a.progress.done} / {a.progress.total}
+              </span>
+              <button type="button" data-testid="analysis-cancel" onClick={a.cancel}>
+                Cancel
+              </button>
+            </>
+          )}
+          {a.message && (
+            <span className="muted" data-testid="analysis-message">
+              {a.message}
+            </span>
+          )}
+        </div>
+      </section>
+
+      {report && result && (
+        <>
+          <section className="panel">
+            <div className="panel-head">
+              <h3>
+                Alignment on {result.dataset}: {report.n} texts, k = {report.k}
+              </h3>
+              <button type="button" data-testid="use-direction" onClick={() => void a.applyToExplorer()}>
+                Use this u₁ / v₁ in the explorer
+              </button>
+            </div>
+            <table className="data" data-testid="analysis-table">
+              <thead>
+                <tr>
+                  <th />
+                  <th>Hit@10</th>
+                  <th>LAR</th>
+                  <th>GAR</th>
+                  <th title="Only tokens that are not punctuation, stop words or among the 100 most frequent">content Hit@10</th>
+                  <th>content LAR</th>
+                  <th>content GAR</th>
+                  <th title="Share of the top-k among the 50 most frequent tokens">top-k frequent</th>
+                </tr>
+              </thead>
+              <tbody>
+                {MODEL_KEYS.map((key) => (
+                  <tr key={key} data-testid={`analysis-row-${key}`}>
+                    <td>{MODEL_LABELS[key]}</td>
+                    <td>{report.metrics[key].hit10.toFixed(3)}</td>
+                    <td>{report.metrics[key].lar.toFixed(3)}</td>
+                    <td>{report.metrics[key].gar.toFixed(3)}</td>
+                    <td>{report.content[key].hit10.toFixed(3)}</td>
+                    <td>{report.content[key].lar.toFixed(3)}</td>
+                    <td>{report.content[key].gar.toFixed(3)}</td>
+                    <td>{report.frequentShare[key].toFixed(3)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="muted small">
+              Base + v₁·u₁ uses λ = v₁ = {report.lambda.toFixed(3)} from this dataset. Content variants skip texts without a
+              content token ({report.n - report.content.embed.n} here); the paper reports only the plain metrics.
+            </p>
+          </section>
+
+          <section className="panel two-up">
+            <div>
+              <h3>Spectral variation v₁…v₂₀</h3>
+              <VariationChart variation={report.variation} />
+              <p className="muted small" data-testid="pc1-share">
+                PC1 carries {(report.shares[0] * 100).toFixed(1)}% of the base embeddings' energy; |v₁| / max<sub>j&gt;1</sub>|v
+                <sub>j</sub>| = {(Math.abs(report.variation[0]) / Math.max(...report.variation.slice(1, 10).map(Math.abs))).toFixed(2)}
+              </p>
+            </div>
+            <div>
+              <h3>What PC1 points at (W·u₁)</h3>
+              <div className="pc1-tokens">
+                <div>
+                  <h4>most positive</h4>
+                  <ol data-testid="pc1-positive">
+                    {result.pc1Positive.map((id) => (
+                      <li key={id}>{displayToken(result.tokenTexts[id] ?? '')}</li>
+                    ))}
+                  </ol>
+                </div>
+                <div>
+                  <h4>most negative</h4>
+                  <ol data-testid="pc1-negative">
+                    {result.pc1Negative.map((id) => (
+                      <li key={id}>{displayToken(result.tokenTexts[id] ?? '')}</li>
+                    ))}
+                  </ol>
+                </div>
+              </div>
+            </div>
+          </section>
+
+          <PerTextTable analysis={result} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+import { scaleBand, scaleLinear } from 'd3';
+
+const WIDTH = 520;
+const HEIGHT = 180;
+const MARGIN = { top: 10, right: 10, bottom: 24, left: 44 };
+
+/** v_j for j = 1..n as bars (paper Fig. 3): PC1's bar should tower over the rest. */
+export function VariationChart({ variation }: { variation: number[] }) {
+  const values = variation.slice(0, 20);
+  const x = scaleBand<number>()
+    .domain(values.map((_, j) => j + 1))
+    .range([MARGIN.left, WIDTH - MARGIN.right])
+    .padding(0.2);
+  const extent = Math.max(1e-9, ...values.map(Math.abs));
+  const y = scaleLinear()
+    .domain([-extent, extent])
+    .range([HEIGHT - MARGIN.bottom, MARGIN.top])
+    .nice();
+  const ticks = y.ticks(4);
+  return (
+    <svg width={WIDTH} height={HEIGHT} role="img" aria-label={`Variation v_j: v1 = ${values[0]?.toFixed(3)}`} data-testid="variation-chart">
+      {ticks.map((t) => (
+        <g key={t}>
+          <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} stroke="#eee" />
+          <text x={MARGIN.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#67707c">
+            {t}
+          </text>
+        </g>
+      ))}
+      {values.map((v, j) => (
+        <rect
+          key={j}
+          data-testid="variation-bar"
+          x={x(j + 1)}
+          width={x.bandwidth()}
+          y={Math.min(y(0), y(v))}
+          height={Math.max(1, Math.abs(y(v) - y(0)))}
+          fill={j === 0 ? '#d2542d' : '#8fa3b8'}
+        >
+          <title>{`v${j + 1} = ${v.toFixed(4)}`}</title>
+        </rect>
+      ))}
+      <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} stroke="#999" />
+      {values.map((_, j) =>
+        j % 2 === 0 ? (
+          <text key={j} x={(x(j + 1) ?? 0) + x.bandwidth() / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={10} fill="#67707c">
+            {j + 1}
+          </text>
+        ) : null,
+      )}
+    </svg>
+  );
+}
