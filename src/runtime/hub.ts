@@ -1,0 +1,177 @@
+import {
+  headerLength,
+  NotSafetensorsError,
+  parseHeader,
+  type SafetensorsHeader,
+  shardFor,
+  tensorRange,
+  tensorToHeadData,
+} from '../core/safetensors';
+import type { ProgressListener } from './files';
+
+/**
+ * The Hugging Face Hub's file layout, `{base}/{org}/{name}/resolve/{revision}/{file}`,
+ * with the failures a user can meet turned into messages that say what to do.
+ * The base URL is configurable, so tests run against a local server.
+ */
+export type HubErrorKind = 'invalid-id' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server';
+
+export class HubError extends Error {
+  constructor(
+    message: string,
+    readonly kind: HubErrorKind,
+  ) {
+    super(message);
+  }
+}
+
+export const DEFAULT_HUB_URL = 'https://huggingface.co';
+const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
+export interface HubOptions {
+  baseUrl?: string;
+  revision?: string;
+  fetch?: typeof fetch;
+}
+
+export class HubClient {
+  readonly baseUrl: string;
+  private readonly revision: string;
+  private readonly doFetch: typeof fetch;
+
+  constructor(options: HubOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
+    this.revision = options.revision ?? 'main';
+    this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  static checkId(repo: string): void {
+    if (!MODEL_ID.test(repo)) throw new HubError(`"${repo}" is not a Hub model id (expected organisation/name).`, 'invalid-id');
+  }
+
+  url(repo: string, file: string): string {
+    return `${this.baseUrl}/${repo}/resolve/${this.revision}/${file}`;
+  }
+
+  private async request(repo: string, file: string, init?: RequestInit): Promise<Response> {
+    HubClient.checkId(repo);
+    const url = this.url(repo, file);
+    let response: Response;
+    try {
+      response = await this.doFetch(url, init);
+    } catch (cause) {
+      throw new HubError(`Could not reach the Hub at ${this.baseUrl} (offline or unreachable) while fetching ${repo}/${file}.`, 'unreachable');
+    }
+    if (response.status === 404) throw new HubError(`${repo}: ${file} was not found on the Hub (404). Check the model id.`, 'not-found');
+    if (response.status === 401 || response.status === 403) {
+      throw new HubError(
+        `${repo} is gated or private (${response.status}): accept its licence on the Hub and sign in, or choose another model.`,
+        'unauthorized',
+      );
+    }
+    if (!response.ok) throw new HubError(`${repo}/${file}: the Hub answered ${response.status} ${response.statusText}`.trim(), 'server');
+    return response;
+  }
+
+  async exists(repo: string, file: string): Promise<boolean> {
+    try {
+      const response = await this.request(repo, file, { method: 'HEAD' });
+      await response.body?.cancel();
+      return true;
+    } catch (error) {
+      if (error instanceof HubError && error.kind === 'not-found') return false;
+      throw error;
+    }
+  }
+
+  async json<T = unknown>(repo: string, file: string): Promise<T> {
+    const response = await this.request(repo, file);
+    const text = await response.text();
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new HubError(`${repo}/${file} is not JSON (it starts with ${JSON.stringify(text.slice(0, 20))}).`, 'bad-file');
+    }
+  }
+
+  /** Bytes [start, end) of a file; refuses a server that ignores Range rather than download everything. */
+  async range(repo: string, file: string, start: number, end: number, onProgress?: ProgressListener): Promise<Uint8Array> {
+    const response = await this.request(repo, file, { headers: { Range: `bytes=${start}-${end - 1}` } });
+    if (response.status !== 206) {
+      await response.body?.cancel();
+      throw new HubError(
+        `The server at ${this.baseUrl} ignored an HTTP Range request for ${repo}/${file} (status ${response.status}); reading one tensor needs Range support.`,
+        'no-range',
+      );
+    }
+    const total = end - start;
+    const out = new Uint8Array(total);
+    const reader = response.body!.getReader();
+    let loaded = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out.set(value.subarray(0, Math.max(0, total - loaded)), loaded);
+      loaded += value.byteLength;
+      onProgress?.({ file: `${repo}/${file}`, loaded: Math.min(loaded, total), total, done: false });
+    }
+    if (loaded < total) throw new HubError(`${repo}/${file}: the download ended early (${loaded} of ${total} bytes).`, 'server');
+    onProgress?.({ file: `${repo}/${file}`, loaded: total, total, done: true });
+    return out;
+  }
+
+  async safetensorsHeader(repo: string, file: string): Promise<SafetensorsHeader> {
+    try {
+      const length = headerLength(await this.range(repo, file, 0, 8), `${repo}/${file}`);
+      return parseHeader(await this.range(repo, file, 8, 8 + length), `${repo}/${file}`);
+    } catch (error) {
+      if (error instanceof NotSafetensorsError) throw new HubError(error.message, 'bad-file');
+      throw error;
+    }
+  }
+}
+
+export interface HubLmHead {
+  data: Float32Array | Uint16Array;
+  dtype: 'float32' | 'float16' | 'bfloat16';
+  rows: number;
+  cols: number;
+  /** Which tensor and file it came from. */
+  tensor: string;
+  file: string;
+}
+
+/**
+ * The generative model's LM head W from its safetensors, reading only that tensor:
+ * `lm_head.weight`, or `model.embed_tokens.weight` when the config ties them
+ * (Qwen3-0.6B-Base, GPT-Neo). Single-file and sharded checkpoints both work.
+ */
+export async function loadLmHeadFromHub(client: HubClient, repo: string, onProgress?: ProgressListener): Promise<HubLmHead> {
+  const config = await client.json<{ tie_word_embeddings?: boolean }>(repo, 'config.json');
+  const tied = config.tie_word_embeddings ?? false;
+  const candidates = tied
+    ? ['model.embed_tokens.weight', 'transformer.wte.weight', 'lm_head.weight']
+    : ['lm_head.weight', 'model.embed_tokens.weight', 'transformer.wte.weight'];
+
+  let files: string[];
+  if (await client.exists(repo, 'model.safetensors')) files = ['model.safetensors'];
+  else if (await client.exists(repo, 'model.safetensors.index.json')) {
+    const index = await client.json(repo, 'model.safetensors.index.json');
+    files = [...new Set(candidates.map((t) => shardFor(index, t)).filter((f): f is string => Boolean(f)))];
+  } else {
+    throw new HubError(`${repo} has no model.safetensors (nor a sharded index): cannot read its LM head.`, 'not-found');
+  }
+
+  for (const file of files) {
+    const header = await client.safetensorsHeader(repo, file);
+    const tensor = candidates.find((t) => t in header.tensors);
+    if (!tensor) continue;
+    const info = header.tensors[tensor];
+    if (info.shape.length !== 2) throw new HubError(`${repo}/${file}: ${tensor} has shape [${info.shape}], expected 2-D.`, 'bad-file');
+    const [start, end] = tensorRange(header, tensor);
+    const bytes = await client.range(repo, file, start, end, onProgress);
+    const { data, dtype } = tensorToHeadData(bytes, info.dtype);
+    return { data, dtype, rows: info.shape[0], cols: info.shape[1], tensor, file };
+  }
+  throw new HubError(`${repo}: none of ${candidates.join(', ')} is in its safetensors.`, 'bad-file');
+}
