@@ -1,3 +1,5 @@
+export {};
+
 /**
  * `npm run bench -- <name>`: projection | slider | browser | analysis | all.
  * Each prints the machine, a table with the baseline measured in the same run

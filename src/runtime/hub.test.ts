@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHubServer, type HubServer } from '../../tools/hub/hubServer';
 import { decodeBfloat16, decodeFloat16 } from '../core/lmHead';
 import { writeSafetensors } from '../core/safetensors';
-import { HubClient, HubError, loadLmHeadFromHub } from './hub';
+import { HubClient, type HubError, loadLmHeadFromHub } from './hub';
 
 // Models the test builds, laid out as on the Hub: a Qwen3-shaped sharded bf16
 // checkpoint with tied embeddings and padding rows, a GPT-Neo-shaped single

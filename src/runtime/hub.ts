@@ -59,7 +59,7 @@ export class HubClient {
     let response: Response;
     try {
       response = await this.doFetch(url, init);
-    } catch (cause) {
+    } catch {
       throw new HubError(`Could not reach the Hub at ${this.baseUrl} (offline or unreachable) while fetching ${repo}/${file}.`, 'unreachable');
     }
     if (response.status === 404) throw new HubError(`${repo}: ${file} was not found on the Hub (404). Check the model id.`, 'not-found');

@@ -6,6 +6,7 @@ import { InstructionView } from './compare/InstructionView';
 import { SimilarityView } from './compare/SimilarityView';
 import { ExplorerView } from './explorer/ExplorerView';
 import { ModelStatus } from './ModelStatus';
+import { RetrievalView } from './retrieval/RetrievalView';
 
 /** Each view of the app; a view's id is its `view=` URL parameter. */
 const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: ComponentType }>> = {
@@ -13,6 +14,7 @@ const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: Compon
   analysis: { label: 'Analysis', component: AnalysisView },
   instructions: { label: 'Instructions', component: InstructionView },
   similarity: { label: 'Similarity', component: SimilarityView },
+  retrieval: { label: 'Retrieval', component: RetrievalView },
 };
 
 export function App() {
