@@ -1,23 +1,58 @@
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import { CATALOG, findPair } from '../src/runtime/catalog';
-import { readText } from '../src/runtime/files';
-import { parseManifest } from '../src/runtime/manifest';
-import { localModelReader } from '../src/runtime/node';
+import type { Pooling } from '../src/core/pooling';
+import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
+import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
+import { customPairManifest, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
+import { allowHub, localModelReader } from '../src/runtime/node';
 import { LensPair } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
 import { parseCount, progress, progressDone, readTexts, UsageError } from './io';
 
 export type Options = Record<string, string | boolean | undefined>;
 
-function requirePair(options: Options): string {
+const POOLING_CHOICES = ['last', 'mean', 'weighted-mean'];
+
+/**
+ * The pair a command runs on: a catalog id (`--pair demo`), or a custom pair of Hub
+ * models (`--embed <id> --base <id> --pooling <p> [--template "…{text}…"]`, or
+ * `--prompt-eol <id>`), fetched from `--hub-url` (default huggingface.co).
+ */
+export async function resolvePair(options: Options): Promise<{ manifest: PairManifest; read: BinaryReader; hub: HubClient }> {
+  const read = localModelReader(options['models-dir'] as string | undefined);
+  const hubUrl = typeof options['hub-url'] === 'string' ? options['hub-url'] : DEFAULT_HUB_URL;
+  const hub = new HubClient({ baseUrl: hubUrl });
+  const custom = options.embed !== undefined || options.base !== undefined || options['prompt-eol'] !== undefined;
+  if (custom) {
+    allowHub(hubUrl);
+    if (typeof options['prompt-eol'] === 'string') {
+      HubClient.checkId(options['prompt-eol']);
+      return { manifest: promptEolManifest(options['prompt-eol']), read, hub };
+    }
+    const { embed, base, pooling, template } = options;
+    if (typeof embed !== 'string' || typeof base !== 'string') throw new UsageError('a custom pair needs both --embed <hub id> and --base <hub id>');
+    if (typeof pooling !== 'string' || !POOLING_CHOICES.includes(pooling)) {
+      throw new UsageError(`--pooling must be one of ${POOLING_CHOICES.join(', ')}`);
+    }
+    if (template !== undefined && !String(template).includes('{text}')) throw new UsageError('--template must contain {text}');
+    for (const id of [embed, base]) {
+      try {
+        HubClient.checkId(id);
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
+    }
+    return { manifest: customPairManifest({ embed, base, pooling: pooling as Pooling, template: template as string | undefined }), read, hub };
+  }
   const id = options.pair;
-  if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`)');
+  if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
+  let entry: ReturnType<typeof findPair>;
   try {
-    findPair(id);
+    entry = findPair(id);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return id;
+  return { manifest: parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest), read, hub };
 }
 
 function requireInput(options: Options): string {
@@ -25,16 +60,23 @@ function requireInput(options: Options): string {
   return options.input;
 }
 
+/** Per-file download progress on stderr (Hub pairs; local files load at once). */
+function loadProgress(p: FileProgress): void {
+  if (p.total > 1_000_000 && (p.done || p.loaded % (4 << 20) < 65_536)) {
+    progress(`  ${p.file}: ${(p.loaded / 1e6).toFixed(1)} / ${(p.total / 1e6).toFixed(1)} MB`);
+  }
+}
+
 const write = (value: unknown, pretty: boolean) => process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
 
 /** lens align: one JSON object per text with both models' top tokens and its metrics. */
 export async function align(options: Options): Promise<void> {
-  const pairId = requirePair(options);
   const k = parseCount(options.k as string | undefined, 'k', 10);
   const { texts, skippedEmpty } = await readTexts(requireInput(options), options.format as string, options.column as string);
-  const session = new LensSession(localModelReader(options['models-dir'] as string | undefined));
-  progress(`loading ${pairId}…`);
-  const info = await session.load(pairId, 'cpu');
+  const { manifest, read, hub } = await resolvePair(options);
+  const session = new LensSession(read, hub);
+  progress(`loading ${manifest.name}…`);
+  const info = await session.loadManifest(manifest, 'cpu', loadProgress);
   let lambda = 0;
   if (options.lambda === 'v1') lambda = info.variation[0];
   else if (options.lambda !== undefined) {
@@ -66,16 +108,13 @@ export async function align(options: Options): Promise<void> {
 
 /** Runs the dataset analysis of a pair over texts: the numbers behind the app's Analysis view. */
 export async function analyzeTexts(
-  pairId: string,
+  options: Options,
   texts: string[],
   k: number,
-  modelsDir?: string,
 ): Promise<{ report: DatasetReport; pair: LensPair }> {
-  const read = localModelReader(modelsDir);
-  const entry = findPair(pairId);
-  const manifest = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
-  progress(`loading ${pairId}…`);
-  const pair = await LensPair.load(manifest, { device: 'cpu', read });
+  const { manifest, read, hub } = await resolvePair(options);
+  progress(`loading ${manifest.name}…`);
+  const pair = await LensPair.load(manifest, { device: 'cpu', read, hub, onProgress: loadProgress });
   const records = [];
   const started = performance.now();
   for (let start = 0; start < texts.length; start += 64) {
@@ -89,13 +128,13 @@ export async function analyzeTexts(
 
 /** lens analyze: Hit@10, LAR, GAR for base / embed / base + v_1·u_1, content variants, v_1..v_20. */
 export async function analyze(options: Options): Promise<void> {
-  const pairId = requirePair(options);
   const k = parseCount(options.k as string | undefined, 'k', 10);
   const { texts, skippedEmpty } = await readTexts(requireInput(options), options.format as string, options.column as string);
   const limit = parseCount(options.limit as string | undefined, 'limit', texts.length);
   const chosen = texts.slice(0, limit);
   if (chosen.length < 2) throw new UsageError('an analysis needs at least two non-empty texts');
-  const { report, pair } = await analyzeTexts(pairId, chosen, k, options['models-dir'] as string | undefined);
+  const { report, pair } = await analyzeTexts(options, chosen, k);
+  const pairId = pair.manifest.id;
   const round = (m: { hitAtK: number; hit10: number; lar: number; gar: number; n: number }) => ({
     n: m.n,
     hit10: m.hit10,

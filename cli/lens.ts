@@ -35,6 +35,12 @@ Commands:
 Input files: one text per line, .csv/.tsv (column --column, default "text"),
 .jsonl (field --column, default "text"), or STS-B's sts-*.csv layout.
 Options: --format lines|csv|tsv|jsonl|stsb, --models-dir <dir>, --help.
+
+A pair of Hub models instead of --pair (bodies via transformers.js, the base model's
+LM head read from its safetensors with Range requests):
+  --embed <hub id> --base <hub id> --pooling last|mean|weighted-mean [--template "…{text}…"]
+  --prompt-eol <hub id>   PromptEOL on one causal LM (template's last token vs mean pooling)
+  --hub-url <url>         the Hub's base URL (default https://huggingface.co)
 The demo pair's id is "demo".`;
 
 const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models, index, search, evaluate };
@@ -79,6 +85,12 @@ function parse(argv: string[]) {
       format: { type: 'string' },
       column: { type: 'string' },
       'models-dir': { type: 'string' },
+      embed: { type: 'string' },
+      base: { type: 'string' },
+      pooling: { type: 'string' },
+      template: { type: 'string' },
+      'prompt-eol': { type: 'string' },
+      'hub-url': { type: 'string' },
       json: { type: 'boolean' },
       pretty: { type: 'boolean' },
       'per-text': { type: 'boolean' },

@@ -12,8 +12,8 @@ export interface PairManifest {
   name: string;
   embed: { model: string; pooling: Pooling; template: string };
   base: { model: string; pooling: Pooling };
-  lmHead: { file: string; dtype: HeadDtype; rows: number; cols: number };
-  /** Tokens the tokenizer really has; W rows past this are padding. */
+  lmHead: LocalHead | HubHead;
+  /** Tokens the tokenizer really has; W rows past this are padding (0: take it from the tokenizer). */
   vocabSize: number;
   /** Context length: longer inputs are truncated (and the UI says so). */
   maxLength: number;
@@ -21,6 +21,59 @@ export interface PairManifest {
   frequentTokens?: string;
   /** One text per line: the sample that estimates u_1 and v_1 for the slider. */
   sample?: string;
+}
+
+/** W as a raw row-major file under the model root. */
+export interface LocalHead {
+  file: string;
+  dtype: HeadDtype;
+  rows: number;
+  cols: number;
+}
+
+/** W read from a Hub repo's safetensors with Range requests (only that tensor). */
+export interface HubHead {
+  hub: string;
+}
+
+export const isHubHead = (head: LocalHead | HubHead): head is HubHead => 'hub' in head;
+
+/** PromptEOL (Jiang et al. 2023): the last token of this prompt is the text's embedding. */
+export const PROMPT_EOL_TEMPLATE = 'This sentence : "{text}" means in one word:"';
+
+/** The sample every pair without its own uses for u_1 / v_1 (200 STS-B dev sentences). */
+export const DEFAULT_SAMPLE = 'demo/sample.txt';
+
+export interface CustomPairSpec {
+  embed: string;
+  base: string;
+  pooling: Pooling;
+  /** Base model's pooling (defaults to the embedder's). */
+  basePooling?: Pooling;
+  template?: string;
+  maxLength?: number;
+}
+
+/** A pair of Hub models the user names: bodies from the Hub, W from the base repo's safetensors. */
+export function customPairManifest(spec: CustomPairSpec): PairManifest {
+  return parseManifest(
+    {
+      id: `custom:${spec.embed}+${spec.base}`,
+      name: `${spec.embed} with ${spec.base}`,
+      embed: { model: spec.embed, pooling: spec.pooling, template: spec.template ?? '{text}' },
+      base: { model: spec.base, pooling: spec.basePooling ?? spec.pooling },
+      lmHead: { hub: spec.base },
+      vocabSize: 0,
+      maxLength: spec.maxLength ?? 512,
+      sample: DEFAULT_SAMPLE,
+    },
+    'custom pair',
+  );
+}
+
+/** PromptEOL on one causal LM: the embedding view is the template's last token, the base view plain mean pooling. */
+export function promptEolManifest(model: string, maxLength = 512): PairManifest {
+  return customPairManifest({ embed: model, base: model, pooling: 'last', basePooling: 'mean', template: PROMPT_EOL_TEMPLATE, maxLength });
 }
 
 const HEAD_DTYPES: readonly HeadDtype[] = ['float32', 'float16', 'bfloat16'];
@@ -40,26 +93,29 @@ export function parseManifest(value: unknown, source = 'manifest'): PairManifest
 
   const template = m.embed?.template ?? '{text}';
   if (!String(template).includes('{text}')) fail('"embed.template" must contain {text}');
+  const hubHead = typeof m.lmHead?.hub === 'string';
   const dtype = m.lmHead?.dtype;
-  if (!HEAD_DTYPES.includes(dtype)) fail(`"lmHead.dtype" must be one of ${HEAD_DTYPES.join(', ')}`);
+  if (!hubHead && !HEAD_DTYPES.includes(dtype)) fail(`"lmHead.dtype" must be one of ${HEAD_DTYPES.join(', ')}`);
 
   const manifest: PairManifest = {
     id: text(m.id, 'id'),
     name: typeof m.name === 'string' ? m.name : m.id,
     embed: { model: text(m.embed?.model, 'embed.model'), pooling: pooling(m.embed?.pooling, 'embed.pooling'), template },
     base: { model: text(m.base?.model, 'base.model'), pooling: pooling(m.base?.pooling ?? m.embed?.pooling, 'base.pooling') },
-    lmHead: {
-      file: text(m.lmHead?.file, 'lmHead.file'),
-      dtype,
-      rows: count(m.lmHead?.rows, 'lmHead.rows'),
-      cols: count(m.lmHead?.cols, 'lmHead.cols'),
-    },
-    vocabSize: count(m.vocabSize, 'vocabSize'),
+    lmHead: hubHead
+      ? { hub: text(m.lmHead.hub, 'lmHead.hub') }
+      : {
+          file: text(m.lmHead?.file, 'lmHead.file'),
+          dtype,
+          rows: count(m.lmHead?.rows, 'lmHead.rows'),
+          cols: count(m.lmHead?.cols, 'lmHead.cols'),
+        },
+    vocabSize: hubHead && !m.vocabSize ? 0 : count(m.vocabSize, 'vocabSize'),
     maxLength: count(m.maxLength, 'maxLength'),
     frequentTokens: m.frequentTokens,
     sample: m.sample,
   };
-  if (manifest.vocabSize > manifest.lmHead.rows) {
+  if (!isHubHead(manifest.lmHead) && manifest.vocabSize > manifest.lmHead.rows) {
     fail(`vocabSize ${manifest.vocabSize} exceeds the LM head's ${manifest.lmHead.rows} rows`);
   }
   return manifest;

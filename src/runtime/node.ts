@@ -9,6 +9,16 @@ import type { BinaryReader } from './files';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
 
+/**
+ * Lets transformers.js fetch model files from a Hub (or a local stand-in) too,
+ * after looking in the local model root; downloads are cached under .cache/hub.
+ */
+export function allowHub(hubUrl: string): void {
+  env.allowRemoteModels = true;
+  env.remoteHost = hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
+  env.cacheDir = resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl));
+}
+
 export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {
   env.allowLocalModels = true;
   env.allowRemoteModels = false;

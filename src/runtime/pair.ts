@@ -4,7 +4,8 @@ import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
 import { type BinaryReader, type ProgressListener, readText } from './files';
-import { applyTemplate, type PairManifest } from './manifest';
+import { HubClient, loadLmHeadFromHub } from './hub';
+import { applyTemplate, isHubHead, type PairManifest } from './manifest';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
@@ -32,6 +33,8 @@ export interface Spectrum {
 }
 
 export interface LoadOptions {
+  /** Where Hub-hosted LM heads come from (default: huggingface.co). */
+  hub?: HubClient;
   device: Device;
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
@@ -61,17 +64,36 @@ export class LensPair {
       if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
     };
     const modelOptions = { device, dtype: 'fp32' as const, progress_callback };
-    const [tokenizer, embedModel, baseModel, headBytes, frequent, sample] = await Promise.all([
+    // Tokenizers first: a pair whose vocabularies differ is refused before anything large is fetched.
+    const [tokenizer, baseTokenizer] = await Promise.all([
       AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
+      manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
+    ]);
+    const vocabSize = tokenizer.get_vocab().size;
+    const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
+    if (baseVocabSize !== vocabSize) {
+      throw new Error(
+        `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
+      );
+    }
+    const headSource = manifest.lmHead;
+    const [embedModel, baseModel, head, frequent, sample] = await Promise.all([
       AutoModel.from_pretrained(manifest.embed.model, modelOptions),
       AutoModel.from_pretrained(manifest.base.model, modelOptions),
-      read(manifest.lmHead.file, onProgress),
+      isHubHead(headSource)
+        ? loadLmHeadFromHub(options.hub ?? new HubClient(), headSource.hub, onProgress).then((h) =>
+            lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || vocabSize),
+          )
+        : // W moves once into the projection kernel's memory; the file's bytes are dropped here.
+          read(headSource.file, onProgress).then((bytes) =>
+            lmHeadFromBytes(bytes, headSource.rows, headSource.cols, headSource.dtype, manifest.vocabSize || vocabSize),
+          ),
       manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
       manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
     ]);
-    const { rows, cols, dtype } = manifest.lmHead;
-    // W moves once into the projection kernel's memory; the file's bytes are dropped here.
-    const head = lmHeadFromBytes(headBytes, rows, cols, dtype, manifest.vocabSize);
+    if (head.rows < vocabSize) {
+      throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
+    }
     return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample);
   }
 

@@ -3,7 +3,8 @@ import { project } from '../core/lmHead';
 import { shiftScores } from '../core/topk';
 import { findPair } from './catalog';
 import { type BinaryReader, type ProgressListener, readText } from './files';
-import { parseManifest } from './manifest';
+import type { HubClient } from './hub';
+import { type PairManifest, parseManifest } from './manifest';
 import { type Device, LensPair } from './pair';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
@@ -56,13 +57,22 @@ export class LensSession {
   private current?: { requestId: number; ids: number[]; z0: Float32Array; embed: Float32Array; base: Float32Array };
   private scratch?: Float32Array;
 
-  constructor(private readonly read: BinaryReader) {}
+  constructor(
+    private readonly read: BinaryReader,
+    private readonly hub?: HubClient,
+  ) {}
 
+  /** Loads a catalog pair by id (its manifest lives under the model root). */
   async load(pairId: string, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
-    const started = performance.now();
     const entry = findPair(pairId);
     const manifest = parseManifest(JSON.parse(await readText(this.read, entry.manifest)), entry.manifest);
-    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress });
+    return this.loadManifest(manifest, device, onProgress);
+  }
+
+  /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). */
+  async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
+    const started = performance.now();
+    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress, hub: this.hub });
     const spectrum = await pair.spectrum();
     await this.pair?.dispose();
     this.pair = pair;
@@ -74,7 +84,7 @@ export class LensSession {
       id: manifest.id,
       name: manifest.name,
       device,
-      vocabSize: manifest.vocabSize,
+      vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
       variation: spectrum.variation,
       shares: spectrum.shares,
