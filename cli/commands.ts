@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import { CATALOG, findPair } from '../src/runtime/catalog';
 import type { Pooling } from '../src/core/pooling';
@@ -5,7 +6,7 @@ import { type BinaryReader, type FileProgress, readText } from '../src/runtime/f
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import { customPairManifest, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
 import { allowHub, localModelReader } from '../src/runtime/node';
-import { LensPair } from '../src/runtime/pair';
+import { LensPair, serializeSpectrum } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
 import { parseCount, progress, progressDone, readTexts, UsageError } from './io';
 
@@ -185,6 +186,20 @@ export async function analyze(options: Options): Promise<void> {
       process.stdout.write(`  ${p.text}\n    embed: ${show(p.top.embed)}\n    base:  ${show(p.top.base)}\n    base+v1u1: ${show(p.top.baseAdjusted)}\n`);
     }
   }
+}
+
+/** lens spectrum: u_1 and v_j of the pair's sample, written ahead for the app (manifest "spectrum"). */
+export async function spectrum(options: Options): Promise<void> {
+  const { manifest, read, hub } = await resolvePair(options);
+  const pair = await LensPair.load({ ...manifest, spectrum: undefined }, { device: 'cpu', read, hub });
+  const result = serializeSpectrum(await pair.spectrum(20, (done, total) => progress(`embedded ${done}/${total} sample texts`)));
+  progressDone();
+  const json = `${JSON.stringify(result)}\n`;
+  if (typeof options.out === 'string') {
+    await writeFile(options.out, json);
+    progress(`wrote ${options.out}: v1 = ${result.variation[0].toFixed(4)}, PC1 share ${(result.shares[0] * 100).toFixed(1)}%`);
+    progressDone();
+  } else process.stdout.write(json);
 }
 
 /** lens models: the catalog. */

@@ -4,7 +4,7 @@
  * as the app. Runs offline on the pairs in models/.
  */
 import { parseArgs } from 'node:util';
-import { align, analyze, models, type Options } from './commands';
+import { align, analyze, models, type Options, spectrum } from './commands';
 import { UsageError } from './io';
 import { evaluate, index, search } from './retrieval';
 
@@ -19,6 +19,8 @@ Commands:
            Dataset analysis: Hit@10, LAR, GAR for base, embed and base + v1·u1,
            the same over content tokens, and the spectral variation v1..v20.
   models   [--json]  The model pairs this build knows.
+  spectrum --pair <id> [--out file]
+           u1 and v1..v20 of the pair's sample sentences, for the manifest's "spectrum".
   index    --pair <id> (--corpus <tsv> [--queries <tsv>] | --msmarco-sample) --out <dir>
            [--k 64] [--m 0] [--weights relu|log-relu|softmax|logit] [--limit N]
            Sparse index of aligned tokens, written for Anserini/Pyserini
@@ -43,7 +45,7 @@ LM head read from its safetensors with Range requests):
   --hub-url <url>         the Hub's base URL (default https://huggingface.co)
 The demo pair's id is "demo".`;
 
-const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models, index, search, evaluate };
+const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models, spectrum, index, search, evaluate };
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;

@@ -21,6 +21,11 @@ export interface PairManifest {
   frequentTokens?: string;
   /** One text per line: the sample that estimates u_1 and v_1 for the slider. */
   sample?: string;
+  /**
+   * JSON written by `lens spectrum`: u_1 and v_j of `sample`, computed ahead so the
+   * slider is ready at once (software WebGPU takes many seconds for 2 × 200 texts).
+   */
+  spectrum?: string;
 }
 
 /** W as a raw row-major file under the model root. */
@@ -114,6 +119,7 @@ export function parseManifest(value: unknown, source = 'manifest'): PairManifest
     maxLength: count(m.maxLength, 'maxLength'),
     frequentTokens: m.frequentTokens,
     sample: m.sample,
+    spectrum: m.spectrum,
   };
   if (!isHubHead(manifest.lmHead) && manifest.vocabSize > manifest.lmHead.rows) {
     fail(`vocabSize ${manifest.vocabSize} exceeds the LM head's ${manifest.lmHead.rows} rows`);

@@ -52,6 +52,8 @@ export class LensPair {
     readonly head: LmHead,
     readonly frequentIds: number[],
     readonly sample: string[],
+    /** u_1 / v_j of the sample computed ahead (`lens spectrum`), if the pair ships them. */
+    readonly storedSpectrum?: Spectrum,
   ) {}
 
   static async load(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
@@ -91,10 +93,11 @@ export class LensPair {
       manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
       manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
     ]);
+    const stored = manifest.spectrum ? parseSpectrum(JSON.parse(await readText(read, manifest.spectrum))) : undefined;
     if (head.rows < vocabSize) {
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
-    return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample);
+    return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample, stored);
   }
 
   /** Row `id` of W as floats. */
@@ -135,6 +138,18 @@ export class LensPair {
         this.pooled(this.baseModel, batch, this.manifest.base.pooling),
       ]);
       for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i], base: base[i] });
+    }
+    return out;
+  }
+
+  /** The embedder's pooled embeddings only, for retrieval (no base model: half the work of encode). */
+  async embedOnly(texts: readonly string[], batchSize = 16): Promise<Omit<EncodedText, 'base'>[]> {
+    const out: Omit<EncodedText, 'base'>[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize);
+      const templated = batch.map((t) => applyTemplate(this.manifest.embed.template, t));
+      const embed = await this.pooled(this.embedModel, templated, this.manifest.embed.pooling);
+      for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i] });
     }
     return out;
   }
@@ -180,6 +195,18 @@ export class LensPair {
   async dispose(): Promise<void> {
     await Promise.all([this.embedModel.dispose(), this.baseModel.dispose()]);
   }
+}
+
+/** The JSON form of a spectrum (u_1 only: the slider needs nothing more). */
+export function serializeSpectrum(spectrum: Spectrum) {
+  const { vectors, ...rest } = spectrum;
+  return { ...rest, u1: Array.from(vectors[0]) };
+}
+
+function parseSpectrum(json: ReturnType<typeof serializeSpectrum>): Spectrum {
+  const { u1, ...rest } = json;
+  if (!Array.isArray(u1) || !Array.isArray(rest.variation)) throw new Error('spectrum file: expected u1 and variation arrays');
+  return { ...rest, vectors: [Float64Array.from(u1)] };
 }
 
 function splitLines(text: string): string[] {

@@ -1,8 +1,8 @@
 import type { Bm25Analyzer } from '../core/retrieval/bm25';
 import type { Entry } from '../core/retrieval/collection';
-import { alignTop, type Evaluation, K_MAX, RetrievalEngine, type RetrievalText, type SparseOptions } from '../core/retrieval/engine';
+import { alignTop, type Evaluation, RetrievalEngine, type RetrievalText } from '../core/retrieval/engine';
 import type { Qrels } from '../core/retrieval/evaluation';
-import type { QueryTokenSource } from '../core/retrieval/representation';
+import { K_MAX, type QueryTokenSource, type SparseOptions } from '../core/retrieval/representation';
 import type { LensPair } from './pair';
 
 /**
@@ -86,7 +86,7 @@ export class RetrievalRuntime {
     for (let start = 0; start < entries.length; start += batchSize) {
       if (options.isCancelled?.()) throw new RetrievalCancelled();
       const batch = entries.slice(start, start + batchSize);
-      const encoded = await this.pair.encode(
+      const encoded = await this.pair.embedOnly(
         batch.map((e) => e.text),
         batchSize,
       );
@@ -164,7 +164,8 @@ export class RetrievalRuntime {
     const engine = this.built;
     const text = query.trim();
     if (!text) throw new Error('The query is empty: type a few words to search for.');
-    const [encoded] = await this.embedQueries([{ id: '', text }]);
+    // Typed queries are not cached: only the evaluation's fixed query set is.
+    const [encoded] = await this.encode([{ id: '', text }]);
     const results = engine.search(encoded, m, limit);
     const tokenText = (id: number) => this.pair.tokenText(id);
     const view = (hits: typeof results.sparse): ResultView[] =>

@@ -73,7 +73,7 @@ export class LensSession {
   async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
     const started = performance.now();
     const pair = await LensPair.load(manifest, { device, read: this.read, onProgress, hub: this.hub });
-    const spectrum = await pair.spectrum();
+    const spectrum = pair.storedSpectrum ?? (await pair.spectrum());
     await this.pair?.dispose();
     this.pair = pair;
     this.u1 = spectrum.vectors[0];

@@ -138,7 +138,9 @@ manifest = {"id": "test-tiny", "name": "Random tiny pair (mechanics only)",
             "embed": {"model": "test-tiny/embed", "pooling": "mean", "template": "{text}"},
             "base": {"model": "test-tiny/base", "pooling": "mean"},
             "lmHead": {"file": "test-tiny/lm_head.f32", "dtype": "float32", "rows": V, "cols": D},
-            "vocabSize": V, "maxLength": CTX, "sample": "test-tiny/sample.txt"}
+            "vocabSize": V, "maxLength": CTX, "sample": "test-tiny/sample.txt",
+            # written by: npm run lens -- spectrum --pair test-tiny --out models/test-tiny/spectrum.json
+            "spectrum": "test-tiny/spectrum.json"}
 with open(os.path.join(OUT, "manifest.json"), "w") as f:
     json.dump(manifest, f, indent=2)
 print("wrote", os.path.normpath(OUT), "V =", V, "d =", D)
