@@ -16,6 +16,7 @@ const baseArgs = [
 ];
 
 const PORT = Number(process.env.E2E_PORT ?? 4173);
+export const TEST_HUB_PORT = Number(process.env.TEST_HUB_PORT ?? 8765);
 
 export default defineConfig({
   testDir: 'e2e',
@@ -26,12 +27,22 @@ export default defineConfig({
   retries: 0,
   reporter: [['list']],
   use: { baseURL: `http://127.0.0.1:${PORT}`, trace: 'off', screenshot: 'only-on-failure' },
-  webServer: {
-    command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
-    url: `http://127.0.0.1:${PORT}`,
-    reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
-  },
+  webServer: [
+    {
+      command: `npx vite preview --host 127.0.0.1 --port ${PORT} --strictPort`,
+      url: `http://127.0.0.1:${PORT}`,
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+    {
+      // A local stand-in for the Hugging Face Hub (tools/hub/serveTestHub.ts): no network here.
+      command: `npx tsx tools/hub/serveTestHub.ts`,
+      url: `http://127.0.0.1:${TEST_HUB_PORT}/hubtest/demo-embed/resolve/main/config.json`,
+      env: { TEST_HUB_PORT: String(TEST_HUB_PORT) },
+      reuseExistingServer: !process.env.CI,
+      timeout: 60_000,
+    },
+  ],
   projects: [
     {
       name: 'wasm',

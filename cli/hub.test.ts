@@ -1,36 +1,12 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
-import { writeSafetensors } from '../src/core/safetensors';
+import { buildTestHub } from '../tools/hub/testRepos';
 
 // The demo pair and the random test pair republished under Hub ids on a local
-// Hub server: the base repo carries W as a real safetensors tensor (tied
-// embeddings), so the CLI reads it with Range requests as it would from the Hub.
-const root = mkdtempSync(join(tmpdir(), 'lens-cli-hub-'));
-function publish(repo: string, from: string, extraConfig: Record<string, unknown> = {}) {
-  const dir = join(root, repo);
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  for (const file of ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) copyFileSync(join('models', from, file), join(dir, file));
-  const config = JSON.parse(readFileSync(join('models', from, 'config.json'), 'utf8'));
-  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, ...extraConfig }));
-}
-publish('hubtest/demo-embed', 'demo/embed');
-publish('hubtest/demo-base', 'demo/base', { tie_word_embeddings: true });
-publish('hubtest/tiny-embed', 'test-tiny/embed');
-const demoManifest = JSON.parse(readFileSync('models/demo/manifest.json', 'utf8'));
-writeFileSync(
-  join(root, 'hubtest/demo-base/model.safetensors'),
-  writeSafetensors({
-    'transformer.wte.weight': {
-      dtype: 'F16',
-      shape: [demoManifest.lmHead.rows, demoManifest.lmHead.cols],
-      data: readFileSync('models/demo/lm_head.f16'),
-    },
-  }),
-);
+// Hub server (tools/hub/testRepos.ts): the base repo carries W as a real
+// safetensors tensor, so the CLI reads it with Range requests as from the Hub.
+const root = buildTestHub();
 
 let hub: HubServer;
 beforeAll(async () => {

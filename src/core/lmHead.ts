@@ -91,14 +91,18 @@ export function allocLmHead(rows: number, cols: number, dtype: HeadDtype, validR
   return makeLmHead(data, rows, cols, dtype, validRows);
 }
 
-/** A head from W's raw little-endian bytes (an lm_head.* file), in kernel storage where available. */
-export function lmHeadFromBytes(bytes: ArrayBuffer, rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
+/**
+ * A head from W's raw little-endian bytes (an lm_head.* file, or a view of
+ * them), in kernel storage where available. The caller drops its bytes after.
+ */
+export function lmHeadFromBytes(bytes: ArrayBuffer | ArrayBufferView, rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
+  const source = ArrayBuffer.isView(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : new Uint8Array(bytes);
   const bytesPer = dtype === 'float32' ? 4 : 2;
-  if (bytes.byteLength !== rows * cols * bytesPer) {
-    throw new Error(`LM head: expected ${rows} × ${cols} × ${bytesPer} = ${rows * cols * bytesPer} bytes, got ${bytes.byteLength}`);
+  if (source.byteLength !== rows * cols * bytesPer) {
+    throw new Error(`LM head: expected ${rows} × ${cols} × ${bytesPer} = ${rows * cols * bytesPer} bytes, got ${source.byteLength}`);
   }
   const head = allocLmHead(rows, cols, dtype, validRows);
-  new Uint8Array(head.data.buffer, head.data.byteOffset, bytes.byteLength).set(new Uint8Array(bytes));
+  new Uint8Array(head.data.buffer, head.data.byteOffset, source.byteLength).set(source);
   return head;
 }
 

@@ -12,6 +12,7 @@ export interface Ranked {
 
 let bufferScores = new Float64Array(0);
 let bufferIds = new Int32Array(0);
+let sortScratch = new Float64Array(0);
 
 /**
  * The k best ids of `scores[0..limit)`, best first. Ties break toward the lower
@@ -25,26 +26,35 @@ export function topK(scores: ArrayLike<number>, k: number, limit = scores.length
   if (bufferScores.length < capacity) {
     bufferScores = new Float64Array(capacity);
     bufferIds = new Int32Array(capacity);
+    sortScratch = new Float64Array(capacity);
   }
   const bs = bufferScores;
   const bi = bufferIds;
   let count = 0;
-  // Until the buffer first fills, every non-NaN score is kept (so -Infinity can
-  // rank too); after that, only scores above the k-th best so far. A later id
-  // with a score equal to the threshold loses the tie, so `>` is exact.
-  let threshold = Number.NEGATIVE_INFINITY;
-  let selective = false;
-  for (let id = 0; id < n; id++) {
+  let id = 0;
+  // Until the buffer first fills, every non-NaN score is kept (so -Infinity can rank too).
+  for (; id < n && count < capacity; id++) {
     const s = scores[id];
-    if (s > threshold || (!selective && !Number.isNaN(s))) {
+    if (!Number.isNaN(s)) {
       bs[count] = s;
-      bi[count] = id;
-      if (++count === capacity) {
+      bi[count++] = id;
+    }
+  }
+  // Then only scores above the k-th best so far. A later id with a score equal
+  // to that threshold loses the tie, so `>` is exact.
+  let threshold = Number.NEGATIVE_INFINITY;
+  if (count === capacity) {
+    count = keepBest(bs, bi, count, size);
+    threshold = leastOf(bs, count);
+  }
+  for (; id < n; id++) {
+    const s = scores[id];
+    if (s > threshold) {
+      bs[count] = s;
+      bi[count++] = id;
+      if (count === capacity) {
         count = keepBest(bs, bi, count, size);
-        // The k-th best so far: the least of the kept (they are in id order).
-        threshold = bs[0];
-        for (let i = 1; i < count; i++) if (bs[i] < threshold) threshold = bs[i];
-        selective = true;
+        threshold = leastOf(bs, count);
       }
     }
   }
@@ -56,7 +66,11 @@ export function topK(scores: ArrayLike<number>, k: number, limit = scores.length
   };
 }
 
-let sortScratch = new Float64Array(0);
+function leastOf(bs: Float64Array, count: number): number {
+  let least = bs[0];
+  for (let i = 1; i < count; i++) if (bs[i] < least) least = bs[i];
+  return least;
+}
 
 /**
  * Keeps the `k` best buffer entries (score desc, id asc), in id order, and
@@ -65,7 +79,6 @@ let sortScratch = new Float64Array(0);
  */
 function keepBest(bs: Float64Array, bi: Int32Array, count: number, k: number): number {
   if (count <= k) return count;
-  if (sortScratch.length < count) sortScratch = new Float64Array(bs.length);
   const sorted = sortScratch.subarray(0, count);
   sorted.set(bs.subarray(0, count));
   sorted.sort();

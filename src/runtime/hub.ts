@@ -131,6 +131,20 @@ export class HubClient {
   }
 }
 
+/**
+ * Checks that each repo exists, is readable and holds a tokenizer, before
+ * transformers.js starts (its own errors for a missing repo are cryptic).
+ */
+export async function checkHubRepos(client: HubClient, repos: readonly string[]): Promise<void> {
+  for (const repo of new Set(repos)) {
+    HubClient.checkId(repo);
+    await client.json(repo, 'config.json');
+    if (!(await client.exists(repo, 'tokenizer_config.json'))) {
+      throw new HubError(`${repo} has no tokenizer_config.json: it is not a model transformers.js can load.`, 'bad-file');
+    }
+  }
+}
+
 export interface HubLmHead {
   data: Float32Array | Uint16Array;
   dtype: 'float32' | 'float16' | 'bfloat16';

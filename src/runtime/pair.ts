@@ -4,7 +4,7 @@ import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
 import { type BinaryReader, type ProgressListener, readText } from './files';
-import { HubClient, loadLmHeadFromHub } from './hub';
+import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { applyTemplate, isHubHead, type PairManifest } from './manifest';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
@@ -35,6 +35,11 @@ export interface Spectrum {
 export interface LoadOptions {
   /** Where Hub-hosted LM heads come from (default: huggingface.co). */
   hub?: HubClient;
+  /** Keeps Hub LM heads between visits (the browser's IndexedDB). */
+  headCache?: {
+    get(repo: string): Promise<HubLmHead | undefined>;
+    put(repo: string, head: HubLmHead): Promise<void>;
+  };
   device: Device;
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
@@ -66,6 +71,7 @@ export class LensPair {
       if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
     };
     const modelOptions = { device, dtype: 'fp32' as const, progress_callback };
+    if (isHubHead(manifest.lmHead)) await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model]);
     // Tokenizers first: a pair whose vocabularies differ is refused before anything large is fetched.
     const [tokenizer, baseTokenizer] = await Promise.all([
       AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
@@ -83,7 +89,7 @@ export class LensPair {
       AutoModel.from_pretrained(manifest.embed.model, modelOptions),
       AutoModel.from_pretrained(manifest.base.model, modelOptions),
       isHubHead(headSource)
-        ? loadLmHeadFromHub(options.hub ?? new HubClient(), headSource.hub, onProgress).then((h) =>
+        ? cachedHubHead(headSource.hub, options).then((h) =>
             lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || vocabSize),
           )
         : // W moves once into the projection kernel's memory; the file's bytes are dropped here.
@@ -195,6 +201,14 @@ export class LensPair {
   async dispose(): Promise<void> {
     await Promise.all([this.embedModel.dispose(), this.baseModel.dispose()]);
   }
+}
+
+async function cachedHubHead(repo: string, options: LoadOptions): Promise<HubLmHead> {
+  const cached = await options.headCache?.get(repo).catch(() => undefined);
+  if (cached) return cached;
+  const head = await loadLmHeadFromHub(options.hub ?? new HubClient(), repo, options.onProgress);
+  await options.headCache?.put(repo, head).catch(() => undefined); // a full disk only costs the next visit a download
+  return head;
 }
 
 /** The JSON form of a spectrum (u_1 only: the slider needs nothing more). */

@@ -1,11 +1,11 @@
 import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { shiftScores } from '../core/topk';
-import { findPair } from './catalog';
-import { type BinaryReader, type ProgressListener, readText } from './files';
+import type { BinaryReader, ProgressListener } from './files';
 import type { HubClient } from './hub';
-import { type PairManifest, parseManifest } from './manifest';
-import { type Device, LensPair } from './pair';
+import type { PairManifest } from './manifest';
+import { manifestFor } from './pairId';
+import { type Device, LensPair, type LoadOptions } from './pair';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
@@ -59,20 +59,20 @@ export class LensSession {
 
   constructor(
     private readonly read: BinaryReader,
-    private readonly hub?: HubClient,
+    /** Where Hub pairs come from; the worker replaces it when the user picks another Hub URL. */
+    public hub?: HubClient,
+    public headCache?: LoadOptions['headCache'],
   ) {}
 
-  /** Loads a catalog pair by id (its manifest lives under the model root). */
+  /** Loads a pair by id: a catalog id, `eol:<hub id>` or `hub:<embed>;<base>;<pooling>[;<template>]` (see pairId.ts). */
   async load(pairId: string, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
-    const entry = findPair(pairId);
-    const manifest = parseManifest(JSON.parse(await readText(this.read, entry.manifest)), entry.manifest);
-    return this.loadManifest(manifest, device, onProgress);
+    return this.loadManifest(await manifestFor(pairId, this.read), device, onProgress);
   }
 
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). */
   async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
     const started = performance.now();
-    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress, hub: this.hub });
+    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress, hub: this.hub, headCache: this.headCache });
     const spectrum = pair.storedSpectrum ?? (await pair.spectrum());
     await this.pair?.dispose();
     this.pair = pair;

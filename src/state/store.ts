@@ -1,9 +1,10 @@
 import { create } from 'zustand';
-import type { AlignResult, BackendChoice, ColumnResult, FileProgress, PairInfo } from '../worker/protocol';
-import { lensClient, messageOf, proxyCallback } from './lensClient';
-import { readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
+import { needsHub } from '../runtime/pairId';
+import type { AlignResult, BackendChoice, CachedModel, ColumnResult, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
+import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
-export type ModelStatus = 'idle' | 'loading' | 'ready' | 'error';
+export type ModelStatus = 'idle' | 'loading' | 'confirm' | 'ready' | 'error';
 
 export interface LensState extends ViewState {
   status: ModelStatus;
@@ -19,7 +20,18 @@ export interface LensState extends ViewState {
   /** An alignment is being computed. */
   computing: boolean;
 
-  loadPair(pair?: string, backend?: BackendChoice): Promise<void>;
+  /** Pair whose load the user is asked to confirm (too large), and the one to return to. */
+  previous?: { pair: string; pairInfo?: PairInfo };
+  estimate?: LoadEstimate;
+  cache?: CachedModel[];
+
+  loadPair(pair?: string, backend?: BackendChoice, options?: { force?: boolean }): Promise<void>;
+  /** Aborts a download (restarting the worker) and returns to the previous pair. */
+  cancelLoad(): Promise<void>;
+  setHub(url: string): void;
+  refreshCache(): Promise<void>;
+  /** Deletes one cached repo, or everything with null. */
+  deleteCached(repo: string | null): Promise<void>;
   setView(view: ViewId): void;
   setText(text: string): void;
   setLambda(lambda: number): void;
@@ -35,6 +47,7 @@ const TEXT_DEBOUNCE_MS = 150;
 // Each request gets an id; a reply older than the newest request is dropped.
 let latestAlign = 0;
 let latestShift = 0;
+let loadTicket = 0;
 let textTimer: ReturnType<typeof setTimeout> | undefined;
 let shiftInFlight = false;
 let shiftPending = false;
@@ -90,16 +103,64 @@ export const useLens = create<LensState>()((set, get) => {
     directionSource: 'the bundled sample',
     computing: false,
 
-    async loadPair(pair = get().pair, backend = get().backend) {
-      set({ pair, backend, status: 'loading', files: {}, error: undefined, result: undefined, baseView: undefined });
+    async loadPair(pair = get().pair, backend = get().backend, options = {}) {
+      const previous = get().status === 'ready' ? { pair: get().pair, pairInfo: get().pairInfo } : undefined;
+      const ticket = ++loadTicket;
+      const hubUrl = get().hub || undefined;
+      set({ pair, backend, status: 'loading', files: {}, error: undefined, estimate: undefined });
       try {
-        const onProgress = proxyCallback((p: FileProgress) => set((s) => ({ files: { ...s.files, [p.file]: p } })));
-        const pairInfo = await lensClient().load(pair, backend, onProgress);
-        set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences` });
+        // Hub pairs are sized first: a pair that will not fit in memory asks before downloading.
+        if (needsHub(pair) && !options.force) {
+          const estimate = await lensClient().estimate(pair, hubUrl);
+          if (ticket !== loadTicket) return;
+          set({ estimate });
+          if (!estimate.fits) {
+            set({ status: 'confirm', previous });
+            return;
+          }
+        }
+        const onProgress = proxyCallback((p: FileProgress) => {
+          if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
+        });
+        const pairInfo = await lensClient().load(pair, backend, onProgress, hubUrl);
+        if (ticket !== loadTicket) return;
+        set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences`, result: undefined, baseView: undefined });
         await align();
       } catch (error) {
-        set({ status: 'error', error: messageOf(error) });
+        if (ticket !== loadTicket) return;
+        // The worker keeps the pair it had until a new one loads: fall back to it, keeping the view.
+        if (previous) set({ status: 'ready', pair: previous.pair, pairInfo: previous.pairInfo, error: messageOf(error) });
+        else set({ status: 'error', error: messageOf(error) });
       }
+    },
+
+    async cancelLoad() {
+      const { previous } = get();
+      const restore = previous?.pair ?? (get().pair !== DEFAULT_VIEW.pair ? DEFAULT_VIEW.pair : undefined);
+      loadTicket++;
+      restartLensClient();
+      set({ status: 'idle', files: {}, estimate: undefined, error: 'Loading was cancelled; nothing else changed.' });
+      if (restore) {
+        await get().loadPair(restore);
+        set({ error: 'Loading was cancelled; the previous pair is back.' });
+      }
+    },
+
+    setHub(hub) {
+      set({ hub: hub.trim() });
+    },
+
+    async refreshCache() {
+      try {
+        set({ cache: await lensClient().listCache() });
+      } catch (error) {
+        set({ error: messageOf(error) });
+      }
+    },
+
+    async deleteCached(repo) {
+      await lensClient().deleteCached(repo);
+      await get().refreshCache();
     },
 
     setView(view) {
@@ -144,8 +205,8 @@ let urlTimer: ReturnType<typeof setTimeout> | undefined;
 useLens.subscribe((state) => {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(() => {
-    const { view, pair, text, lambda, k, backend } = state;
-    const search = writeViewState({ view, pair, text, lambda, k, backend }, location.search);
+    const { view, pair, text, lambda, k, backend, hub } = state;
+    const search = writeViewState({ view, pair, text, lambda, k, backend, hub }, location.search);
     if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}${location.hash}`);
   }, 250);
 });

@@ -13,6 +13,8 @@ export interface ViewState {
   lambda: number;
   k: number;
   backend: BackendChoice;
+  /** The Hub's base URL for Hub pairs; empty for huggingface.co. */
+  hub: string;
 }
 
 export const DEFAULT_VIEW: ViewState = {
@@ -22,6 +24,7 @@ export const DEFAULT_VIEW: ViewState = {
   lambda: 0,
   k: 10,
   backend: 'auto',
+  hub: '',
 };
 
 export const K_CHOICES = [5, 10, 20, 50] as const;
@@ -44,6 +47,7 @@ export function readViewState(search: string): ViewState {
     lambda: number('lambda', DEFAULT_VIEW.lambda),
     k: (K_CHOICES as readonly number[]).includes(k) ? k : DEFAULT_VIEW.k,
     backend: backend === 'wasm' || backend === 'webgpu' ? backend : 'auto',
+    hub: params.get('hub') ?? '',
   };
 }
 

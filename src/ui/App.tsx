@@ -5,7 +5,9 @@ import { AnalysisView } from './analysis/AnalysisView';
 import { InstructionView } from './compare/InstructionView';
 import { SimilarityView } from './compare/SimilarityView';
 import { ExplorerView } from './explorer/ExplorerView';
-import { ModelStatus } from './ModelStatus';
+import { CacheManager } from './models/CacheManager';
+import { ModelStatus } from './models/ModelStatus';
+import { PairPicker } from './models/PairPicker';
 import { RetrievalView } from './retrieval/RetrievalView';
 
 /** Each view of the app; a view's id is its `view=` URL parameter. */
@@ -36,7 +38,11 @@ export function App() {
             embedding (Nie, Zhang &amp; Wu, ACL 2025).
           </p>
         </div>
-        <ModelStatus />
+        <div className="model-side">
+          <ModelStatus />
+          <PairPicker />
+          <CacheManager />
+        </div>
       </header>
 
       <nav className="views" aria-label="Views">

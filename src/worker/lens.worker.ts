@@ -4,7 +4,11 @@ import * as Comlink from 'comlink';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
+import { estimatePair } from '../runtime/estimate';
 import { httpReader } from '../runtime/files';
+import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
+import { deleteAllCachedModels, deleteCachedModel, getCachedHead, listCachedModels, putCachedHead } from '../runtime/modelCache';
+import { manifestFor, needsHub } from '../runtime/pairId';
 import type { Device } from '../runtime/pair';
 import { retrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
@@ -23,6 +27,19 @@ if (onnxWasm) onnxWasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
 
 const session = new LensSession(httpReader(MODEL_ROOT));
 
+/** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
+function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
+  const hub = new HubClient({ baseUrl: hubUrl });
+  env.allowRemoteModels = needsHub(pairId);
+  env.remoteHost = `${hub.baseUrl}/`;
+  session.hub = hub;
+  session.headCache = {
+    get: (repo) => getCachedHead(hub.baseUrl, repo),
+    put: (repo, head) => putCachedHead(hub.baseUrl, repo, head),
+  };
+  return hub;
+}
+
 async function pickDevice(choice: BackendChoice): Promise<Device> {
   if (choice === 'wasm') return 'wasm';
   const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
@@ -36,9 +53,17 @@ async function pickDevice(choice: BackendChoice): Promise<Device> {
 const cancelledRuns = new Set<number>();
 
 const api: LensWorkerApi = {
-  async load(pairId, backend, onProgress) {
+  async load(pairId, backend, onProgress, hubUrl) {
+    connectHub(pairId, hubUrl);
     return session.load(pairId, await pickDevice(backend), onProgress);
   },
+  async estimate(pairId, hubUrl) {
+    const hub = connectHub(pairId, hubUrl);
+    const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+    return estimatePair(await manifestFor(pairId, httpReader(MODEL_ROOT)), hub, memory);
+  },
+  listCache: () => listCachedModels(),
+  deleteCached: (repo) => (repo === null ? deleteAllCachedModels() : deleteCachedModel(repo)),
   align: (requestId, text, k, lambda) => session.align(requestId, text, k, lambda),
   shift: async (requestId, lambda, k) => session.shift(requestId, lambda, k),
 

@@ -1,8 +1,11 @@
 import type { FileProgress } from '../runtime/files';
 import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView } from '../runtime/analyses';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
+import type { LoadEstimate } from '../runtime/estimate';
+import type { CachedModel } from '../runtime/modelCache';
 import type { AlignResult, ColumnResult, PairInfo } from '../runtime/session';
 
+export type { CachedModel, LoadEstimate };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
@@ -12,7 +15,12 @@ export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
  * layer can drop replies that a newer request has overtaken.
  */
 export interface LensWorkerApi extends RetrievalWorkerApi {
-  load(pairId: string, backend: BackendChoice, onProgress: (progress: FileProgress) => void): Promise<PairInfo>;
+  /** Loads a pair by id (catalog id, `eol:…` or `hub:…`); `hubUrl` is where Hub pairs come from. */
+  load(pairId: string, backend: BackendChoice, onProgress: (progress: FileProgress) => void, hubUrl?: string): Promise<PairInfo>;
+  /** Download sizes and memory need of a pair, before loading it. */
+  estimate(pairId: string, hubUrl?: string): Promise<LoadEstimate>;
+  listCache(): Promise<CachedModel[]>;
+  deleteCached(repo: string | null): Promise<void>;
   align(requestId: number, text: string, k: number, lambda: number): Promise<AlignResult>;
   /** Base column at a new λ for the text of `requestId`; null when that text is no longer current. */
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;

@@ -151,6 +151,11 @@ describe('projection kernel', () => {
     const head = lmHeadFromBytes(bits.slice().buffer, reference.projection.rows, reference.projection.cols, 'float16');
     expect(Array.from(head.data)).toEqual(Array.from(bits));
     expect(() => lmHeadFromBytes(new ArrayBuffer(10), 2, 4, 'float16')).toThrow(/expected 2 × 4 × 2 = 16 bytes, got 10/);
+    // A view into a larger buffer (e.g. a tensor inside a safetensors file) takes just its own bytes.
+    const padded = new Uint16Array(bits.length + 8);
+    padded.set(bits, 4);
+    const fromView = lmHeadFromBytes(padded.subarray(4, 4 + bits.length), reference.projection.rows, reference.projection.cols, 'float16');
+    expect(Array.from(fromView.data)).toEqual(Array.from(bits));
   });
 });
 

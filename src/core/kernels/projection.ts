@@ -5,8 +5,11 @@
  * A WebAssembly kernel can only read its own memory, so a head that is to take
  * the fast path keeps W *in* that memory from the start (`allocKernelStorage`):
  * one memory per head, sized once and never grown (growing would detach the
- * typed-array view that is `head.data`). W is therefore held exactly once; the
- * only copies per call are h in (d floats) and z out (V floats).
+ * typed-array view that is `head.data`). Where SharedArrayBuffer exists (Node;
+ * the cross-origin-isolated app) that memory is shared, and for a large W a pool
+ * of threads (pool.ts) reads it in place, each taking blocks of rows. W is
+ * therefore held exactly once; the only copies per call are h in (d floats) and
+ * z out (V floats).
  */
 import type { HeadDtype } from '../lmHead';
 import { availableThreads, CTRL, KIND, type KernelFunctions, type Pool, startPool } from './pool';

@@ -3,7 +3,7 @@ import { type Bm25Analyzer, Bm25Index, BM25_MIN_DOCS, englishWords } from './bm2
 import { DenseIndex } from './dense';
 import { evaluateRun, type Qrels, type RunMetrics } from './evaluation';
 import { type Hit, rankDocs } from './ranking';
-import { type AlignedTop, alignedTop, documentVector, type QueryTerms, queryTerms, type WeightScheme } from './representation';
+import { type AlignedTop, alignedTop, DEFAULT_SPARSE, documentVector, K_MAX, type QueryTerms, queryTerms, type SparseOptions } from './representation';
 import { SparseIndex, type TokenMatch } from './sparseIndex';
 
 /**
@@ -11,15 +11,6 @@ import { SparseIndex, type TokenMatch } from './sparseIndex';
  * corpus. Pure: the caller embeds texts (runtime/) and hands over the pooled
  * embedding h and the text's token ids; this module projects, indexes, scores.
  */
-export interface SparseOptions {
-  /** Top-K aligned tokens kept per document. */
-  k: number;
-  scheme: WeightScheme;
-}
-
-export const DEFAULT_SPARSE: SparseOptions = { k: 64, scheme: 'relu' };
-/** Top logits kept per text, so K and M can be changed up to here without re-embedding. */
-export const K_MAX = 256;
 
 /** A text as the engine needs it: token ids, pooled embedding h, and the top of z = W h. */
 export interface RetrievalText {

@@ -1,5 +1,7 @@
 import type { Entry } from './collection';
+import { rankDocs } from './ranking';
 import type { SparseVector } from './representation';
+import { SparseIndex } from './sparseIndex';
 
 /**
  * The sparse index in two real engines' formats, with each one's query side:
@@ -104,4 +106,27 @@ export function elasticQuery(terms: readonly number[], size: number) {
 /** Multi search NDJSON: a header line naming the index, then the body, per query. */
 export function elasticMsearch(index: string, queries: readonly { id: string; terms: readonly number[] }[], size: number): string {
   return queries.map((q) => `${JSON.stringify({ index })}\n${JSON.stringify(elasticQuery(q.terms, size))}\n`).join('');
+}
+
+/**
+ * The app's ranking of the exported (quantized) index as a TREC run
+ * (`qid Q0 docid rank score tag`), what Anserini's SearchCollection writes:
+ * an engine's run over the export should match it line for line, ties aside.
+ */
+export function trecRun(
+  queries: readonly { id: string; terms: readonly number[] }[],
+  docIds: readonly string[],
+  quantized: Quantized,
+  depth = 100,
+  tag = 'lens-sparse',
+): string {
+  const index = SparseIndex.build(quantized.vectors.map((v) => ({ ids: Int32Array.from(v.ids), weights: Float32Array.from(v.weights) })));
+  const lines: string[] = [];
+  for (const q of queries) {
+    const { scores, matched } = index.score(q.terms);
+    for (const [rank, hit] of rankDocs(scores, depth, (doc) => matched[doc] === 1).entries()) {
+      lines.push(`${q.id} Q0 ${docIds[hit.doc]} ${rank + 1} ${hit.score} ${tag}\n`);
+    }
+  }
+  return lines.join('');
 }

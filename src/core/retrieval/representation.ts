@@ -10,6 +10,16 @@ export type WeightScheme = 'logit' | 'relu' | 'softmax' | 'log-relu';
 
 export const WEIGHT_SCHEMES: readonly WeightScheme[] = ['logit', 'relu', 'softmax', 'log-relu'];
 
+export interface SparseOptions {
+  /** Top-K aligned tokens kept per document. */
+  k: number;
+  scheme: WeightScheme;
+}
+
+export const DEFAULT_SPARSE: SparseOptions = { k: 64, scheme: 'relu' };
+/** Top logits kept per text, so K and M can be changed up to here without re-embedding. */
+export const K_MAX = 256;
+
 export interface AlignedTop {
   /** Top-K_max vocabulary ids of z, best first. */
   ids: Int32Array;

@@ -1,0 +1,84 @@
+import { expect, referenceSession, shownIds, test } from './fixtures';
+
+// Hub pairs against the local stand-in Hub (tools/hub/serveTestHub.ts, started by Playwright).
+const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
+const NO_RANGE_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) + 1}`;
+const SLOW_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) + 2}`;
+const DEMO_FROM_HUB = 'hub:hubtest/demo-embed;hubtest/demo-base;weighted-mean';
+const TEXT = 'A man is playing the guitar on a stage.';
+
+test.describe('Hub pairs', () => {
+  test('a custom pair loads from the Hub (W by Range requests) and matches the same models from models/', async ({ page, openLens }) => {
+    await openLens({ pair: DEMO_FROM_HUB, hub: HUB, text: TEXT });
+    const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+
+    // The cache manager lists what was downloaded, and deletes it.
+    await page.getByTestId('cache-manager').locator('summary').click();
+    await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-base' }).filter({ hasText: 'LM head' })).toBeVisible();
+    await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-embed' })).toBeVisible();
+    await page.getByTestId('cache-clear').click();
+    await expect(page.getByTestId('cache-row')).toHaveCount(0);
+  });
+
+  const failures: [string, string, string, RegExp][] = [
+    ['unknown id', `hub:nobody/missing-model;hubtest/demo-base;mean`, HUB, /nobody\/missing-model/],
+    ['gated model (401)', `hub:hubtest/gated;hubtest/demo-base;mean`, HUB, /gated or private \(401\)/],
+    ['private model (403)', `hub:hubtest/demo-embed;hubtest/private;mean`, HUB, /gated or private \(403\)/],
+    ['vocabularies differ', `hub:hubtest/tiny-embed;hubtest/demo-base;mean`, HUB, /vocabulary of 272 tokens.*8,192/],
+    ['no Range support', DEMO_FROM_HUB, NO_RANGE_HUB, /ignored an HTTP Range request/],
+    ['Hub unreachable', DEMO_FROM_HUB, 'http://127.0.0.1:9', /offline or unreachable/],
+    ['not a model id', 'hub:not a model;hubtest/demo-base;mean', HUB, /not a Hub model id/],
+  ];
+  for (const [name, pair, hub, message] of failures) {
+    test(`clear failure, view kept: ${name}`, async ({ page, openLens }) => {
+      await openLens({ text: TEXT });
+      await page.evaluate(
+        ([p, h]) => {
+          const url = new URL(location.href);
+          url.searchParams.set('pair', p);
+          url.searchParams.set('hub', h);
+          history.replaceState(null, '', url);
+        },
+        [pair, hub],
+      );
+      await page.reload();
+      await expect(page.getByTestId('error')).toContainText(message, { timeout: 60_000 });
+      await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
+    });
+  }
+
+  test('switching to a bad pair keeps the loaded pair and the text', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
+    const before = await shownIds(page, 'aligned-embed');
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-mode-custom').check();
+    await page.getByTestId('pair-embed').fill('hubtest/tiny-embed');
+    await page.getByTestId('pair-base').fill('hubtest/demo-base');
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('error')).toContainText('vocabulary of 272 tokens', { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toContainText('ready');
+    expect(await shownIds(page, 'aligned-embed')).toEqual(before);
+    await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
+  });
+
+  test('a slow download can be cancelled; the previous pair comes back', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-mode-custom').check();
+    await page.getByTestId('pair-embed').fill('hubtest/demo-embed');
+    await page.getByTestId('pair-base').fill('hubtest/demo-base');
+    await page.getByTestId('pair-pooling').selectOption('weighted-mean');
+    await page.getByTestId('pair-hub-url').fill(SLOW_HUB);
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('download-cancel')).toBeVisible();
+    await page.getByTestId('download-cancel').click();
+    await expect(page.getByTestId('error')).toContainText('cancelled');
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toContainText('Demo');
+    await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
+  });
+});

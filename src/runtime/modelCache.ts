@@ -1,0 +1,80 @@
+import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
+import type { HubLmHead } from './hub';
+
+/**
+ * What the browser keeps between visits: transformers.js caches model files in
+ * the Cache API ("transformers-cache"); the LM head W, read with Range requests,
+ * cannot go there (the Cache API refuses 206 responses), so it lives in IndexedDB.
+ */
+export interface CachedModel {
+  /** Hub repo (or local path) the files belong to. */
+  repo: string;
+  bytes: number;
+  files: number;
+  kind: 'model files' | 'LM head';
+}
+
+const TRANSFORMERS_CACHE = 'transformers-cache';
+let store: UseStore | undefined;
+const heads = () => {
+  store ??= createStore('embedding-lens', 'lm-heads');
+  return store;
+};
+
+const headKey = (hubUrl: string, repo: string) => `${hubUrl}|${repo}`;
+
+export async function getCachedHead(hubUrl: string, repo: string): Promise<HubLmHead | undefined> {
+  const value = await get<HubLmHead & { data: ArrayBuffer; wordBytes: 2 | 4 }>(headKey(hubUrl, repo), heads());
+  if (!value) return undefined;
+  return { ...value, data: value.wordBytes === 4 ? new Float32Array(value.data) : new Uint16Array(value.data) };
+}
+
+export async function putCachedHead(hubUrl: string, repo: string, head: HubLmHead): Promise<void> {
+  const data = head.data.buffer.slice(head.data.byteOffset, head.data.byteOffset + head.data.byteLength);
+  await set(headKey(hubUrl, repo), { ...head, data, wordBytes: head.data.BYTES_PER_ELEMENT }, heads());
+}
+
+/** Every cached model, grouped by repo, with sizes. */
+export async function listCachedModels(): Promise<CachedModel[]> {
+  const out: CachedModel[] = [];
+  if (typeof caches !== 'undefined') {
+    const cache = await caches.open(TRANSFORMERS_CACHE);
+    const byRepo = new Map<string, CachedModel>();
+    for (const request of await cache.keys()) {
+      const repo = repoOf(request.url);
+      const response = await cache.match(request);
+      const bytes = Number(response?.headers.get('Content-Length') ?? 0) || (await response?.clone().arrayBuffer())?.byteLength || 0;
+      const entry = byRepo.get(repo) ?? { repo, bytes: 0, files: 0, kind: 'model files' as const };
+      entry.bytes += bytes;
+      entry.files += 1;
+      byRepo.set(repo, entry);
+    }
+    out.push(...byRepo.values());
+  }
+  for (const [key, value] of await entries<string, { data: ArrayBuffer }>(heads())) {
+    out.push({ repo: String(key).split('|')[1], bytes: value.data.byteLength, files: 1, kind: 'LM head' });
+  }
+  return out.sort((a, b) => a.repo.localeCompare(b.repo) || a.kind.localeCompare(b.kind));
+}
+
+export async function deleteCachedModel(repo: string): Promise<void> {
+  if (typeof caches !== 'undefined') {
+    const cache = await caches.open(TRANSFORMERS_CACHE);
+    for (const request of await cache.keys()) if (repoOf(request.url) === repo) await cache.delete(request);
+  }
+  for (const key of await keys<string>(heads())) {
+    if (String(key).split('|')[1] === repo) await del(key, heads());
+  }
+}
+
+export async function deleteAllCachedModels(): Promise<void> {
+  if (typeof caches !== 'undefined') await caches.delete(TRANSFORMERS_CACHE);
+  await clear(heads());
+}
+
+/** `https://hub/org/name/resolve/main/file` → `org/name`; a local `/models/org/name/file` → `org/name`. */
+function repoOf(url: string): string {
+  const path = new URL(url).pathname.replace(/^\/models\//, '/');
+  const parts = path.split('/').filter(Boolean);
+  return parts.slice(0, 2).join('/');
+}
