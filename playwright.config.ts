@@ -46,6 +46,7 @@ export default defineConfig({
   projects: [
     {
       name: 'wasm',
+      testIgnore: /webgpu\.spec\.ts/,
       use: { launchOptions: { executablePath: chromium, args: baseArgs } },
       metadata: { backend: 'wasm' },
     },

@@ -5,6 +5,7 @@ import type { BinaryReader, ProgressListener } from './files';
 import type { HubClient } from './hub';
 import type { PairManifest } from './manifest';
 import { manifestFor } from './pairId';
+import { type CanaryResult, compareBackends } from './canary';
 import { type Device, LensPair, type LoadOptions } from './pair';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
@@ -43,6 +44,10 @@ export interface PairInfo {
   shares: number[];
   sampleSize: number;
   loadMs: number;
+  /** Why the pair runs on another backend than asked (WebGPU check failed, device lost). */
+  notice?: string;
+  /** The WebGPU-vs-WASM check at load, when WebGPU was used. */
+  canary?: CanaryResult;
 }
 
 /**
@@ -91,6 +96,25 @@ export class LensSession {
       sampleSize: spectrum.sampleSize,
       loadMs: performance.now() - started,
     };
+  }
+
+  /**
+   * Loads a WASM twin of the current WebGPU pair and compares a canary text on
+   * both (see canary.ts); the twin is disposed afterwards. `distort` perturbs the
+   * GPU side's embedding first — a test seam for the fallback path.
+   */
+  async checkAgainstWasm(distort = false): Promise<CanaryResult> {
+    const gpu = this.loaded;
+    const cpu = await LensPair.load(gpu.manifest, { device: 'wasm', read: this.read, hub: this.hub, headCache: this.headCache });
+    try {
+      if (!distort) return await compareBackends(gpu, cpu);
+      const shifted = Object.create(gpu) as LensPair;
+      shifted.encode = async (texts, batchSize, template) =>
+        (await gpu.encode(texts, batchSize, template)).map((e) => ({ ...e, embed: e.embed.map((x, j) => (j % 2 ? -x : x)) }));
+      return await compareBackends(shifted, cpu);
+    } finally {
+      await cpu.dispose();
+    }
   }
 
   /** The loaded pair, for analyses that run beside the explorer. */

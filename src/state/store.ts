@@ -122,8 +122,21 @@ export const useLens = create<LensState>()((set, get) => {
         const onProgress = proxyCallback((p: FileProgress) => {
           if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
         });
-        const pairInfo = await lensClient().load(pair, backend, onProgress, hubUrl);
+        // `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real).
+        const debug = new URLSearchParams(globalThis.location?.search ?? '').get('debug');
+        const pairInfo = await lensClient().load(pair, backend, onProgress, hubUrl, { distortWebgpu: debug === 'webgpu-mismatch' });
         if (ticket !== loadTicket) return;
+        await lensClient().onDeviceLost(
+          proxyCallback(async (reason: string) => {
+            loadTicket++;
+            restartLensClient();
+            set({ status: 'idle', previous: undefined });
+            await get().loadPair(pair, 'wasm');
+            const info = get().pairInfo;
+            if (info) set({ pairInfo: { ...info, notice: `The WebGPU device was lost (${reason}): now running on WASM.` } });
+          }),
+        );
+        if (debug === 'lose-device') setTimeout(() => void lensClient().loseDevice(), 500);
         set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences`, result: undefined, baseView: undefined });
         await align();
       } catch (error) {

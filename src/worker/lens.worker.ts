@@ -49,18 +49,51 @@ async function pickDevice(choice: BackendChoice): Promise<Device> {
   return 'wasm';
 }
 
+let onDeviceLost: ((reason: string) => void) | undefined;
+
+/**
+ * If the GPU device is lost mid-session (driver reset, another tab's OOM), tell
+ * the page: it restarts this worker on WASM (the runtime's state after a loss is
+ * not to be trusted) and keeps the user's text and view.
+ */
+function watchDeviceLoss(): void {
+  const device = (env.backends.onnx as { webgpu?: { device?: GPUDeviceLike } }).webgpu?.device;
+  void device?.lost.then((lost) => onDeviceLost?.(lost.reason || lost.message || 'unknown reason'));
+}
+
+interface GPUDeviceLike {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+
 // Runs the page has cancelled; a run checks between batches (ids are never reused).
 const cancelledRuns = new Set<number>();
 
 const api: LensWorkerApi = {
-  async load(pairId, backend, onProgress, hubUrl) {
+  async load(pairId, backend, onProgress, hubUrl, options = {}) {
     connectHub(pairId, hubUrl);
-    return session.load(pairId, await pickDevice(backend), onProgress);
+    const device = await pickDevice(backend);
+    const info = await session.load(pairId, device, onProgress);
+    if (device !== 'webgpu') return info;
+    // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so).
+    const canary = await session.checkAgainstWasm(options.distortWebgpu);
+    if (!canary.ok) {
+      const fallback = await session.load(pairId, 'wasm', onProgress);
+      return { ...fallback, canary, notice: `WebGPU disagreed with WASM on a check text (${canary.reason}): running on WASM.` };
+    }
+    watchDeviceLoss();
+    return { ...info, canary };
   },
   async estimate(pairId, hubUrl) {
     const hub = connectHub(pairId, hubUrl);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
     return estimatePair(await manifestFor(pairId, httpReader(MODEL_ROOT)), hub, memory);
+  },
+  async onDeviceLost(callback) {
+    onDeviceLost = callback;
+  },
+  async loseDevice() {
+    (env.backends.onnx as { webgpu?: { device?: GPUDeviceLike } }).webgpu?.device?.destroy();
   },
   listCache: () => listCachedModels(),
   deleteCached: (repo) => (repo === null ? deleteAllCachedModels() : deleteCachedModel(repo)),

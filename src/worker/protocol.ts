@@ -16,7 +16,17 @@ export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
  */
 export interface LensWorkerApi extends RetrievalWorkerApi {
   /** Loads a pair by id (catalog id, `eol:…` or `hub:…`); `hubUrl` is where Hub pairs come from. */
-  load(pairId: string, backend: BackendChoice, onProgress: (progress: FileProgress) => void, hubUrl?: string): Promise<PairInfo>;
+  load(
+    pairId: string,
+    backend: BackendChoice,
+    onProgress: (progress: FileProgress) => void,
+    hubUrl?: string,
+    options?: { distortWebgpu?: boolean },
+  ): Promise<PairInfo>;
+  /** Called when the WebGPU device is lost (the page then restarts the worker on WASM). */
+  onDeviceLost(callback: (reason: string) => void): Promise<void>;
+  /** Destroys the WebGPU device (the `debug=lose-device` test seam). */
+  loseDevice(): Promise<void>;
   /** Download sizes and memory need of a pair, before loading it. */
   estimate(pairId: string, hubUrl?: string): Promise<LoadEstimate>;
   listCache(): Promise<CachedModel[]>;

@@ -23,6 +23,11 @@ export function ModelStatus() {
       <span data-testid="model-status" className={`status ${status}`} role="status">
         {label}
       </span>
+      {status === 'ready' && pairInfo?.notice && (
+        <p className="backend-notice" data-testid="backend-notice" role="status">
+          {pairInfo.notice}
+        </p>
+      )}
       {status === 'confirm' && estimate && (
         <div className="confirm" data-testid="memory-warning" role="alert">
           This pair needs about {megabytes(estimate.totalBytes)}

@@ -55,7 +55,7 @@ export function EvaluationTable({ evaluation, bm25Available }: { evaluation: Ret
         {evaluation.queries} queries over {evaluation.documents} documents · K = {evaluation.options.k} ({evaluation.options.scheme}), M ={' '}
         {evaluation.options.m}, BM25 over {evaluation.options.bm25}.
         {Number.isFinite(evaluation.queryEncodeMs) &&
-          ` Embedding a query took ${evaluation.queryEncodeMs.toFixed(1)} ms here: dense retrieval always pays it, sparse only when M > 0.`}
+          ` Embedding a query took ${evaluation.queryEncodeMs.toFixed(1)} ms here (in batches of 32): dense retrieval always pays it, sparse only when M > 0.`}
       </p>
     </>
   );
