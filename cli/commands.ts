@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
-import { CATALOG, findPair } from '../src/runtime/catalog';
+import { CATALOG } from '../src/runtime/catalog';
 import type { Pooling } from '../src/core/pooling';
 import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import { customPairManifest, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
 import { allowHub, localModelReader } from '../src/runtime/node';
+import { manifestFor, needsHub } from '../src/runtime/pairId';
 import { LensPair, serializeSpectrum } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
 import { parseCount, progress, progressDone, readTexts, UsageError } from './io';
@@ -47,13 +48,12 @@ export async function resolvePair(options: Options): Promise<{ manifest: PairMan
   }
   const id = options.pair;
   if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
-  let entry: ReturnType<typeof findPair>;
+  if (needsHub(id)) allowHub(hubUrl);
   try {
-    entry = findPair(id);
+    return { manifest: await manifestFor(id, read), read, hub };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { manifest: parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest), read, hub };
 }
 
 function requireInput(options: Options): string {

@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { align, analyze, models, type Options, spectrum } from './commands';
 import { UsageError } from './io';
-import { evaluate, index, search } from './retrieval';
 
 const HELP = `lens — what an LLM text embedding says in tokens
 
@@ -26,9 +25,10 @@ Commands:
            Sparse index of aligned tokens, written for Anserini/Pyserini
            (JsonVectorCollection + JsonStringVector topics) and Elasticsearch/
            OpenSearch (rank_features mapping, bulk NDJSON, _msearch NDJSON).
-  search   --pair <id> (--corpus <tsv> | --msmarco-sample) --query "<text>" [--top 10]
+  search   --pair <id> (--corpus <tsv> | --msmarco-sample | --index <dir>) --query "<text>" [--top 10]
            [--k] [--m] [--weights] [--bm25 words|tokens] [--json]
-           Sparse, dense and BM25 results, with the query tokens each matched.
+           Sparse, dense and BM25 results, with the query tokens each matched
+           (--index: the directory lens index wrote; only the query is embedded).
   evaluate --pair <id> (--corpus <tsv> --queries <tsv> --qrels <tsv> | --msmarco-sample)
            [--k] [--m] [--weights] [--bm25] [--limit N] [--json]
            nDCG@10, MRR@10, Recall@100 and costs of sparse, dense and BM25.
@@ -45,7 +45,17 @@ LM head read from its safetensors with Range requests):
   --hub-url <url>         the Hub's base URL (default https://huggingface.co)
 The demo pair's id is "demo".`;
 
-const COMMANDS: Record<string, (options: Options) => Promise<void>> = { align, analyze, models, spectrum, index, search, evaluate };
+// The retrieval commands load on demand, so that the other commands do not pay for their modules at start-up.
+const retrieval = () => import('./retrieval');
+const COMMANDS: Record<string, (options: Options) => Promise<void>> = {
+  align,
+  analyze,
+  models,
+  spectrum,
+  index: async (options) => (await retrieval()).index(options),
+  search: async (options) => (await retrieval()).search(options),
+  evaluate: async (options) => (await retrieval()).evaluate(options),
+};
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parse>;
@@ -107,6 +117,7 @@ function parse(argv: string[]) {
       top: { type: 'string' },
       out: { type: 'string' },
       'index-name': { type: 'string' },
+      index: { type: 'string' },
       'msmarco-sample': { type: 'boolean' },
     },
   });

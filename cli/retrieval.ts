@@ -3,16 +3,16 @@
  * paper's training-free retriever) beside dense and BM25, over src/core/retrieval.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BM25_MIN_DOCS, type Bm25Analyzer } from '../src/core/retrieval/bm25';
 import { CollectionError, type Entry, msmarcoSample, parseEntries, parseQrels, type TestCollection } from '../src/core/retrieval/collection';
-import { DEFAULT_SPARSE, K_MAX } from '../src/core/retrieval/engine';
-import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasticMsearch, quantize } from '../src/core/retrieval/export';
-import { WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
+import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasticMsearch, quantize, trecRun } from '../src/core/retrieval/export';
+import { loadIndex, saveIndex } from '../src/core/retrieval/persist';
+import { DEFAULT_SPARSE, K_MAX, WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
 import { findPair } from '../src/runtime/catalog';
 import { readText } from '../src/runtime/files';
-import { parseManifest } from '../src/runtime/manifest';
+import { parseManifest, isHubHead } from '../src/runtime/manifest';
 import { DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
 import { LensPair } from '../src/runtime/pair';
 import { RetrievalRuntime } from '../src/runtime/retrieval';
@@ -95,9 +95,18 @@ async function pairVersion(id: string, modelsDir?: string) {
   const read = localModelReader(root);
   const entry = findPair(id);
   const manifest = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
+  if (isHubHead(manifest.lmHead)) throw new UsageError(`pair ${id} reads its LM head from the Hub; retrieval runs on local pairs`);
   const head = await readFile(join(root, manifest.lmHead.file));
   const modified = (await stat(join(root, manifest.lmHead.file))).mtime.toISOString();
-  return { manifest, read, version: { name: manifest.name, lmHeadSha256: createHash('sha256').update(head).digest('hex').slice(0, 16), modified } };
+  // The build: W and the embedder's weights (a saved index only fits the build that embedded it).
+  const build = createHash('sha256').update(head);
+  const onnxDir = join(root, manifest.embed.model, 'onnx');
+  for (const name of (await readdir(onnxDir).catch(() => [] as string[])).sort()) build.update(await readFile(join(onnxDir, name)));
+  return {
+    manifest,
+    read,
+    version: { name: manifest.name, lmHeadSha256: createHash('sha256').update(head).digest('hex').slice(0, 16), build: build.digest('hex').slice(0, 16), modified },
+  };
 }
 
 async function loadRuntime(options: Options) {
@@ -186,9 +195,19 @@ export async function search(options: Options): Promise<void> {
   const opts = sparseOptions(options);
   if (typeof options.query !== 'string' || !options.query.trim()) throw new UsageError('--query "<text>" is required and must not be empty');
   const top = parseCount(options.top as string | undefined, 'top', 10);
-  const { corpus } = await readCollection(options, { queries: false, qrels: false });
-  const { runtime, id } = await loadRuntime(options);
-  await buildIndex(runtime, corpus, opts);
+  const saved = typeof options.index === 'string' ? await readInput(join(options.index, 'lens', 'index.json')) : undefined;
+  const corpus = saved ? [] : (await readCollection(options, { queries: false, qrels: false })).corpus;
+  const { runtime, id, version } = await loadRuntime(options);
+  if (saved) {
+    // A saved index: only the query is embedded.
+    let docs: ReturnType<typeof loadIndex>;
+    try {
+      docs = loadIndex(JSON.parse(saved), id, version.build);
+    } catch (error) {
+      throw new UsageError(`${options.index}: ${(error as Error).message}`);
+    }
+    runtime.index(docs, { k: opts.k, scheme: opts.scheme, bm25: opts.bm25 });
+  } else await buildIndex(runtime, corpus, opts);
   const view = await runtime.search(options.query, opts.m, top);
   if (options.json) write({ pair: id, ...view }, Boolean(options.pretty));
   else {
@@ -210,7 +229,7 @@ export async function index(options: Options): Promise<void> {
   const collection = await readCollection(options, { queries: false, qrels: false });
   const { runtime, id, version } = await loadRuntime(options);
   const summary = await buildIndex(runtime, collection.corpus, opts);
-  const engine = runtime.index;
+  const engine = runtime.engineBuilt;
   let quantized: ReturnType<typeof quantize>;
   try {
     quantized = quantize(engine.docs.map((_, i) => engine.sparseIndex.vector(i)));
@@ -226,6 +245,8 @@ export async function index(options: Options): Promise<void> {
     await writeFile(join(dir, path), content);
     files.push(path);
   };
+  await mkdir(join(dir, 'lens'), { recursive: true });
+  await put('lens/index.json', JSON.stringify(saveIndex(id, version.build, engine.docs)));
   await put('anserini/collection.jsonl', anseriniCollection(collection.corpus, quantized));
   await put('elasticsearch/mapping.json', `${JSON.stringify(elasticMapping(), null, 2)}\n`);
   await put('elasticsearch/bulk.ndjson', elasticBulk(name, collection.corpus, quantized));
@@ -236,6 +257,15 @@ export async function index(options: Options): Promise<void> {
     const topics = embedded.map((q) => ({ id: q.id, terms: engine.queryTerms(q, opts.m).ids }));
     await put('anserini/topics.jsonl', anseriniTopics(topics));
     await put('elasticsearch/msearch.ndjson', elasticMsearch(name, topics, 100));
+    // The app's ranking of the exported index, to compare an engine's run with.
+    await put(
+      'run.trec',
+      trecRun(
+        topics,
+        collection.corpus.map((d) => d.id),
+        quantized,
+      ),
+    );
   }
   write(
     {

@@ -37,19 +37,22 @@ export function httpReader(root: string): BinaryReader {
     let bytes = new Uint8Array(total);
     const chunks: Uint8Array[] = [];
     let loaded = 0;
+    let written = 0;
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
-      if (loaded + value.byteLength <= bytes.byteLength) bytes.set(value, loaded);
-      else chunks.push(value);
+      if (chunks.length === 0 && written + value.byteLength <= bytes.byteLength) {
+        bytes.set(value, written);
+        written += value.byteLength;
+      } else chunks.push(value);
       loaded += value.byteLength;
       onProgress?.({ file: path, loaded, total, done: false });
     }
-    if (chunks.length > 0 || loaded !== bytes.byteLength) {
+    if (chunks.length > 0 || written !== bytes.byteLength) {
       // Size unknown or wrong (e.g. a compressed response): gather what came.
       const whole = new Uint8Array(loaded);
-      let offset = Math.min(loaded, bytes.byteLength);
-      whole.set(bytes.subarray(0, offset));
+      let offset = written;
+      whole.set(bytes.subarray(0, written));
       for (const chunk of chunks) {
         whole.set(chunk, offset);
         offset += chunk.byteLength;

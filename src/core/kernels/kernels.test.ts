@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { compileKernels, OUT_PATH, renderKernelsModule } from '../../../tools/build-kernels';
 import reference from '../__fixtures__/reference.json';
 import { allocLmHead, type HeadDtype, headRowToFloat32, type LmHead, lmHeadFromBytes, makeLmHead, project, projectPlain } from '../lmHead';
-import { kernelAvailable, kernelThreadsReady, readHeadOnce, usesKernel } from './projection';
+import { kernelAvailable, kernelThreadsReady, kernelTuning, readHeadOnce, setKernelThreadPolicy, usesKernel } from './projection';
 
 // The fast path (WebAssembly SIMD, optionally threaded) must give the plain
 // loop's z up to summation order: f32 sums in a different order, nothing else.
@@ -194,9 +194,22 @@ describe('threaded kernel', () => {
       expect(await kernelThreadsReady(fast)).toBe(3);
       const h = Float32Array.from({ length: cols }, () => rand() - 0.5);
       const expected = projectPlain(plain, h);
-      for (let repeat = 0; repeat < 3; repeat++) expectClose(project(fast, h), expected, plain, h);
+      setKernelThreadPolicy('threads');
+      try {
+        for (let repeat = 0; repeat < 3; repeat++) expectClose(project(fast, h), expected, plain, h);
+      } finally {
+        setKernelThreadPolicy('auto');
+      }
+      // Left to choose, it times both ways and keeps either; the result is the same.
+      for (let repeat = 0; repeat < 4; repeat++) expectClose(project(fast, h), expected, plain, h);
+      const tuning = kernelTuning(fast)!;
+      expect(tuning.threads).toBe(3);
+      expect(tuning.singleMs).toBeGreaterThan(0);
+      expect(tuning.threadedMs).toBeGreaterThan(0);
       if (dtype === 'float32') {
+        setKernelThreadPolicy('threads');
         const sums = readHeadOnce(fast)!;
+        setKernelThreadPolicy('auto');
         for (const r of [0, 1234, rows - 1]) {
           let s = 0;
           for (let j = 0; j < cols; j++) s += values[r * cols + j];

@@ -33,6 +33,9 @@ interface KernelState {
   u?: Uint32Array;
   f?: Float32Array;
   pool?: Pool;
+  /** Recent times with and without the pool: on a busy machine one thread can be faster. */
+  tune: Tuner;
+  readTune: Tuner;
   /** float16 only: W has no inf / NaN halves (checked on first use). */
   finite?: boolean;
 }
@@ -151,6 +154,8 @@ export function allocKernelStorage(dtype: HeadDtype, rows: number, cols: number)
     wPtr,
     x: new Float32Array(buffer, xPtr, cols),
     z: new Float32Array(buffer, outPtr, rows),
+    tune: newTuner(),
+    readTune: newTuner(),
   };
   states.set(buffer, state);
   if (shared && rows * cols >= THREADS_MIN_WEIGHTS) {
@@ -237,13 +242,56 @@ export function projectWithKernel(head: HeadLike, h: ArrayLike<number>, out: Flo
     }
     for (let j = main; j < cols; j++) x[j] = Math.fround(h[j]) * scale;
   }
-  if (!runThreaded(state, KIND[state.dtype])) {
+  timed(state, state.tune, KIND[state.dtype], () => {
     if (state.dtype === 'float32') kernel.proj_f32(state.wPtr, state.xPtr, rows, cols, state.outPtr);
     else if (state.dtype === 'float16') kernel.proj_f16(state.wPtr, state.xPtr, rows, cols, state.outPtr, F16_SCALE);
     else kernel.proj_bf16(state.wPtr, state.xPtr, rows, cols, state.outPtr);
-  }
+  });
   out.set(state.z);
   return true;
+}
+
+interface Tuner {
+  /** Moving averages of a call's ms on the calling thread alone and with the pool (NaN: not tried yet). */
+  single: number;
+  threaded: number;
+  calls: number;
+}
+
+const newTuner = (): Tuner => ({ single: Number.NaN, threaded: Number.NaN, calls: 0 });
+
+type ThreadPolicy = 'auto' | 'threads' | 'single';
+let policy: ThreadPolicy = 'auto';
+
+/** Tests and benches: always use a head's pool, never, or pick by recent times (the default). */
+export function setKernelThreadPolicy(next: ThreadPolicy): void {
+  policy = next;
+}
+
+/** Every this many calls the slower way is tried again, so the choice follows the machine's load. */
+const RETRY_EVERY = 16;
+
+/**
+ * Runs a job with the pool or on the calling thread alone, whichever has been
+ * faster lately. On a machine whose other cores are busy, waiting for a worker
+ * that shares a core with other work costs more than it saves.
+ */
+function timed(state: KernelState, tune: Tuner, kind: number, alone: () => void): void {
+  let threaded = false;
+  if (state.pool?.ready() && policy !== 'auto') threaded = policy === 'threads';
+  else if (state.pool?.ready()) {
+    tune.calls++;
+    if (Number.isNaN(tune.threaded)) threaded = true;
+    else if (Number.isNaN(tune.single)) threaded = false;
+    else threaded = (tune.threaded <= tune.single) !== (tune.calls % RETRY_EVERY === 0);
+  }
+  const started = performance.now();
+  const ran = threaded && runThreaded(state, kind);
+  if (!ran) alone();
+  if (!state.pool?.ready()) return;
+  const elapsed = performance.now() - started;
+  const key = ran ? 'threaded' : 'single';
+  tune[key] = Number.isNaN(tune[key]) ? elapsed : 0.7 * tune[key] + 0.3 * elapsed;
 }
 
 /** Runs the prepared job on the head's threads; false where it has none (yet). */
@@ -257,8 +305,8 @@ function runThreaded(state: KernelState, kind: number): boolean {
   u[CTRL.XPTR] = state.xPtr;
   u[CTRL.OUTPTR] = state.outPtr;
   f[CTRL.SCALE] = F16_SCALE;
-  // ~8 blocks per thread: a thread slowed by other work on its core takes fewer.
-  u[CTRL.BLOCK] = Math.max(256, Math.ceil(state.rows / ((pool.workers + 1) * 8)));
+  // ~16 blocks per thread: a thread slowed by other work on its core takes fewer.
+  u[CTRL.BLOCK] = Math.max(256, Math.ceil(state.rows / ((pool.workers + 1) * 16)));
   return pool.run(state.kernel, u, f);
 }
 
@@ -271,6 +319,13 @@ function runThreaded(state: KernelState, kind: number): boolean {
 export function readHeadOnce(head: HeadLike): Float32Array | undefined {
   const state = stateOf(head);
   if (state?.dtype !== 'float32') return undefined;
-  if (!runThreaded(state, KIND.rowsum)) state.kernel.rowsum_f32(state.wPtr, state.xPtr, state.rows, state.cols, state.outPtr);
+  timed(state, state.readTune, KIND.rowsum, () => state.kernel.rowsum_f32(state.wPtr, state.xPtr, state.rows, state.cols, state.outPtr));
   return state.z;
+}
+
+/** Bench and tests: how a head's recent calls ran (threads chosen or not, moving-average ms). */
+export function kernelTuning(head: HeadLike): { threads: number; singleMs: number; threadedMs: number } | undefined {
+  const state = stateOf(head);
+  if (!state) return undefined;
+  return { threads: state.pool?.ready() ? state.pool.workers + 1 : 1, singleMs: state.tune.single, threadedMs: state.tune.threaded };
 }

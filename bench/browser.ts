@@ -1,0 +1,300 @@
+/**
+ * The built app in Chromium (Playwright, the same browser and flags as
+ * playwright.config.ts) on the demo pair, WASM and WebGPU (software):
+ * page load to first aligned tokens (cold and warm cache), a text change to
+ * updated tokens, and a slider input to the next frame. Baseline in the same
+ * run: the same LensSession in Node (onnxruntime-node) doing the same work.
+ */
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { type Browser, chromium, type Page } from '@playwright/test';
+import { build as viteBuild } from 'vite';
+import { localModelReader } from '../src/runtime/node';
+import { LensSession } from '../src/runtime/session';
+import config from '../playwright.config';
+import { contract, header, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+
+const PORT = 4373;
+const ROOT = resolve(import.meta.dirname, '..');
+const OUT_DIR = 'dist-bench';
+const PAIR = 'demo';
+const TEXTS = [
+  'A man is playing the guitar on a stage.',
+  'A woman is slicing an onion in the kitchen.',
+  'Two dogs are running through a snowy field.',
+  'The stock market fell sharply on Monday morning.',
+];
+type Backend = 'wasm' | 'webgpu';
+
+function build(skip: boolean): void {
+  if (skip) return;
+  process.stderr.write(`building the app into ${OUT_DIR}/ (npm run build)…\n`);
+  try {
+    execSync(`npm run build -- --outDir ${OUT_DIR} --emptyOutDir`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  } catch {
+    // tsc -b can fail on someone's work in progress elsewhere; the bundle is what is measured.
+    process.stderr.write('npm run build failed (type check?); building the bundle alone with vite build\n');
+    execSync(`npx vite build --outDir ${OUT_DIR} --emptyOutDir`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+}
+
+async function preview(): Promise<ChildProcess> {
+  const busy = await fetch(`http://127.0.0.1:${PORT}/`).then(
+    () => true,
+    () => false,
+  );
+  if (busy) throw new Error(`port ${PORT} is in use: stop whatever serves it first`);
+  // vite itself, not through npx: killing it then leaves no server behind.
+  const vite = resolve(ROOT, 'node_modules/vite/bin/vite.js');
+  const server = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort', '--outDir', OUT_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let exited = false;
+  server.on('exit', () => {
+    exited = true;
+  });
+  for (let i = 0; i < 100 && !exited; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${PORT}/`)).ok) return server;
+    } catch {
+      // not up yet
+    }
+    await sleep(200);
+  }
+  server.kill();
+  throw new Error(`vite preview did not start on port ${PORT} (in use?)`);
+}
+
+function launchOptions(backend: Backend) {
+  const project = config.projects?.find((p) => p.name === backend);
+  const options = project?.use?.launchOptions;
+  if (!options) throw new Error(`playwright.config.ts has no ${backend} project`);
+  return options;
+}
+
+// In-page code is kept as source text: tsx's transform would otherwise add helpers
+// (__name) to functions that Playwright serialises into the page.
+
+/** Records, in the page's clock, when the first aligned token appears. */
+const FIRST_TOKENS_PROBE = `
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('[data-testid="aligned-embed"] [data-testid="aligned-token"]')) {
+      window.__firstTokens = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+`;
+
+/** Navigation start → first aligned tokens, in ms (page clock). */
+async function loadToTokens(page: Page, backend: Backend, text: string): Promise<number> {
+  const query = new URLSearchParams({ pair: PAIR, backend, text });
+  await page.goto(`http://127.0.0.1:${PORT}/?${query}`);
+  try {
+    await page.waitForFunction('window.__firstTokens !== undefined', null, { timeout: 120_000, polling: 50 });
+  } catch (error) {
+    const status = await page.getByTestId('model-status').textContent().catch(() => '?');
+    const shown = await page.getByTestId('error').allTextContents().catch(() => []);
+    throw new Error(`no aligned tokens after 120 s (status "${status}"${shown.length ? `, error "${shown.join(' ')}"` : ''})`, { cause: error });
+  }
+  const status = await page.getByTestId('model-status').textContent();
+  if (!status?.includes(backend)) throw new Error(`the app runs on "${status}", not ${backend}`);
+  return page.evaluate('window.__firstTokens') as Promise<number>;
+}
+
+/**
+ * Sets a control's value as a user's input does, then times until the column's
+ * tokens change and the next frame is drawn. Returns [to DOM, to next frame] ms.
+ */
+const INPUT_TO_PAINT = `async ({ control, value, column }) => {
+  const ids = () =>
+    Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]'))
+      .map((el) => el.getAttribute('data-token-id'))
+      .join(',');
+  const el = document.querySelector('[data-testid="' + control + '"]');
+  const before = ids();
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  const started = performance.now();
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  const changed = await new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      const now = ids();
+      if (now !== before && now !== '') {
+        observer.disconnect();
+        resolve(performance.now());
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(control + ' = ' + value + ': ' + column + ' did not change in 20 s'));
+    }, 20000);
+  });
+  // The frame that shows it: after the next animation frame's paint.
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return [changed - started, performance.now() - started];
+}`;
+
+async function inputToPaint(page: Page, control: 'text-input' | 'lambda-slider', value: string, column: 'aligned-embed' | 'aligned-base'): Promise<[number, number]> {
+  return page.evaluate(`(${INPUT_TO_PAINT})(${JSON.stringify({ control, value, column })})`) as Promise<[number, number]>;
+}
+
+/** The projection kernel bundled for the browser (bench/browserKernel.ts), as one script. */
+async function kernelBundle(): Promise<string> {
+  const result = await viteBuild({
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, minify: false, lib: { entry: resolve(ROOT, 'bench/browserKernel.ts'), formats: ['iife'], name: 'lensKernelBench' } },
+  });
+  const output = (Array.isArray(result) ? result[0] : result) as { output: { code?: string }[] };
+  const code = output.output[0]?.code;
+  if (!code) throw new Error('could not bundle bench/browserKernel.ts');
+  return code;
+}
+
+/** z = W h at V × d in a dedicated worker of the app's origin: our kernel and the plain loop. */
+async function kernelInBrowser(code: string, rows: number, cols: number): Promise<Record<string, number> | string> {
+  const browser = await chromium.launch(launchOptions('wasm'));
+  try {
+    const page = await browser.newPage();
+    // Any page of the app: it is cross-origin isolated, so the worker gets SharedArrayBuffer.
+    await page.goto(`http://127.0.0.1:${PORT}/models/${PAIR}/manifest.json`);
+    const source = `${code}\nkernelBench(${rows}, ${cols}).then((r) => postMessage(r), (e) => postMessage(String(e)));`;
+    return (await page.evaluate(
+      `new Promise((resolve) => {
+        const worker = new Worker(URL.createObjectURL(new Blob([${JSON.stringify(source)}], { type: 'text/javascript' })));
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => resolve('worker error: ' + e.message);
+      })`,
+    )) as Record<string, number> | string;
+  } finally {
+    await browser.close();
+  }
+}
+
+interface BackendResult {
+  backend: Backend;
+  cold: number;
+  warm: number[];
+  text: [number, number][];
+  slider: [number, number][];
+  error?: string;
+}
+
+async function measure(backend: Backend, repeats: number): Promise<BackendResult> {
+  const result: BackendResult = { backend, cold: Number.NaN, warm: [], text: [], slider: [] };
+  const options = launchOptions(backend);
+  let browser: Browser | undefined;
+  try {
+    browser = await chromium.launch(options);
+    // One context = one browser profile: the first load is cold, later pages reuse its cache.
+    const context = await browser.newContext();
+    await context.addInitScript({ content: FIRST_TOKENS_PROBE });
+    let page = await context.newPage();
+    result.cold = await loadToTokens(page, backend, TEXTS[0]);
+    for (let i = 0; i < 3; i++) {
+      await page.close();
+      page = await context.newPage();
+      result.warm.push(await loadToTokens(page, backend, TEXTS[(i + 1) % TEXTS.length]));
+    }
+    await page.getByTestId('model-status').waitFor();
+    for (let i = 0; i < repeats; i++) result.text.push(await inputToPaint(page, 'text-input', TEXTS[i % TEXTS.length], 'aligned-embed'));
+    // The slider on the e2e's sentence, between the range's two ends (the base column's top tokens differ there).
+    if ((await page.getByTestId('text-input').inputValue()) !== TEXTS[0]) await inputToPaint(page, 'text-input', TEXTS[0], 'aligned-embed');
+    const slider = page.getByTestId('lambda-slider');
+    const max = (await slider.getAttribute('max')) ?? '1';
+    const min = (await slider.getAttribute('min')) ?? '-1';
+    for (let i = 0; i < repeats * 2; i++) result.slider.push(await inputToPaint(page, 'lambda-slider', i % 2 === 0 ? max : min, 'aligned-base'));
+  } catch (error) {
+    result.error = (error as Error).message.split('\n')[0];
+  } finally {
+    await browser?.close();
+  }
+  return result;
+}
+
+/** The same work in Node with the same core and runtime (onnxruntime-node): the baseline. */
+async function nodeBaseline(repeats: number) {
+  const started = performance.now();
+  const session = new LensSession(localModelReader());
+  const info = await session.load(PAIR, 'cpu');
+  await session.align(1, TEXTS[0], 10, 0);
+  const cold = performance.now() - started;
+  const align: number[] = [];
+  const shift: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    await session.align(i + 2, TEXTS[i % TEXTS.length], 10, 0);
+    align.push(performance.now() - t);
+  }
+  const bound = Math.max(1, Math.ceil(Math.abs(info.variation[0]) * 2));
+  for (let i = 0; i < repeats * 2; i++) {
+    const t = performance.now();
+    session.shift(repeats + 1, i % 2 === 0 ? bound : -bound, 10);
+    shift.push(performance.now() - t);
+  }
+  return { cold, align: median(align), shift: median(shift) };
+}
+
+export async function run(args: string[]): Promise<void> {
+  const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.slice(10) ?? 8);
+  const backends = (args.find((a) => a.startsWith('--backends='))?.slice(11).split(',') ?? ['wasm', 'webgpu']) as Backend[];
+  header('browser', `built app in Chromium on the ${PAIR} pair (${backends.join(', ')}), port ${PORT}`);
+  build(args.includes('--no-build'));
+  const node = await nodeBaseline(repeats);
+  const bundle = await kernelBundle();
+  const server = await preview();
+  const results: BackendResult[] = [];
+  let kernel: Record<string, number> | string = 'not run';
+  try {
+    process.stderr.write('measuring the projection kernel in Chromium…\n');
+    kernel = await kernelInBrowser(bundle, 151_936, 1024).catch((e: Error) => e.message);
+    for (const backend of backends) {
+      process.stderr.write(`measuring ${backend}…\n`);
+      results.push(await measure(backend, repeats));
+    }
+  } finally {
+    server.kill();
+  }
+  const rows: Row[] = [];
+  const json: Record<string, number> = {};
+  for (const r of results) {
+    if (r.error) rows.push({ what: `${r.backend}: failed`, value: '—', baseline: '—', ratio: '—', note: r.error.slice(0, 120) });
+    if (Number.isNaN(r.cold)) continue;
+    const warm = median(r.warm);
+    const textDom = median(r.text.map((t) => t[0]));
+    const textPaint = median(r.text.map((t) => t[1]));
+    const sliderP50 = median(r.slider.map((t) => t[1]));
+    const sliderP95 = quantile(
+      r.slider.map((t) => t[1]),
+      0.95,
+    );
+    rows.push(
+      { what: `${r.backend}: load → first aligned tokens, cold`, value: ms(r.cold), baseline: `Node load + align ${ms(node.cold)}`, ratio: ratio(r.cold, node.cold) },
+      { what: `${r.backend}: load → first aligned tokens, warm`, value: ms(warm), baseline: `Node load + align ${ms(node.cold)}`, ratio: ratio(warm, node.cold), note: 'target < 2 s' },
+      { what: `${r.backend}: text change → tokens in DOM`, value: ms(textDom), baseline: `Node align ${ms(node.align)}`, ratio: ratio(textDom, node.align), note: 'includes the 150 ms typing debounce' },
+      { what: `${r.backend}: text change → next frame`, value: ms(textPaint), baseline: `Node align ${ms(node.align)}`, ratio: ratio(textPaint, node.align) },
+      { what: `${r.backend}: slider input → next frame, p50`, value: ms(sliderP50), baseline: `Node shift ${ms(node.shift)}`, ratio: ratio(sliderP50, node.shift) },
+      { what: `${r.backend}: slider input → next frame, p95`, value: ms(sliderP95), baseline: `Node shift ${ms(node.shift)}`, ratio: ratio(sliderP95, node.shift) },
+    );
+    Object.assign(json, {
+      [`${r.backend}_cold_ms`]: round(r.cold, 0),
+      [`${r.backend}_warm_ms`]: round(warm, 0),
+      [`${r.backend}_text_ms`]: round(textPaint, 1),
+      [`${r.backend}_slider_p50_ms`]: round(sliderP50, 1),
+    });
+  }
+  if (typeof kernel === 'string') rows.push({ what: 'kernel in Chromium: failed', value: '—', baseline: '—', ratio: '—', note: kernel.slice(0, 120) });
+  else {
+    rows.push(
+      { what: `kernel in a Chromium worker, f32 W 151,936 × 1024 (${kernel.float32_threads} threads)`, value: ms(kernel.float32_ms), baseline: `plain JS loop ${ms(kernel.float32_plain_ms)}`, ratio: ratio(kernel.float32_ms, kernel.float32_plain_ms) },
+      { what: `kernel in a Chromium worker, float16 W (${kernel.float16_threads} threads)`, value: ms(kernel.float16_ms), baseline: `plain JS loop ${ms(kernel.float16_plain_ms)}`, ratio: ratio(kernel.float16_ms, kernel.float16_plain_ms), note: `vs our f32 ${ratio(kernel.float16_ms, kernel.float32_ms)}` },
+    );
+    Object.assign(json, { chromium_f32_ms: round(kernel.float32_ms), chromium_f16_ms: round(kernel.float16_ms) });
+  }
+  table(rows);
+  process.stdout.write('\n');
+  contract({ ...json, node_load_ms: round(node.cold, 0), node_align_ms: round(node.align, 1), node_shift_ms: round(node.shift, 2) });
+}
