@@ -1,0 +1,41 @@
+"""Write models/demo/manifest.json, frequent_tokens.json and sample.txt (200 STS-B dev sentences)."""
+import argparse, json, os, random, re, shutil
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--models", required=True)
+    ap.add_argument("--pooling", default="weighted-mean")
+    ap.add_argument("--name", default="Demo pair: tiny GPT + BitFit embedder (trained here)")
+    ap.add_argument("--stsb-dev", default="/work/shared/data/stsb/sts-dev.csv")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    cfg = json.load(open(os.path.join(a.models, "base", "config.json")))
+    V, d = cfg["vocab_size"], cfg["n_embd"]
+    assert os.path.getsize(os.path.join(a.models, "lm_head.f16")) == V * d * 2
+    shutil.copy(os.path.join(a.data, "frequent_tokens.json"), os.path.join(a.models, "frequent_tokens.json"))
+    sents, seen = [], set()
+    for line in open(a.stsb_dev, encoding="utf-8"):
+        f = line.rstrip("\n").split("\t")
+        for s in f[5:7]:
+            s = re.sub(r"\s+", " ", s).strip()
+            if s and s not in seen:
+                seen.add(s); sents.append(s)
+    rnd = random.Random(a.seed)
+    sample = rnd.sample(sents, 200)
+    with open(os.path.join(a.models, "sample.txt"), "w") as f:
+        f.write("\n".join(sample) + "\n")
+    man = {"id": "demo", "name": a.name,
+           "embed": {"model": "demo/embed", "pooling": a.pooling, "template": "{text}"},
+           "base": {"model": "demo/base", "pooling": a.pooling},
+           "lmHead": {"file": "demo/lm_head.f16", "dtype": "float16", "rows": V, "cols": d},
+           "vocabSize": V, "maxLength": cfg["n_positions"],
+           "frequentTokens": "demo/frequent_tokens.json",
+           "sample": "demo/sample.txt"}
+    json.dump(man, open(os.path.join(a.models, "manifest.json"), "w"), indent=1)
+    print(json.dumps(man))
+
+
+if __name__ == "__main__":
+    main()
