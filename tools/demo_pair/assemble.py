@@ -1,5 +1,12 @@
-"""Write models/demo/manifest.json, frequent_tokens.json and sample.txt (200 STS-B dev sentences)."""
+"""Write models/demo/manifest.json, frequent_tokens.json and sample.txt (200 STS-B dev sentences, detokenized)."""
 import argparse, json, os, random, re, shutil
+
+
+def detokenize(sentence):
+    """STS-B style -> typed style: no space before punctuation or clitics, capital first letter."""
+    sentence = re.sub(r" ([.,!?;:])", r"\1", sentence)
+    sentence = re.sub(r" (n't|'s|'re|'ve|'ll|'d|'m)\b", r"\1", sentence)
+    return sentence[:1].upper() + sentence[1:]
 
 
 def main():
@@ -23,7 +30,10 @@ def main():
             if s and s not in seen:
                 seen.add(s); sents.append(s)
     rnd = random.Random(a.seed)
-    sample = rnd.sample(sents, 200)
+    # STS-B's text is lower-cased and tokenized ("a girl is brushing her hair ."); people type
+    # "A girl is brushing her hair." and the cased model puts the two in different places. The
+    # app's u_1 should describe what users type, so the sample is detokenized (see detokenize).
+    sample = [detokenize(s) for s in rnd.sample(sents, 200)]
     with open(os.path.join(a.models, "sample.txt"), "w") as f:
         f.write("\n".join(sample) + "\n")
     man = {"id": "demo", "name": a.name,
