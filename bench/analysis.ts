@@ -1,7 +1,7 @@
 /**
  * Batch analysis throughput on the demo pair: `lens analyze` on STS-B test
  * texts against calling transformers.js directly on the same texts (tokenizer
- * and both models at batch 64, SGPT weighted-mean pooling and W h by hand).
+ * and both models at batch 64, the manifest's pooling and W h by hand).
  * Measured twice: whole commands as child processes (start, load, run, exit),
  * and in-process with loading excluded. The ratio is the project's overhead.
  */
@@ -54,7 +54,7 @@ export async function direct(texts: string[]): Promise<{ loadMs: number; runMs: 
   const runStarted = performance.now();
   let checksum = 0;
   const z = new Float32Array(rows);
-  const pooled = async (model: PreTrainedModel, batch: string[]) => {
+  const pooled = async (model: PreTrainedModel, batch: string[], pooling: string) => {
     const inputs = tokenizer(batch, { padding: true, truncation: true, max_length: manifest.maxLength, add_special_tokens: false });
     const out = await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask });
     const hidden = out.last_hidden_state as Tensor;
@@ -63,24 +63,28 @@ export async function direct(texts: string[]): Promise<{ loadMs: number; runMs: 
     const mask = inputs.attention_mask.data as BigInt64Array;
     const result: Float32Array[] = [];
     for (let i = 0; i < n; i++) {
-      // SGPT weighted mean: w_t = t / Σt over the real tokens.
+      // The manifest's pooling: mean, SGPT weighted mean (w_t = t / Σt over real tokens) or the last real token.
       const h = new Float32Array(dim);
       let t = 0;
       let total = 0;
+      let last = 0;
       for (let p = 0; p < length; p++) {
         if (!mask[i * length + p]) continue;
         t++;
-        total += t;
-        for (let j = 0; j < dim; j++) h[j] += t * data[(i * length + p) * dim + j];
+        last = p;
+        const weight = pooling === 'weighted-mean' ? t : 1;
+        total += weight;
+        if (pooling !== 'last') for (let j = 0; j < dim; j++) h[j] += weight * data[(i * length + p) * dim + j];
       }
-      for (let j = 0; j < dim; j++) h[j] /= total;
+      if (pooling === 'last') for (let j = 0; j < dim; j++) h[j] = data[(i * length + last) * dim + j];
+      else for (let j = 0; j < dim; j++) h[j] /= total;
       result.push(h);
     }
     return result;
   };
   for (let start = 0; start < texts.length; start += BATCH) {
     const batch = texts.slice(start, start + BATCH);
-    const [e, b] = await Promise.all([pooled(embedModel, batch), pooled(baseModel, batch)]);
+    const [e, b] = await Promise.all([pooled(embedModel, batch, manifest.embed.pooling), pooled(baseModel, batch, manifest.base.pooling)]);
     for (const h of [...e, ...b]) {
       for (let r = 0; r < rows; r++) {
         const o = r * cols;

@@ -10,7 +10,7 @@ async function directLoad(wasmPaths: { mjs: string; wasm: string }, text: string
   const started = performance.now();
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
-  env.localModelPath = '/models/';
+  env.localModelPath = '/models/'; // root-relative: an absolute URL would count as remote
   const onnxWasm = env.backends.onnx.wasm;
   if (onnxWasm) onnxWasm.wasmPaths = wasmPaths;
   const options = { device: 'wasm' as const, dtype: 'fp32' as const };

@@ -23,7 +23,7 @@ test.describe('the demo pair shows key tokens', () => {
       await openLens({ text: sentence });
       const column = page.getByTestId('aligned-embed');
       await expect(column.getByTestId('aligned-token')).toHaveCount(10);
-      const words = sentence.toLowerCase().match(/\p{L}+/gu) ?? [];
+      const words: string[] = sentence.toLowerCase().match(/\p{L}+/gu) ?? [];
       const aligned = await column.getByTestId('aligned-token').locator('.label').allTextContents();
       const hits = aligned.filter((t) => isContentWord(t) && words.includes(t.replace(/^␣/, '').trim().toLowerCase()));
       expect(hits.length, `top-10: ${aligned.join(' ')}`).toBeGreaterThan(0);

@@ -44,6 +44,8 @@ export interface LoadOptions {
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
   onProgress?: ProgressListener;
+  /** This pair's W, already loaded: a twin of a loaded pair (e.g. the WASM check of a WebGPU pair) shares it rather than holding a second copy. */
+  head?: LmHead;
 }
 
 /** A loaded pair: tokenizer, both bodies and W. Everything model-specific lives here. */
@@ -88,7 +90,9 @@ export class LensPair {
     const [embedModel, baseModel, head, frequent, sample] = await Promise.all([
       AutoModel.from_pretrained(manifest.embed.model, modelOptions),
       AutoModel.from_pretrained(manifest.base.model, modelOptions),
-      isHubHead(headSource)
+      options.head
+        ? options.head
+        : isHubHead(headSource)
         ? cachedHubHead(headSource.hub, options).then((h) =>
             lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || vocabSize),
           )

@@ -105,7 +105,8 @@ export class LensSession {
    */
   async checkAgainstWasm(distort = false): Promise<CanaryResult> {
     const gpu = this.loaded;
-    const cpu = await LensPair.load(gpu.manifest, { device: 'wasm', read: this.read, hub: this.hub, headCache: this.headCache });
+    // The twin shares the loaded W: it is never held twice.
+    const cpu = await LensPair.load(gpu.manifest, { device: 'wasm', read: this.read, hub: this.hub, headCache: this.headCache, head: gpu.head });
     try {
       if (!distort) return await compareBackends(gpu, cpu);
       const shifted = Object.create(gpu) as LensPair;
