@@ -18,6 +18,11 @@ const isContentWord = (token: string) => {
 test.describe('the demo pair shows key tokens', () => {
   test.skip(PAIR !== 'demo', 'a property of the trained demo pair');
 
+  test('the app says what the demo pair shows, in its own words', async ({ page, openLens }) => {
+    await openLens();
+    await expect(page.getByTestId('pair-description')).toContainText('STS-B test sentences');
+  });
+
   for (const sentence of SENTENCES) {
     test(`content words of "${sentence}" are among the embedder's top-10`, async ({ page, openLens }) => {
       await openLens({ text: sentence });

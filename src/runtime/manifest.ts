@@ -10,6 +10,8 @@ import { POOLINGS, type Pooling } from '../core/pooling';
 export interface PairManifest {
   id: string;
   name: string;
+  /** One honest sentence on what this pair shows (the app displays it). */
+  description?: string;
   embed: { model: string; pooling: Pooling; template: string };
   base: { model: string; pooling: Pooling };
   lmHead: LocalHead | HubHead;
@@ -105,6 +107,7 @@ export function parseManifest(value: unknown, source = 'manifest'): PairManifest
   const manifest: PairManifest = {
     id: text(m.id, 'id'),
     name: typeof m.name === 'string' ? m.name : m.id,
+    description: typeof m.description === 'string' ? m.description : undefined,
     embed: { model: text(m.embed?.model, 'embed.model'), pooling: pooling(m.embed?.pooling, 'embed.pooling'), template },
     base: { model: text(m.base?.model, 'base.model'), pooling: pooling(m.base?.pooling ?? m.embed?.pooling, 'base.pooling') },
     lmHead: hubHead

@@ -36,6 +36,7 @@ export interface AlignResult {
 export interface PairInfo {
   id: string;
   name: string;
+  description?: string;
   device: Device;
   vocabSize: number;
   maxLength: number;
@@ -88,6 +89,7 @@ export class LensSession {
     return {
       id: manifest.id,
       name: manifest.name,
+      description: manifest.description,
       device,
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,

@@ -55,6 +55,13 @@ async function loadTexts(state: AnalysisState): Promise<{ texts: string[]; skipp
 
 let runCounter = 0;
 
+function analysisNotes(skippedEmpty: number, truncated: number): string | undefined {
+  const notes = [];
+  if (skippedEmpty) notes.push(`${skippedEmpty} empty text(s) skipped.`);
+  if (truncated) notes.push(`${truncated} text(s) longer than the model's context were truncated.`);
+  return notes.length ? notes.join(' ') : undefined;
+}
+
 export const useAnalysis = create<AnalysisState>()((set, get) => ({
   source: 'stsb',
   limit: 500,
@@ -85,7 +92,7 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       set({
         status: 'done',
         result: { ...result, dataset: name, skippedEmpty },
-        message: skippedEmpty ? `${skippedEmpty} empty text(s) skipped.` : undefined,
+        message: analysisNotes(skippedEmpty, result.report.perText.filter((p) => p.truncated).length),
       });
     } catch (error) {
       const message = messageOf(error);

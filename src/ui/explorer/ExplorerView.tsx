@@ -78,6 +78,11 @@ export function ExplorerView() {
         <ContributionPanel />
       </details>
 
+      {pairInfo?.description && (
+        <p className="footnote" data-testid="pair-description">
+          {pairInfo.description}
+        </p>
+      )}
       {pairInfo && (
         <p className="footnote">
           u₁ and v₁ from {state.directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
