@@ -52,6 +52,10 @@ export default defineConfig({
     },
     {
       name: 'webgpu',
+      // The backend-sensitive specs: parity of the explorer and the analyses with Node, the demo
+      // pair's key tokens, the WebGPU checks. Hub and retrieval logic do not depend on the backend
+      // and run on WASM only, which keeps CI under its time limit.
+      testMatch: /(explorer|analyses|demo-pair|webgpu)\.spec\.ts/,
       use: { launchOptions: { executablePath: chromium, args: [...baseArgs, '--enable-unsafe-webgpu'] } },
       metadata: { backend: 'webgpu' },
     },

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
@@ -7,6 +8,7 @@ import { buildTestHub } from '../tools/hub/testRepos';
 // Hub server (tools/hub/testRepos.ts): the base repo carries W as a real
 // safetensors tensor, so the CLI reads it with Range requests as from the Hub.
 const root = buildTestHub();
+const DEMO_POOLING = JSON.parse(readFileSync('models/demo/manifest.json', 'utf8')).embed.pooling;
 
 let hub: HubServer;
 beforeAll(async () => {
@@ -35,7 +37,7 @@ const TEXTS = 'A man is playing a guitar.\nThe cat sleeps on the sofa.\n';
 describe('CLI on Hub pairs (local Hub server)', () => {
   it('a custom pair from the Hub gives the same tokens as the same models from models/', async () => {
     const viaHub = await lens(
-      ['align', '--embed', 'hubtest/demo-embed', '--base', 'hubtest/demo-base', '--pooling', 'weighted-mean', '--hub-url', hub.url, '--input', '-', '--json'],
+      ['align', '--embed', 'hubtest/demo-embed', '--base', 'hubtest/demo-base', '--pooling', DEMO_POOLING, '--hub-url', hub.url, '--input', '-', '--json'],
       TEXTS,
     );
     expect(viaHub.stderr).not.toMatch(/lens align:/);

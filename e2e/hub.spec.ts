@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { expect, referenceSession, shownIds, test } from './fixtures';
 
 // Hub pairs against the local stand-in Hub (tools/hub/serveTestHub.ts, started by Playwright).
 const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
 const NO_RANGE_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) + 1}`;
 const SLOW_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) + 2}`;
-const DEMO_FROM_HUB = 'hub:hubtest/demo-embed;hubtest/demo-base;weighted-mean';
+// The demo pair as two Hub repos, with the pooling its manifest says.
+const DEMO_POOLING = JSON.parse(readFileSync('models/demo/manifest.json', 'utf8')).embed.pooling;
+const DEMO_FROM_HUB = `hub:hubtest/demo-embed;hubtest/demo-base;${DEMO_POOLING}`;
 const TEXT = 'A man is playing the guitar on a stage.';
 
 test.describe('Hub pairs', () => {
@@ -71,7 +74,7 @@ test.describe('Hub pairs', () => {
     await page.getByTestId('pair-mode-custom').check();
     await page.getByTestId('pair-embed').fill('hubtest/demo-embed');
     await page.getByTestId('pair-base').fill('hubtest/demo-base');
-    await page.getByTestId('pair-pooling').selectOption('weighted-mean');
+    await page.getByTestId('pair-pooling').selectOption(DEMO_POOLING);
     await page.getByTestId('pair-hub-url').fill(SLOW_HUB);
     await page.getByTestId('pair-load').click();
     await expect(page.getByTestId('download-cancel')).toBeVisible();
