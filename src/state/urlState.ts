@@ -20,7 +20,7 @@ export interface ViewState {
 export const DEFAULT_VIEW: ViewState = {
   view: 'explorer',
   pair: DEFAULT_PAIR_ID,
-  text: 'A woman is slicing an onion in the kitchen.',
+  text: 'A man is playing the guitar on a stage.',
   lambda: 0,
   k: 10,
   backend: 'auto',
