@@ -18,25 +18,15 @@ import sys
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "demo_pair"))
+from bpe import B2U  # noqa: E402  GPT-2's reversible byte -> character map, shared with the demo pair's BPE
+
 torch.manual_seed(7)
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", "models", "test-tiny")
 D, LAYERS, HEADS, CTX = 32, 2, 2, 32
 
 
-def bytes_to_unicode():
-    """GPT-2's reversible byte -> printable character map."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
-
-byte_chars = [bytes_to_unicode()[b] for b in range(256)]
+byte_chars = [B2U[b] for b in range(256)]
 vocab = {c: i for i, c in enumerate(byte_chars)}
 merges = []
 # A few merges so common words become single tokens.
