@@ -32,7 +32,8 @@ function serveModels(): Plugin {
     res.setHeader('Content-Type', CONTENT_TYPES[extname(file)] ?? 'application/octet-stream');
     res.setHeader('Content-Length', String(statSync(file).size));
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
-    createReadStream(file).pipe(res);
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
   };
   return {
     name: 'embedding-lens:serve-models',
