@@ -11,10 +11,8 @@ import { resolve } from 'node:path';
 import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type Tensor } from '@huggingface/transformers';
 import { readTexts } from '../cli/io';
 import { buildReport } from '../src/core/report';
-import { findPair } from '../src/runtime/catalog';
-import { readText } from '../src/runtime/files';
-import { parseManifest } from '../src/runtime/manifest';
 import { localModelReader } from '../src/runtime/node';
+import { manifestFor } from '../src/runtime/pairId';
 import { LensPair } from '../src/runtime/pair';
 import { contract, header, median, ms, ratio, round, type Row, table } from './common';
 
@@ -109,8 +107,7 @@ export async function direct(texts: string[]): Promise<{ loadMs: number; runMs: 
 async function inProcess(texts: string[]): Promise<{ loadMs: number; runMs: number }> {
   const started = performance.now();
   const read = localModelReader();
-  const entry = findPair('demo');
-  const manifest = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
+  const manifest = await manifestFor('demo', read);
   const pair = await LensPair.load(manifest, { device: 'cpu', read });
   const loadMs = performance.now() - started;
   const runStarted = performance.now();

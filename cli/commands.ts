@@ -4,7 +4,7 @@ import { CATALOG } from '../src/runtime/catalog';
 import type { Pooling } from '../src/core/pooling';
 import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
-import { customPairManifest, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
+import { customPairManifest, isHubHead, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
 import { allowHub, localModelReader } from '../src/runtime/node';
 import { manifestFor, needsHub } from '../src/runtime/pairId';
 import { LensPair, serializeSpectrum } from '../src/runtime/pair';
@@ -202,15 +202,43 @@ export async function spectrum(options: Options): Promise<void> {
   } else process.stdout.write(json);
 }
 
+/** One catalog row: Hub ids, or paths under models/ (the same ids resolve against models/ and against a Hub URL). */
+interface CatalogRow {
+  id: string;
+  label: string;
+  embed: string;
+  base: string;
+  /** Where W comes from: a Hub repo's safetensors, or a file under models/. */
+  head: string;
+  pooling: string;
+  template: string;
+  /** False for a local pair whose model files are not under models/ yet (SGPT before its export). */
+  available: boolean;
+}
+
 /** lens models: the catalog. */
 export async function models(options: Options): Promise<void> {
   const read = localModelReader(options['models-dir'] as string | undefined);
   const rows = await Promise.all(
-    CATALOG.map(async (entry) => {
-      const m = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
-      return { id: entry.id, label: entry.label, embed: m.embed.model, base: m.base.model, pooling: m.embed.pooling, template: m.embed.template };
+    CATALOG.map(async (entry): Promise<CatalogRow> => {
+      const { id, label } = entry;
+      if (entry.hub) {
+        const { embed, base, head = base, pooling, template = '{text}' } = entry.hub;
+        return { id, label, embed, base, head, pooling, template, available: true };
+      }
+      const m = await readText(read, entry.manifest).then(
+        (text) => parseManifest(JSON.parse(text), entry.manifest),
+        () => undefined,
+      );
+      if (!m) return { id, label, embed: `${id}/embed`, base: `${id}/base`, head: '', pooling: '', template: '{text}', available: false };
+      const head = isHubHead(m.lmHead) ? m.lmHead.hub : m.lmHead.file;
+      const available = await read(`${m.embed.model}/config.json`).then(
+        () => true,
+        () => false,
+      );
+      return { id, label, embed: m.embed.model, base: m.base.model, head, pooling: m.embed.pooling, template: m.embed.template, available };
     }),
   );
   if (options.json) write(rows, false);
-  else for (const r of rows) process.stdout.write(`${r.id.padEnd(12)} ${r.label}\n`);
+  else for (const r of rows) process.stdout.write(`${r.id.padEnd(18)} ${r.label}${r.available ? '' : '  [not under models/ yet]'}\n`);
 }

@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { pool } from '../src/core/pooling';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
@@ -59,5 +63,91 @@ describe('CLI on Hub pairs (local Hub server)', () => {
     const out = await lens(['align', '--embed', 'nobody/missing-model', '--base', 'hubtest/demo-base', '--pooling', 'mean', '--hub-url', hub.url, '--input', '-'], TEXTS);
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain('nobody/missing-model');
+  });
+});
+
+interface AlignRecord {
+  tokens: { id: number }[];
+  embed: { top: { id: number; score: number }[] };
+  base: { top: { id: number; score: number }[] };
+}
+const records = (stdout: string): AlignRecord[] => stdout.trim().split('\n').map((line) => JSON.parse(line));
+
+/** Mean-pooled logits of the logits-only export, run directly (no patch, no W): W·mean(h) by linearity. */
+async function pooledLogits(ids: number[]): Promise<Float32Array> {
+  const session = await ort.InferenceSession.create('models/test-shapes/qwen3-base/onnx/model.onnx');
+  const long = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
+  const feeds: Record<string, ort.Tensor> = { input_ids: long(ids), attention_mask: long(ids.map(() => 1)), position_ids: long(ids.map((_, i) => i)) };
+  for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);
+  const logits = (await session.run(feeds)).logits;
+  return pool(logits.data as Float32Array, ids.map(() => 1), logits.dims[2], 'mean');
+}
+
+describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-shapes)', () => {
+  it('qwen3-0.6b: last-token embedder, logits-only base with a KV cache, W from sharded bf16 safetensors', async () => {
+    hub.log.length = 0;
+    const out = await lens(['align', '--pair', 'qwen3-0.6b', '--hub-url', hub.url, '--input', '-', '--json'], TEXTS);
+    expect(out.stderr).not.toMatch(/lens align:/);
+    expect(out.code).toBe(0);
+    const tokenizerSize = 272; // W has 288 rows: the 16 padding rows are never ranked
+    for (const record of records(out.stdout)) {
+      for (const view of [record.embed, record.base]) expect(Math.max(...view.top.map((t) => t.id))).toBeLessThan(tokenizerSize);
+      // The base view from the appended hidden-state output equals the export's own logits, mean-pooled.
+      const reference = await pooledLogits(record.tokens.map((t) => t.id));
+      for (const t of record.base.top) expect(t.score).toBeCloseTo(reference[t.id], 1);
+      const best = [...reference.subarray(0, tokenizerSize)].map((z, id) => ({ id, z })).sort((a, b) => b.z - a.z);
+      expect(record.base.top[0].id).toBe(best[0].id);
+    }
+    // Only W's shard was read, and by Range requests.
+    const shardReads = hub.log.filter((l) => l.path.includes('Qwen/Qwen3-0.6B-Base/resolve/main/model-0000'));
+    expect(shardReads.length).toBeGreaterThan(0);
+    expect(shardReads.every((l) => l.path.endsWith('model-00002-of-00002.safetensors') && l.status === 206)).toBe(true);
+  });
+
+  it('smollm2-135m-eol: PromptEOL on one logits-only causal LM', async () => {
+    const out = await lens(['align', '--pair', 'smollm2-135m-eol', '--hub-url', hub.url, '--input', '-', '--json'], TEXTS);
+    expect(out.code).toBe(0);
+    const [first] = records(out.stdout);
+    // Same model, different readings: the template's last token vs the plain text's mean.
+    expect(first.embed.top.map((t) => t.id)).not.toEqual(first.base.top.map((t) => t.id));
+  });
+
+  it('sgpt-125m: the export from models/ and the same export uploaded to Hub repos give the same tokens', async () => {
+    // What tools/hub/export_sgpt.py writes, with GPT-Neo-shaped stand-ins, in a fresh model root.
+    const modelsDir = mkdtempSync(join(tmpdir(), 'lens-models-'));
+    cpSync('models/demo', join(modelsDir, 'demo'), { recursive: true });
+    cpSync('models/test-shapes/neo-embed', join(modelsDir, 'sgpt-125m/embed'), { recursive: true });
+    cpSync('models/test-shapes/neo-base', join(modelsDir, 'sgpt-125m/base'), { recursive: true });
+    cpSync('models/test-shapes/lm_head.f16', join(modelsDir, 'sgpt-125m/lm_head.f16'));
+    const shapes = JSON.parse(readFileSync('models/test-shapes/manifest.json', 'utf8'));
+    const manifest = JSON.parse(readFileSync('models/sgpt-125m/manifest.json', 'utf8'));
+    delete manifest.setup;
+    writeFileSync(join(modelsDir, 'sgpt-125m/manifest.json'), JSON.stringify({ ...manifest, lmHead: { ...manifest.lmHead, rows: shapes.lmHead.rows, cols: shapes.lmHead.cols }, vocabSize: shapes.vocabSize }));
+
+    const listed = JSON.parse((await lens(['models', '--json', '--models-dir', modelsDir], '')).stdout);
+    expect(listed.find((row: { id: string }) => row.id === 'sgpt-125m')).toMatchObject({ embed: 'sgpt-125m/embed', base: 'sgpt-125m/base', pooling: 'weighted-mean', available: true });
+
+    const local = await lens(['align', '--pair', 'sgpt-125m', '--models-dir', modelsDir, '--input', '-', '--json'], TEXTS);
+    expect(local.stderr).not.toMatch(/lens align:/);
+    const viaHub = await lens(
+      ['align', '--embed', 'hubtest/sgpt-125m-onnx', '--base', 'hubtest/gpt-neo-125m-onnx', '--pooling', 'weighted-mean', '--hub-url', hub.url, '--input', '-', '--json'],
+      TEXTS,
+    );
+    expect(viaHub.code).toBe(0);
+    const ids = (stdout: string) => records(stdout).map((r) => [r.embed.top.map((t) => t.id), r.base.top.map((t) => t.id)]);
+    expect(ids(viaHub.stdout)).toEqual(ids(local.stdout)); // f16 W (local file) vs f32 W (safetensors): same ranking here
+  });
+
+  it('sgpt-125m before its export: a non-zero exit that says how to make it', async () => {
+    const out = await lens(['align', '--pair', 'sgpt-125m', '--input', '-'], TEXTS);
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('tools/hub/export_sgpt.py');
+  });
+
+  it('lens models --json lists every catalog entry as {id, embed, base, pooling, template}', async () => {
+    const rows = JSON.parse((await lens(['models', '--json'], '')).stdout);
+    expect(rows.map((r: { id: string }) => r.id)).toEqual(['demo', 'qwen3-0.6b', 'sgpt-125m', 'smollm2-135m-eol', 'test-tiny']);
+    for (const row of rows) for (const key of ['id', 'embed', 'base', 'pooling', 'template']) expect(typeof row[key]).toBe('string');
+    expect(rows[1]).toMatchObject({ embed: 'onnx-community/Qwen3-Embedding-0.6B-ONNX', head: 'Qwen/Qwen3-0.6B-Base', pooling: 'last' });
   });
 });

@@ -94,6 +94,7 @@ async function pairVersion(id: string, modelsDir?: string) {
   const root = modelsDir ?? DEFAULT_MODEL_ROOT;
   const read = localModelReader(root);
   const entry = findPair(id);
+  if (!entry.manifest) throw new UsageError(`pair ${id} comes from the Hub; retrieval runs on pairs under models/`);
   const manifest = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
   if (isHubHead(manifest.lmHead)) throw new UsageError(`pair ${id} reads its LM head from the Hub; retrieval runs on local pairs`);
   const head = await readFile(join(root, manifest.lmHead.file));

@@ -1,13 +1,53 @@
-/** The pairs the app offers. Each entry points at a manifest under the model root. */
-export interface CatalogEntry {
+import { type CustomPairSpec, PROMPT_EOL_TEMPLATE } from './manifest';
+
+/**
+ * The pairs the app offers. A pair either ships under the model root (a
+ * manifest file) or names Hub repos (a spec: the bodies come from the Hub, W
+ * from the base model's safetensors by Range requests).
+ */
+export type CatalogEntry = {
   id: string;
   label: string;
-  /** Manifest path relative to the model root. */
-  manifest: string;
-}
+  /** Shown beside the entry: what it needs, where it comes from. */
+  note?: string;
+} & ({ manifest: string; hub?: undefined } | { hub: CustomPairSpec; manifest?: undefined });
+
+/** Qwen3-Embedding's own query format (its model card): an instruction, then the text; last-token pooling. */
+export const QWEN3_QUERY_TEMPLATE = 'Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:{text}';
 
 export const CATALOG: readonly CatalogEntry[] = [
   { id: 'demo', label: 'Demo pair (tiny GPT trained here, offline)', manifest: 'demo/manifest.json' },
+  {
+    id: 'qwen3-0.6b',
+    label: 'Qwen3-Embedding-0.6B with Qwen3-0.6B-Base (Hub, ~2.5 GB)',
+    note: 'Base hidden states from a causal-LM ONNX export (logits-only exports work); W read from Qwen3-0.6B-Base’s bf16 safetensors, padding rows masked.',
+    hub: {
+      embed: 'onnx-community/Qwen3-Embedding-0.6B-ONNX',
+      base: 'onnx-community/Qwen3-0.6B-Base-ONNX',
+      head: 'Qwen/Qwen3-0.6B-Base',
+      pooling: 'last',
+      basePooling: 'mean',
+      template: QWEN3_QUERY_TEMPLATE,
+    },
+  },
+  {
+    id: 'sgpt-125m',
+    label: 'SGPT-125M (weighted mean, NLI, BitFit) with GPT-Neo-125M (export first)',
+    note: 'The paper’s own family. SGPT has no ONNX on the Hub: run tools/hub/export_sgpt.py on a machine with internet; it writes models/sgpt-125m/.',
+    manifest: 'sgpt-125m/manifest.json',
+  },
+  {
+    id: 'smollm2-135m-eol',
+    label: 'PromptEOL on SmolLM2-135M-Instruct (Hub, ~0.5 GB)',
+    note: 'One causal LM gives both views: mean pooling of the plain text vs the last token of the PromptEOL prompt.',
+    hub: {
+      embed: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+      base: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+      pooling: 'last',
+      basePooling: 'mean',
+      template: PROMPT_EOL_TEMPLATE,
+    },
+  },
   { id: 'test-tiny', label: 'Random tiny pair (mechanics only, for tests)', manifest: 'test-tiny/manifest.json' },
 ];
 

@@ -12,6 +12,8 @@ export interface PairManifest {
   name: string;
   /** One honest sentence on what this pair shows (the app displays it). */
   description?: string;
+  /** For a pair whose files a user makes first (an export script): what to do, shown when loading fails. */
+  setup?: string;
   embed: { model: string; pooling: Pooling; template: string };
   base: { model: string; pooling: Pooling };
   lmHead: LocalHead | HubHead;
@@ -54,6 +56,8 @@ export const DEFAULT_SAMPLE = 'demo/sample.txt';
 export interface CustomPairSpec {
   embed: string;
   base: string;
+  /** Repo whose safetensors hold W, when not the base body's (an ONNX-only export of the base). */
+  head?: string;
   pooling: Pooling;
   /** Base model's pooling (defaults to the embedder's). */
   basePooling?: Pooling;
@@ -62,14 +66,14 @@ export interface CustomPairSpec {
 }
 
 /** A pair of Hub models the user names: bodies from the Hub, W from the base repo's safetensors. */
-export function customPairManifest(spec: CustomPairSpec): PairManifest {
+export function customPairManifest(spec: CustomPairSpec, id = `custom:${spec.embed}+${spec.base}`, name = `${spec.embed} with ${spec.base}`): PairManifest {
   return parseManifest(
     {
-      id: `custom:${spec.embed}+${spec.base}`,
-      name: `${spec.embed} with ${spec.base}`,
+      id,
+      name,
       embed: { model: spec.embed, pooling: spec.pooling, template: spec.template ?? '{text}' },
       base: { model: spec.base, pooling: spec.basePooling ?? spec.pooling },
-      lmHead: { hub: spec.base },
+      lmHead: { hub: spec.head ?? spec.base },
       vocabSize: 0,
       maxLength: spec.maxLength ?? 512,
       sample: DEFAULT_SAMPLE,
@@ -108,6 +112,7 @@ export function parseManifest(value: unknown, source = 'manifest'): PairManifest
     id: text(m.id, 'id'),
     name: typeof m.name === 'string' ? m.name : m.id,
     description: typeof m.description === 'string' ? m.description : undefined,
+    setup: typeof m.setup === 'string' ? m.setup : undefined,
     embed: { model: text(m.embed?.model, 'embed.model'), pooling: pooling(m.embed?.pooling, 'embed.pooling'), template },
     base: { model: text(m.base?.model, 'base.model'), pooling: pooling(m.base?.pooling ?? m.embed?.pooling, 'base.pooling') },
     lmHead: hubHead

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
 import type { BinaryReader } from './files';
+import { hiddenStateFetch } from './hiddenStateFetch';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
 
@@ -17,6 +18,8 @@ export function allowHub(hubUrl: string): void {
   env.allowRemoteModels = true;
   env.remoteHost = hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
   env.cacheDir = resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl));
+  // Logits-only causal-LM exports gain a last_hidden_state output as they download.
+  env.fetch = hiddenStateFetch((input, init) => fetch(input, init));
 }
 
 export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {

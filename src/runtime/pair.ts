@@ -9,6 +9,9 @@ import { applyTemplate, isHubHead, type PairManifest } from './manifest';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
+/** Texts per run for a body that also returns logits (see pooled()). */
+const LOGITS_BATCH = 4;
+
 /** One text as both models see it. */
 export interface EncodedText {
   text: string;
@@ -64,6 +67,15 @@ export class LensPair {
   ) {}
 
   static async load(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
+    try {
+      return await LensPair.loadFiles(manifest, options);
+    } catch (error) {
+      if (!manifest.setup) throw error;
+      throw new Error(`${manifest.setup} (${(error as Error).message})`);
+    }
+  }
+
+  private static async loadFiles(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
     const { device, read, onProgress } = options;
     // transformers.js reports per-file progress; forward it in our own shape.
     const progress_callback = (info: any) => {
@@ -73,7 +85,9 @@ export class LensPair {
       if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
     };
     const modelOptions = { device, dtype: 'fp32' as const, progress_callback };
-    if (isHubHead(manifest.lmHead)) await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model]);
+    if (isHubHead(manifest.lmHead)) {
+      await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, manifest.lmHead.hub]);
+    }
     // Tokenizers first: a pair whose vocabularies differ is refused before anything large is fetched.
     const [tokenizer, baseTokenizer] = await Promise.all([
       AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
@@ -164,18 +178,28 @@ export class LensPair {
     return out;
   }
 
-  private async pooled(model: PreTrainedModel, texts: string[], pooling: PairManifest['embed']['pooling']) {
-    const inputs = this.tokenizer(texts, {
-      padding: true,
-      truncation: true,
-      max_length: this.manifest.maxLength,
-      add_special_tokens: false,
-    });
-    const output = await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask });
-    let hidden: Tensor = output.last_hidden_state;
-    if (hidden.type !== 'float32') hidden = hidden.to('float32');
-    const [batch, , dim] = hidden.dims as number[];
-    return poolBatch(hidden.data as Float32Array, inputs.attention_mask.data as BigInt64Array as any, batch, dim, pooling);
+  private async pooled(model: PreTrainedModel, texts: string[], pooling: PairManifest['embed']['pooling']): Promise<Float32Array[]> {
+    // A causal-LM export also returns logits, batch × length × V floats (V = 152k for Qwen3):
+    // run such a model a few texts at a time so that tensor stays small.
+    const returnsLogits = (model as unknown as { sessions?: Record<string, { outputNames: string[] }> }).sessions?.model?.outputNames.includes('logits');
+    const step = returnsLogits ? LOGITS_BATCH : texts.length;
+    const out: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += step) {
+      const inputs = this.tokenizer(texts.slice(start, start + step), {
+        padding: true,
+        truncation: true,
+        max_length: this.manifest.maxLength,
+        // The model's own special tokens (e.g. the EOS that last-token embedders are trained to end on).
+        add_special_tokens: true,
+      });
+      const output = await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask });
+      let hidden: Tensor | undefined = output.last_hidden_state;
+      if (!hidden) throw new Error(`A model of this pair returns neither last_hidden_state nor logits with a MatMul before them: it cannot be a body here.`);
+      if (hidden.type !== 'float32') hidden = hidden.to('float32');
+      const [batch, , dim] = hidden.dims as number[];
+      out.push(...poolBatch(hidden.data as Float32Array, inputs.attention_mask.data as BigInt64Array as any, batch, dim, pooling));
+    }
+    return out;
   }
 
   /** u_j and v_j from the pair's bundled sample (paper §4). */

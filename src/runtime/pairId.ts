@@ -1,5 +1,5 @@
 import type { Pooling } from '../core/pooling';
-import { findPair } from './catalog';
+import { CATALOG, findPair } from './catalog';
 import { type BinaryReader, readText } from './files';
 import { type CustomPairSpec, customPairManifest, type PairManifest, parseManifest, promptEolManifest } from './manifest';
 
@@ -35,12 +35,17 @@ export function formatPairId(source: PairSource): string {
 }
 
 /** Whether loading this pair needs the Hub (the UI asks before large downloads). */
-export const needsHub = (id: string) => parsePairId(id).kind !== 'catalog';
+export function needsHub(id: string): boolean {
+  const source = parsePairId(id);
+  if (source.kind !== 'catalog') return true;
+  return CATALOG.find((entry) => entry.id === source.id)?.hub !== undefined;
+}
 
 export async function manifestFor(id: string, read: BinaryReader): Promise<PairManifest> {
   const source = parsePairId(id);
   if (source.kind === 'prompt-eol') return promptEolManifest(source.model);
   if (source.kind === 'custom') return customPairManifest(source.spec);
   const entry = findPair(source.id);
+  if (entry.hub) return customPairManifest(entry.hub, entry.id, entry.label);
   return parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
 }

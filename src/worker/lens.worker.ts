@@ -6,6 +6,7 @@ import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { estimatePair } from '../runtime/estimate';
 import { httpReader } from '../runtime/files';
+import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { deleteAllCachedModels, deleteCachedModel, getCachedHead, listCachedModels, putCachedHead } from '../runtime/modelCache';
@@ -23,8 +24,9 @@ const MODEL_ROOT = `${import.meta.env.BASE_URL}models/`;
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
 env.localModelPath = MODEL_ROOT;
-// One download per local model file, not two (see lazyBodyFetch).
-env.fetch = lazyBodyFetch((input, init) => fetch(input, init), new URL(MODEL_ROOT, self.location.href).href);
+// One download per local model file, not two (lazyBodyFetch); logits-only
+// causal-LM exports gain a last_hidden_state output as they arrive (hiddenStateFetch).
+env.fetch = hiddenStateFetch(lazyBodyFetch((input, init) => fetch(input, init), new URL(MODEL_ROOT, self.location.href).href));
 const onnxWasm = env.backends.onnx.wasm;
 if (onnxWasm) onnxWasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
 

@@ -6,6 +6,14 @@
  *   hubtest/tiny-embed                     the random test pair's embedder (272 tokens:
  *                                          paired with demo-base, the vocabularies differ)
  *   hubtest/gated, hubtest/private         repos the server answers 401 / 403 for
+ * and, under the catalog's real Hub ids, random stand-ins with the real repos' layout
+ * and I/O (models/test-shapes, made by tools/test_pair/make_shaped_pairs.py):
+ *   onnx-community/Qwen3-Embedding-0.6B-ONNX   last_hidden_state, position_ids input
+ *   onnx-community/Qwen3-0.6B-Base-ONNX        logits-only causal-LM export with a KV cache
+ *   Qwen/Qwen3-0.6B-Base                       W as sharded bf16 safetensors, padding rows
+ *   HuggingFaceTB/SmolLM2-135M-Instruct        logits-only export + tied W (PromptEOL)
+ *   hubtest/sgpt-125m-onnx, hubtest/gpt-neo-125m-onnx   tools/hub/export_sgpt.py's output uploaded
+ *                                          to a user's repos (GPT-Neo-shaped; W as f32 transformer.wte.weight)
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +25,10 @@ const MODELS = resolve(import.meta.dirname, '..', '..', 'models');
 export const DENIED = { 'hubtest/gated': 401, 'hubtest/private': 403 } as const;
 
 export function buildTestHub(root = mkdtempSync(join(tmpdir(), 'lens-test-hub-'))): string {
-  const publish = (repo: string, from: string, extraConfig: Record<string, unknown> = {}) => {
+  const publish = (repo: string, from: string, extraConfig: Record<string, unknown> = {}, extraFiles: string[] = []) => {
     const dir = join(root, repo);
     mkdirSync(join(dir, 'onnx'), { recursive: true });
-    for (const file of ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) copyFileSync(join(MODELS, from, file), join(dir, file));
+    for (const file of ['tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', ...extraFiles]) copyFileSync(join(MODELS, from, file), join(dir, file));
     const config = JSON.parse(readFileSync(join(MODELS, from, 'config.json'), 'utf8'));
     writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...config, ...extraConfig }));
   };
@@ -29,6 +37,13 @@ export function buildTestHub(root = mkdtempSync(join(tmpdir(), 'lens-test-hub-')
   publish('hubtest/tiny-embed', 'test-tiny/embed');
   publish('hubtest/gated', 'test-tiny/embed');
   publish('hubtest/private', 'test-tiny/embed');
+  const qwen3Shards = ['model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
+  publish('onnx-community/Qwen3-Embedding-0.6B-ONNX', 'test-shapes/qwen3-embed');
+  publish('onnx-community/Qwen3-0.6B-Base-ONNX', 'test-shapes/qwen3-base');
+  publish('Qwen/Qwen3-0.6B-Base', 'test-shapes/qwen3-base', {}, qwen3Shards);
+  publish('HuggingFaceTB/SmolLM2-135M-Instruct', 'test-shapes/qwen3-base', {}, qwen3Shards);
+  publish('hubtest/sgpt-125m-onnx', 'test-shapes/neo-embed');
+  publish('hubtest/gpt-neo-125m-onnx', 'test-shapes/neo-base', {}, ['model.safetensors']);
   const manifest = JSON.parse(readFileSync(join(MODELS, 'demo/manifest.json'), 'utf8'));
   writeFileSync(
     join(root, 'hubtest/demo-base/model.safetensors'),

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { describe, expect, it } from 'vitest';
+import { lmHeadFromBytes, project } from './lmHead';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, NotOnnxError, readGraph } from './onnxGraph';
+import { pool } from './pooling';
+import { headerLength, parseHeader, shardFor, tensorRange } from './safetensors';
+
+// A Qwen3-shaped causal-LM export that returns only logits (tools/test_pair/make_shaped_pairs.py).
+const SHAPES = resolve(import.meta.dirname, '../../models/test-shapes');
+const logitsOnly = readFileSync(join(SHAPES, 'qwen3-base/onnx/model.onnx'));
+
+function patched(model: Uint8Array): Uint8Array {
+  const patch = hiddenStatePatch(model);
+  if (!patch) throw new Error('no patch');
+  const out = new Uint8Array(model.length + patch.length);
+  out.set(model);
+  out.set(patch, model.length);
+  return out;
+}
+
+/** W from the sharded bf16 safetensors, as the app reads it. */
+function tiedW() {
+  const dir = join(SHAPES, 'qwen3-base');
+  const shard = shardFor(JSON.parse(readFileSync(join(dir, 'model.safetensors.index.json'), 'utf8')), 'model.embed_tokens.weight')!;
+  const file = readFileSync(join(dir, shard));
+  const header = parseHeader(file.subarray(8, 8 + headerLength(file)));
+  const [start, end] = tensorRange(header, 'model.embed_tokens.weight');
+  const [rows, cols] = header.tensors['model.embed_tokens.weight'].shape;
+  return lmHeadFromBytes(file.slice(start, end), rows, cols, 'bfloat16');
+}
+
+async function run(model: Uint8Array, ids: number[]) {
+  const session = await ort.InferenceSession.create(model);
+  const T = ids.length;
+  const long = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, T]);
+  const feeds: Record<string, ort.Tensor> = {
+    input_ids: long(ids),
+    attention_mask: long(ids.map(() => 1)),
+    position_ids: long(ids.map((_, i) => i)),
+  };
+  for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) {
+    feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);
+  }
+  return { outputs: await session.run(feeds), names: session.outputNames };
+}
+
+describe('hiddenStatePatch (appended graph output)', () => {
+  it('adds last_hidden_state to a logits-only export, and W·h equals its logits', async () => {
+    expect(readGraph(logitsOnly).outputs).not.toContain(HIDDEN_STATE_OUTPUT);
+    const ids = [40, 41, 7, 100, 3];
+    const { outputs, names } = await run(patched(logitsOnly), ids);
+    expect(names).toContain(HIDDEN_STATE_OUTPUT);
+    const h = outputs[HIDDEN_STATE_OUTPUT].data as Float32Array;
+    const logits = outputs.logits.data as Float32Array;
+    const W = tiedW();
+    const d = W.cols;
+    // Per token: logits_t = W h_t (W stored in bf16 here, the graph's in f32: ~3 significant digits).
+    for (let t = 0; t < ids.length; t++) {
+      const z = project(W, h.subarray(t * d, (t + 1) * d));
+      for (let v = 0; v < W.rows; v += 7) expect(z[v]).toBeCloseTo(logits[t * W.rows + v], 1);
+    }
+    // The linearity the token view relies on: W pool(h) = pool(W h_t), for every pooling.
+    for (const method of ['mean', 'weighted-mean', 'last'] as const) {
+      const mask = ids.map(() => 1);
+      const viaHidden = project(W, pool(h, mask, d, method));
+      const viaLogits = pool(logits, mask, W.rows, method);
+      const scale = Math.max(...viaLogits.map(Math.abs));
+      for (let v = 0; v < W.rows; v++) expect(Math.abs(viaHidden[v] - viaLogits[v]) / scale).toBeLessThan(2e-2);
+    }
+  });
+
+  it('leaves a model that already returns hidden states alone, and is idempotent', () => {
+    expect(hiddenStatePatch(readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx')))).toBeUndefined();
+    expect(hiddenStatePatch(patched(logitsOnly))).toBeUndefined();
+  });
+
+  it('refuses bytes that are not an ONNX model', () => {
+    expect(() => readGraph(new TextEncoder().encode('<!doctype html><html>not a model</html>'))).toThrow(NotOnnxError);
+    expect(() => readGraph(logitsOnly.subarray(0, 1000))).toThrow(NotOnnxError);
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Giving a logits-only ONNX export a `last_hidden_state` output, by appending bytes.
+ *
+ * Causal-LM exports on the Hub (text-generation, with or without a KV cache)
+ * return `logits` only, but the PC analysis needs the base model's final-norm
+ * hidden state h (paper §4: u_1 is a principal direction of the h's). The
+ * hidden state is there, as the input of the MatMul/Gemm that makes `logits`.
+ *
+ * Protobuf merges a message that appears twice, and concatenates repeated
+ * fields, so appending a serialized `ModelProto { graph { node; output } }` to
+ * the file adds an `Identity` node that copies h to a new graph output
+ * `last_hidden_state` — with no protobuf library and no copy of the weights
+ * (see ../shared/DESIGN.md §2). Field numbers are onnx.proto's.
+ */
+
+const MODEL_GRAPH = 7;
+const GRAPH_NODE = 1;
+const GRAPH_OUTPUT = 12;
+const NODE_INPUT = 1;
+const NODE_OUTPUT = 2;
+const NODE_NAME = 3;
+const NODE_OP_TYPE = 4;
+const VALUE_INFO_NAME = 1;
+
+const WIRE_VARINT = 0;
+const WIRE_64BIT = 1;
+const WIRE_LENGTH = 2;
+const WIRE_32BIT = 5;
+
+export const HIDDEN_STATE_OUTPUT = 'last_hidden_state';
+
+/** Not a protobuf-encoded ONNX model: the bytes end mid-field or use an unknown wire type. */
+export class NotOnnxError extends Error {}
+
+interface Field {
+  number: number;
+  wire: number;
+  /** For length-delimited fields: the payload. */
+  bytes?: Uint8Array;
+}
+
+function* fields(buffer: Uint8Array): Generator<Field> {
+  let pos = 0;
+  const varint = (): number => {
+    let result = 0;
+    let scale = 1;
+    for (;;) {
+      if (pos >= buffer.length) throw new NotOnnxError('truncated varint');
+      const byte = buffer[pos++];
+      result += (byte & 0x7f) * scale;
+      if (byte < 0x80) return result;
+      scale *= 128;
+    }
+  };
+  while (pos < buffer.length) {
+    const key = varint();
+    const number = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === WIRE_VARINT) varint();
+    else if (wire === WIRE_64BIT) pos += 8;
+    else if (wire === WIRE_32BIT) pos += 4;
+    else if (wire === WIRE_LENGTH) {
+      const length = varint();
+      if (pos + length > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
+      yield { number, wire, bytes: buffer.subarray(pos, pos + length) };
+      pos += length;
+      continue;
+    } else throw new NotOnnxError(`unknown wire type ${wire}`);
+    if (pos > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
+    yield { number, wire };
+  }
+}
+
+const utf8 = new TextDecoder();
+const strings = (message: Uint8Array, fieldNumber: number) =>
+  [...fields(message)].filter((f) => f.number === fieldNumber && f.bytes).map((f) => utf8.decode(f.bytes));
+
+interface GraphNode {
+  inputs: string[];
+  outputs: string[];
+  opType: string;
+}
+
+/** The nodes and output names of a model's graph (every `graph` occurrence, merged as protobuf does). */
+export function readGraph(model: Uint8Array): { nodes: GraphNode[]; outputs: string[] } {
+  const nodes: GraphNode[] = [];
+  const outputs: string[] = [];
+  let sawGraph = false;
+  for (const field of fields(model)) {
+    if (field.number !== MODEL_GRAPH || !field.bytes) continue;
+    sawGraph = true;
+    for (const g of fields(field.bytes)) {
+      if (!g.bytes) continue;
+      if (g.number === GRAPH_NODE) {
+        nodes.push({ inputs: strings(g.bytes, NODE_INPUT), outputs: strings(g.bytes, NODE_OUTPUT), opType: strings(g.bytes, NODE_OP_TYPE)[0] ?? '' });
+      } else if (g.number === GRAPH_OUTPUT) outputs.push(...strings(g.bytes, VALUE_INFO_NAME));
+    }
+  }
+  if (!sawGraph) throw new NotOnnxError('no graph in the file');
+  return { nodes, outputs };
+}
+
+// Ops that pass the hidden state through unchanged in value (casts in fp16 exports).
+const PASS_THROUGH = new Set(['Cast', 'Identity']);
+const PROJECTIONS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'FusedMatMul']);
+
+/**
+ * The name of the tensor that the LM head multiplies (the final-norm hidden
+ * state), or undefined when the graph has no `logits` made by a matrix product.
+ */
+export function findHiddenStateName(graph: { nodes: GraphNode[] }, logits = 'logits'): string | undefined {
+  const producer = new Map<string, GraphNode>();
+  for (const node of graph.nodes) for (const out of node.outputs) producer.set(out, node);
+  let node = producer.get(logits);
+  for (let hops = 0; node && PASS_THROUGH.has(node.opType) && hops < 4; hops++) node = producer.get(node.inputs[0]);
+  return node && PROJECTIONS.has(node.opType) ? node.inputs[0] : undefined;
+}
+
+/**
+ * Bytes to append to a logits-only model so it also returns `last_hidden_state`,
+ * or undefined when it already does or has no `logits` to trace back from.
+ */
+export function hiddenStatePatch(model: Uint8Array): Uint8Array | undefined {
+  const graph = readGraph(model);
+  if (graph.outputs.includes(HIDDEN_STATE_OUTPUT) || !graph.outputs.includes('logits')) return undefined;
+  const hidden = findHiddenStateName(graph);
+  if (!hidden) return undefined;
+  const node = message([
+    [NODE_INPUT, hidden],
+    [NODE_OUTPUT, HIDDEN_STATE_OUTPUT],
+    [NODE_NAME, 'embedding_lens/hidden_state'],
+    [NODE_OP_TYPE, 'Identity'],
+  ]);
+  const output = message([[VALUE_INFO_NAME, HIDDEN_STATE_OUTPUT]]);
+  return message([[MODEL_GRAPH, message([[GRAPH_NODE, node], [GRAPH_OUTPUT, output]])]]);
+}
+
+/** A message of length-delimited fields, serialized. */
+function message(entries: [number, string | Uint8Array][]): Uint8Array {
+  const parts: number[] = [];
+  const varint = (value: number) => {
+    while (value >= 0x80) {
+      parts.push((value % 128) | 0x80);
+      value = Math.floor(value / 128);
+    }
+    parts.push(value);
+  };
+  for (const [number, value] of entries) {
+    const bytes = typeof value === 'string' ? new TextEncoder().encode(value) : value;
+    varint(number * 8 + WIRE_LENGTH);
+    varint(bytes.length);
+    for (const b of bytes) parts.push(b);
+  }
+  return Uint8Array.from(parts);
+}
