@@ -77,3 +77,53 @@ test.describe('Hub pairs', () => {
     await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
   });
 });
+
+test.describe('a pair too large for memory', () => {
+  // hubtest/huge-base declares a 64 GiB W (tools/hub/testRepos.ts).
+  const pickHuge = async (page: import('@playwright/test').Page) => {
+    const picker = page.getByTestId('pair-picker');
+    if ((await picker.getAttribute('open')) === null) await picker.locator('summary').click();
+    await page.getByTestId('pair-mode-custom').check();
+    await page.getByTestId('pair-embed').fill('hubtest/demo-embed');
+    await page.getByTestId('pair-base').fill('hubtest/huge-base');
+    await page.getByTestId('pair-pooling').selectOption(DEMO_POOLING);
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('pair-load').click();
+  };
+
+  test('warns before downloading; Cancel keeps the loaded pair; Load anyway fails clearly and keeps it too', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
+    const before = await shownIds(page, 'aligned-embed');
+
+    await pickHuge(page);
+    await expect(page.getByTestId('memory-warning')).toContainText(/needs about [\d,.]+ (GB|MB).*may not fit/, { timeout: 60_000 });
+    await page.getByTestId('memory-warning').getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByTestId('model-status')).toContainText('ready');
+    await expect(page.getByTestId('model-status')).toContainText('Demo');
+
+    await pickHuge(page);
+    await page.getByTestId('memory-warning').getByRole('button', { name: 'Load anyway' }).click();
+    await expect(page.getByTestId('error')).toContainText(/GiB do not fit in this tab's memory/, { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toContainText('ready');
+    expect(await shownIds(page, 'aligned-embed')).toEqual(before);
+    await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
+  });
+});
+
+test.describe('catalog pairs from the Hub (stand-ins with the real repos\' shapes)', () => {
+  test('qwen3-0.6b loads from the catalog picker: logits-only base, sharded bf16 W', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-catalog').selectOption('qwen3-0.6b');
+    await expect(page.getByTestId('pair-note')).toContainText('logits-only');
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 90_000 });
+    await expect(page.getByTestId('model-status')).toContainText('Qwen3');
+    await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
+    // The tokenizer has 272 tokens; W's 16 padding rows are never shown.
+    expect(Math.max(...(await shownIds(page, 'aligned-base')), ...(await shownIds(page, 'aligned-embed')))).toBeLessThan(272);
+    await expect(page).toHaveURL(/pair=qwen3-0\.6b/);
+  });
+});

@@ -77,7 +77,8 @@ export function shardFor(indexJson: unknown, tensor: string): string | undefined
  * words (the projection widens them on the fly: bf16 → f32 is u32 = u16 << 16).
  */
 export function tensorToHeadData(bytes: Uint8Array, dtype: SafetensorsDtype): { data: Float32Array | Uint16Array; dtype: 'float32' | 'float16' | 'bfloat16' } {
-  const copy = bytes.slice().buffer; // aligned, owned copy
+  // An owned, aligned buffer: the bytes' own when they fill it (a fresh download), else a copy.
+  const copy = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? (bytes.buffer as ArrayBuffer) : bytes.slice().buffer;
   if (dtype === 'F32') return { data: new Float32Array(copy), dtype: 'float32' };
   if (dtype === 'F16') return { data: new Uint16Array(copy), dtype: 'float16' };
   if (dtype === 'BF16') return { data: new Uint16Array(copy), dtype: 'bfloat16' };

@@ -14,7 +14,7 @@ import type { ProgressListener } from './files';
  * with the failures a user can meet turned into messages that say what to do.
  * The base URL is configurable, so tests run against a local server.
  */
-export type HubErrorKind = 'invalid-id' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server';
+export type HubErrorKind = 'invalid-id' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server' | 'too-large';
 
 export class HubError extends Error {
   constructor(
@@ -96,6 +96,18 @@ export class HubClient {
 
   /** Bytes [start, end) of a file; refuses a server that ignores Range rather than download everything. */
   async range(repo: string, file: string, start: number, end: number, onProgress?: ProgressListener): Promise<Uint8Array> {
+    const total = end - start;
+    // The destination first: a tensor too large for this tab's memory fails here, before any download.
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(total);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new HubError(
+        `${repo}/${file}: ${(total / 2 ** 30).toFixed(1)} GiB do not fit in this tab's memory (${error.message}). Choose a smaller model, or close other tabs and try again.`,
+        'too-large',
+      );
+    }
     const response = await this.request(repo, file, { headers: { Range: `bytes=${start}-${end - 1}` } });
     if (response.status !== 206) {
       await response.body?.cancel();
@@ -104,8 +116,6 @@ export class HubClient {
         'no-range',
       );
     }
-    const total = end - start;
-    const out = new Uint8Array(total);
     const reader = response.body!.getReader();
     let loaded = 0;
     for (;;) {

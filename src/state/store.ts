@@ -104,7 +104,9 @@ export const useLens = create<LensState>()((set, get) => {
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
-      const previous = get().status === 'ready' ? { pair: get().pair, pairInfo: get().pairInfo } : undefined;
+      // The pair to fall back to: the one showing, or (after "Load anyway" on a memory warning) the one that was.
+      const { status } = get();
+      const previous = status === 'ready' ? { pair: get().pair, pairInfo: get().pairInfo } : status === 'confirm' ? get().previous : undefined;
       const ticket = ++loadTicket;
       const hubUrl = get().hub || undefined;
       set({ pair, backend, status: 'loading', files: {}, error: undefined, estimate: undefined });

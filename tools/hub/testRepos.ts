@@ -6,6 +6,8 @@
  *   hubtest/tiny-embed                     the random test pair's embedder (272 tokens:
  *                                          paired with demo-base, the vocabularies differ)
  *   hubtest/gated, hubtest/private         repos the server answers 401 / 403 for
+ *   hubtest/huge-base                      the demo base whose config and safetensors header declare
+ *                                          a 64 GiB W (the file holds only the header): too large
  * and, under the catalog's real Hub ids, random stand-ins with the real repos' layout
  * and I/O (models/test-shapes, made by tools/test_pair/make_shaped_pairs.py):
  *   onnx-community/Qwen3-Embedding-0.6B-ONNX   last_hidden_state, position_ids input
@@ -55,5 +57,21 @@ export function buildTestHub(root = mkdtempSync(join(tmpdir(), 'lens-test-hub-')
       },
     }),
   );
+  publish('hubtest/huge-base', 'demo/base', { tie_word_embeddings: true, torch_dtype: 'float16', hidden_size: HUGE_WIDTH });
+  writeFileSync(join(root, 'hubtest/huge-base/model.safetensors'), headerOnlySafetensors('transformer.wte.weight', [manifest.lmHead.rows, HUGE_WIDTH]));
   return root;
+}
+
+const HUGE_WIDTH = 2 ** 22;
+
+/** A safetensors file that declares one F16 tensor and holds none of its bytes. */
+function headerOnlySafetensors(name: string, shape: number[]): Uint8Array {
+  const bytes = shape.reduce((a, b) => a * b, 2);
+  let json = JSON.stringify({ [name]: { dtype: 'F16', shape, data_offsets: [0, bytes] } });
+  while (json.length % 8) json += ' ';
+  const header = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + header.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(header.length), true);
+  out.set(header, 8);
+  return out;
 }

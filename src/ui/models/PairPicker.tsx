@@ -48,6 +48,11 @@ export function PairPicker() {
             ))}
           </select>
         </label>
+        {mode === 'catalog' && catalogNote(catalogId) && (
+          <p className="pair-note" data-testid="pair-note">
+            {catalogNote(catalogId)}
+          </p>
+        )}
         <label>
           <input type="radio" name="mode" checked={mode === 'prompt-eol'} onChange={() => setMode('prompt-eol')} data-testid="pair-mode-eol" /> PromptEOL on
           a causal LM <input type="text" value={eolModel} disabled={mode !== 'prompt-eol'} onChange={(e) => setEolModel(e.currentTarget.value)} size={32} />
@@ -94,3 +99,5 @@ function safeParse(id: string): PairSource {
     return { kind: 'catalog', id };
   }
 }
+
+const catalogNote = (id: string) => CATALOG.find((entry) => entry.id === id)?.note;
