@@ -6,6 +6,7 @@ import { topComponents, variation } from '../core/spectral';
 import { type BinaryReader, type ProgressListener, readText } from './files';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { applyTemplate, isHubHead, type PairManifest } from './manifest';
+import type { Precision } from './precision';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
@@ -44,6 +45,8 @@ export interface LoadOptions {
     put(repo: string, head: HubLmHead): Promise<void>;
   };
   device: Device;
+  /** Body precision: fp16 loads onnx/model_fp16.onnx (WebGPU with shader-f16, see precision.ts). */
+  precision?: Precision;
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
   onProgress?: ProgressListener;
@@ -84,7 +87,7 @@ export class LensPair {
       if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
       if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
     };
-    const modelOptions = { device, dtype: 'fp32' as const, progress_callback };
+    const modelOptions = { device, dtype: options.precision ?? 'fp32', progress_callback };
     if (isHubHead(manifest.lmHead)) {
       await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, manifest.lmHead.hub]);
     }

@@ -7,6 +7,7 @@ import type { PairManifest } from './manifest';
 import { manifestFor } from './pairId';
 import { type CanaryResult, compareBackends } from './canary';
 import { type Device, LensPair, type LoadOptions } from './pair';
+import type { Precision } from './precision';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
@@ -38,6 +39,8 @@ export interface PairInfo {
   name: string;
   description?: string;
   device: Device;
+  /** fp16 bodies on WebGPU when the adapter and the export allow it (precision.ts). */
+  precision: Precision;
   vocabSize: number;
   maxLength: number;
   /** v_1..v_n and each component's energy share, from the bundled sample. */
@@ -71,14 +74,14 @@ export class LensSession {
   ) {}
 
   /** Loads a pair by id: a catalog id, `eol:<hub id>` or `hub:<embed>;<base>;<pooling>[;<template>]` (see pairId.ts). */
-  async load(pairId: string, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
-    return this.loadManifest(await manifestFor(pairId, this.read), device, onProgress);
+  async load(pairId: string, device: Device, onProgress?: ProgressListener, precision: Precision = 'fp32'): Promise<PairInfo> {
+    return this.loadManifest(await manifestFor(pairId, this.read), device, onProgress, precision);
   }
 
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). */
-  async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener): Promise<PairInfo> {
+  async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener, precision: Precision = 'fp32'): Promise<PairInfo> {
     const started = performance.now();
-    const pair = await LensPair.load(manifest, { device, read: this.read, onProgress, hub: this.hub, headCache: this.headCache });
+    const pair = await LensPair.load(manifest, { device, precision, read: this.read, onProgress, hub: this.hub, headCache: this.headCache });
     const spectrum = pair.storedSpectrum ?? (await pair.spectrum());
     await this.pair?.dispose();
     this.pair = pair;
@@ -91,6 +94,7 @@ export class LensSession {
       name: manifest.name,
       description: manifest.description,
       device,
+      precision,
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
       variation: spectrum.variation,

@@ -11,6 +11,7 @@ import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { deleteAllCachedModels, deleteCachedModel, getCachedHead, listCachedModels, putCachedHead } from '../runtime/modelCache';
 import { manifestFor, needsHub } from '../runtime/pairId';
+import { choosePrecision, hasFp16Bodies } from '../runtime/precision';
 import type { Device } from '../runtime/pair';
 import { retrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
@@ -45,14 +46,21 @@ function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
   return hub;
 }
 
-async function pickDevice(choice: BackendChoice): Promise<Device> {
-  if (choice === 'wasm') return 'wasm';
-  const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+async function pickDevice(choice: BackendChoice): Promise<{ device: Device; shaderF16: boolean }> {
+  if (choice === 'wasm') return { device: 'wasm', shaderF16: false };
+  const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
   const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (adapter) return 'webgpu';
+  if (adapter) return { device: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
   if (choice === 'webgpu') throw new Error('WebGPU was requested, but this browser offers no WebGPU adapter.');
-  return 'wasm';
+  return { device: 'wasm', shaderF16: false };
 }
+
+/** Whether a file exists under the app's model root (a HEAD request). */
+const localExists = (path: string) =>
+  fetch(`${MODEL_ROOT}${path}`, { method: 'HEAD' }).then(
+    (r) => r.ok,
+    () => false,
+  );
 
 let onDeviceLost: ((reason: string) => void) | undefined;
 
@@ -77,8 +85,9 @@ const cancelledRuns = new Set<number>();
 const api: LensWorkerApi = {
   async load(pairId, backend, onProgress, hubUrl, options = {}) {
     connectHub(pairId, hubUrl);
-    const device = await pickDevice(backend);
-    const info = await session.load(pairId, device, onProgress);
+    const { device, shaderF16 } = await pickDevice(backend);
+    const fp16Files = device === 'webgpu' && shaderF16 && (await hasFp16Bodies(await manifestFor(pairId, httpReader(MODEL_ROOT)), session.hub!, localExists));
+    const info = await session.load(pairId, device, onProgress, choosePrecision(device, shaderF16, fp16Files));
     if (device !== 'webgpu') return info;
     // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so).
     const canary = await session.checkAgainstWasm(options.distortWebgpu);

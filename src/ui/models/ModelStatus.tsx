@@ -10,7 +10,7 @@ export function ModelStatus() {
   const total = entries.reduce((sum, f) => sum + (f.total || f.loaded), 0);
   const label =
     status === 'ready' && pairInfo
-      ? `${pairInfo.name} · ${pairInfo.device} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
+      ? `${pairInfo.name} · ${pairInfo.device}${pairInfo.precision === 'fp16' ? ' fp16' : ''} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
       : status === 'loading'
         ? `${pair} · loading…`
         : status === 'confirm'
