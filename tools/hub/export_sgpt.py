@@ -13,9 +13,11 @@ It writes, in transformers.js layout (see README "Adding a model pair"):
     models/sgpt-125m/base/    GPT-Neo-125M body, same layout
     models/sgpt-125m/lm_head.f16   GPT-Neo's tied LM head W (50257 x 768, float16, row-major)
     models/sgpt-125m/manifest.json (position-weighted mean pooling, as SGPT; the sample is the demo's)
-To load it, add {id: 'sgpt-125m', manifest: 'sgpt-125m/manifest.json'} to src/runtime/catalog.ts, or upload
-the two body folders to your own Hub repos and use a custom pair:
-    hub:<you>/sgpt-125m-onnx;<you>/gpt-neo-125m-onnx;weighted-mean   (W is read from GPT-Neo's safetensors)
+The catalog's `sgpt-125m` entry (src/runtime/catalog.ts) then loads it: `npm run lens -- align --pair sgpt-125m`,
+or pick it in the app. To serve it from the Hub instead, upload embed/ and base/ to two repos of yours, with
+GPT-Neo's model.safetensors (from EleutherAI/gpt-neo-125m) in the base repo, and load the custom pair
+    hub:<you>/sgpt-125m-onnx;<you>/gpt-neo-125m-onnx;weighted-mean   (W is read from that safetensors by Range)
+The tests run this layout on GPT-Neo-shaped random stand-ins (tools/test_pair/make_shaped_pairs.py).
 """
 import argparse
 import json
