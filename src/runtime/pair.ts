@@ -87,7 +87,11 @@ export class LensPair {
       if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
       if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
     };
-    const modelOptions = { device, dtype: options.precision ?? 'fp32', progress_callback };
+    // In the browser, onnxruntime-web's graph optimizer runs before the browser has finished compiling the
+    // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
+    // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
+    const graphOptimizationLevel = device === 'cpu' || isHubHead(manifest.lmHead) ? ('all' as const) : ('disabled' as const);
+    const modelOptions = { device, dtype: options.precision ?? 'fp32', progress_callback, session_options: { graphOptimizationLevel } };
     if (isHubHead(manifest.lmHead)) {
       await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, manifest.lmHead.hub]);
     }

@@ -106,7 +106,20 @@ export const useLens = create<LensState>()((set, get) => {
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
       // The pair to fall back to: the one showing, or (after "Load anyway" on a memory warning) the one that was.
       const { status } = get();
-      const previous = status === 'ready' ? { pair: get().pair, pairInfo: get().pairInfo } : status === 'confirm' ? get().previous : undefined;
+      const backendChanged = backend !== get().backend && status !== 'idle';
+      // onnxruntime's build is fixed per worker (see lens.worker.ts): another backend gets a fresh worker,
+      // so there is no loaded pair to fall back to.
+      if (backendChanged) {
+        loadTicket++;
+        restartLensClient();
+      }
+      const previous = backendChanged
+        ? undefined
+        : status === 'ready'
+          ? { pair: get().pair, pairInfo: get().pairInfo }
+          : status === 'confirm'
+            ? get().previous
+            : undefined;
       const ticket = ++loadTicket;
       const hubUrl = get().hub || undefined;
       set({ pair, backend, status: 'loading', files: {}, error: undefined, estimate: undefined });

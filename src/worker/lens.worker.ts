@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
 import { env } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { estimatePair } from '../runtime/estimate';
 import { httpReader } from '../runtime/files';
@@ -28,8 +30,26 @@ env.localModelPath = MODEL_ROOT;
 // One download per local model file, not two (lazyBodyFetch); logits-only
 // causal-LM exports gain a last_hidden_state output as they arrive (hiddenStateFetch).
 env.fetch = hiddenStateFetch(lazyBodyFetch((input, init) => fetch(input, init), new URL(MODEL_ROOT, self.location.href).href));
-const onnxWasm = env.backends.onnx.wasm;
-if (onnxWasm) onnxWasm.wasmPaths = { mjs: ortMjsUrl, wasm: ortWasmUrl };
+// Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
+// code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
+env.useWasmCache = false;
+
+/**
+ * onnxruntime-web's wasm build is chosen once per worker, at the first load: the
+ * WebGPU-capable (asyncify) build is 27 MB, the WASM-only build 14 MB and half the
+ * compile. The page restarts the worker when the user changes backend.
+ */
+let ortBuild: 'webgpu' | 'wasm' | undefined;
+function chooseOrtBuild(device: Device): void {
+  const onnxWasm = env.backends.onnx.wasm;
+  if (!onnxWasm) return;
+  if (ortBuild === undefined) {
+    ortBuild = device === 'webgpu' ? 'webgpu' : 'wasm';
+    onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
+  } else if (ortBuild === 'wasm' && device === 'webgpu') {
+    throw new Error('This model worker started on WASM; reload the page to use WebGPU.');
+  }
+}
 
 const session = new LensSession(httpReader(MODEL_ROOT));
 
@@ -86,6 +106,7 @@ const api: LensWorkerApi = {
   async load(pairId, backend, onProgress, hubUrl, options = {}) {
     connectHub(pairId, hubUrl);
     const { device, shaderF16 } = await pickDevice(backend);
+    chooseOrtBuild(device);
     const fp16Files = device === 'webgpu' && shaderF16 && (await hasFp16Bodies(await manifestFor(pairId, httpReader(MODEL_ROOT)), session.hub!, localExists));
     const info = await session.load(pairId, device, onProgress, choosePrecision(device, shaderF16, fp16Files));
     if (device !== 'webgpu') return info;

@@ -27,6 +27,7 @@ def main():
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--mix", default="0.25,0.25,0.5", help="shares of STS-B pairs, WordNet pairs, SimCSE pairs")
     ap.add_argument("--eval-every", type=int, default=50)
+    ap.add_argument("--stop-at", type=int, default=0, help="stop after this step (0 = run all --steps; the lr schedule still spans --steps)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(1)
@@ -82,7 +83,8 @@ def main():
     best, hist = -1.0, []
     t0, run = time.time(), []
     model.train()
-    for step in range(1, a.steps + 1):
+    last = a.stop_at or a.steps
+    for step in range(1, last + 1):
         pa = rnd.sample(sts_pairs, n_sts) + rnd.sample(wn_pairs, n_wn)
         pa = [p if rnd.random() < 0.5 else (p[1], p[0]) for p in pa]
         pa += [(s, s) for s in rnd.sample(simcse, n_sim)]
@@ -101,7 +103,7 @@ def main():
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         run.append(loss.item())
-        if step % a.eval_every == 0 or step == a.steps:
+        if step % a.eval_every == 0 or step == last:
             r = evaluate()
             el = time.time() - t0
             print(f"step {step} loss {np.mean(run):.3f} lr {lr:.1e} {el:.0f}s select "

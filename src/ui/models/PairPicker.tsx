@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { CATALOG } from '../../runtime/catalog';
 import { formatPairId, type PairSource, parsePairId } from '../../runtime/pairId';
 import { useLens } from '../../state/store';
+import type { BackendChoice } from '../../worker/protocol';
 
 type Mode = 'catalog' | 'prompt-eol' | 'custom';
 
@@ -10,7 +11,8 @@ type Mode = 'catalog' | 'prompt-eol' | 'custom';
  * or two Hub ids (embedding model + the generative model it was made from).
  */
 export function PairPicker() {
-  const { pair, hub, status, loadPair, setHub } = useLens();
+  const { pair, hub, backend, status, loadPair, setHub } = useLens();
+  const [backendChoice, setBackendChoice] = useState<BackendChoice>(backend);
   const current = safeParse(pair);
   const [mode, setMode] = useState<Mode>(current.kind);
   const [catalogId, setCatalogId] = useState(current.kind === 'catalog' ? current.id : CATALOG[0].id);
@@ -35,7 +37,7 @@ export function PairPicker() {
         onSubmit={(e) => {
           e.preventDefault();
           setHub(hubUrl);
-          void loadPair(formatPairId(chosen()));
+          void loadPair(formatPairId(chosen()), backendChoice);
         }}
       >
         <label>
@@ -83,6 +85,14 @@ export function PairPicker() {
         )}
         <label>
           Hub URL <input type="url" data-testid="pair-hub-url" value={hubUrl} placeholder="https://huggingface.co" onChange={(e) => setHubUrl(e.currentTarget.value)} size={30} />
+        </label>
+        <label>
+          Backend{' '}
+          <select value={backendChoice} data-testid="backend-select" onChange={(e) => setBackendChoice(e.currentTarget.value as BackendChoice)}>
+            <option value="auto">auto (WebGPU when available)</option>
+            <option value="webgpu">WebGPU</option>
+            <option value="wasm">WASM</option>
+          </select>
         </label>
         <button type="submit" className="primary" data-testid="pair-load" disabled={status === 'loading'}>
           Load pair
