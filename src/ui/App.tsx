@@ -1,4 +1,4 @@
-import { type ComponentType, useEffect } from 'react';
+import type { ComponentType } from 'react';
 import { useLens } from '../state/store';
 import { VIEWS, type ViewId } from '../state/urlState';
 import { AnalysisView } from './analysis/AnalysisView';
@@ -21,10 +21,6 @@ const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: Compon
 
 export function App() {
   const { view, error, setView, dismissError } = useLens();
-
-  useEffect(() => {
-    void useLens.getState().loadPair();
-  }, []);
 
   const Current = (VIEW_COMPONENTS[view] ?? VIEW_COMPONENTS.explorer!).component;
 

@@ -1,7 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { useLens } from '../state/store';
 import { App } from './App';
 import './styles.css';
+
+// Start the model worker and the pair's download before React's first render:
+// the worker's bundle and onnxruntime then load while the page is being built.
+void useLens.getState().loadPair();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
