@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { lmHeadFromBytes, project } from './lmHead';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, NotOnnxError, readGraph } from './onnxGraph';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, NotOnnxError, readGraph, StreamingNodeReader } from './onnxGraph';
 import { pool } from './pooling';
 import { headerLength, parseHeader, shardFor, tensorRange } from './safetensors';
 
@@ -79,5 +79,40 @@ describe('hiddenStatePatch (appended graph output)', () => {
   it('refuses bytes that are not an ONNX model', () => {
     expect(() => readGraph(new TextEncoder().encode('<!doctype html><html>not a model</html>'))).toThrow(NotOnnxError);
     expect(() => readGraph(logitsOnly.subarray(0, 1000))).toThrow(NotOnnxError);
+  });
+});
+
+describe('StreamingNodeReader (the same patch, read as the file arrives)', () => {
+  const streamed = (model: Uint8Array, chunkSizes: () => number) => {
+    const reader = new StreamingNodeReader();
+    let fedWhenDone = -1;
+    for (let pos = 0; pos < model.length; ) {
+      const end = Math.min(model.length, pos + chunkSizes());
+      reader.push(model.subarray(pos, end));
+      pos = end;
+      if (reader.done && fedWhenDone < 0) fedWhenDone = pos;
+    }
+    return { reader, fedWhenDone };
+  };
+
+  it('gives the whole-file patch for any chunking, and stops keeping bytes after the node list', () => {
+    const expected = hiddenStatePatch(logitsOnly);
+    let seed = 1;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return 1 + (seed % 5000);
+    };
+    for (const sizes of [() => 1, () => 7, () => 65536, random]) {
+      const { reader, fedWhenDone } = streamed(logitsOnly, sizes);
+      expect(reader.nodes.length).toBe(readGraph(logitsOnly).nodes.length);
+      expect(reader.patch()).toEqual(expected);
+      // The weights come after the nodes: most of the file streams past unkept.
+      expect(fedWhenDone).toBeGreaterThan(0);
+      expect(fedWhenDone).toBeLessThan(logitsOnly.length);
+    }
+  });
+
+  it('no patch for a model with hidden states of its own', () => {
+    expect(streamed(readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx')), () => 4096).reader.patch()).toBeUndefined();
   });
 });

@@ -123,7 +123,95 @@ export function findHiddenStateName(graph: { nodes: GraphNode[] }, logits = 'log
 export function hiddenStatePatch(model: Uint8Array): Uint8Array | undefined {
   const graph = readGraph(model);
   if (graph.outputs.includes(HIDDEN_STATE_OUTPUT) || !graph.outputs.includes('logits')) return undefined;
-  const hidden = findHiddenStateName(graph);
+  return patchFor(graph.nodes);
+}
+
+/**
+ * The same decision from the node list alone, read as the file streams in: a
+ * serialized graph lists its nodes (field 1) before its weights (field 5), so
+ * only the first few hundred kB of a multi-hundred-MB model need keeping.
+ */
+export class StreamingNodeReader {
+  readonly nodes: GraphNode[] = [];
+  /** True once the node list has ended (or the file is not what we can read): later bytes are ignored. */
+  done = false;
+  private pending = new Uint8Array(0);
+  private inGraph = false;
+
+  push(chunk: Uint8Array): void {
+    if (this.done) return;
+    const joined = new Uint8Array(this.pending.length + chunk.length);
+    joined.set(this.pending);
+    joined.set(chunk, this.pending.length);
+    let pos = 0;
+    for (;;) {
+      const field = readFieldHead(joined, pos);
+      if (!field) break; // need more bytes
+      if (!this.inGraph) {
+        if (field.number === MODEL_GRAPH && field.wire === WIRE_LENGTH) {
+          this.inGraph = true; // step into the graph message: its fields follow
+          pos = field.payloadStart;
+          continue;
+        }
+        if (field.end > joined.length) break;
+        pos = field.end;
+        continue;
+      }
+      if (field.number !== GRAPH_NODE || field.wire !== WIRE_LENGTH) {
+        this.finish();
+        return;
+      }
+      if (field.end > joined.length) break;
+      const node = joined.subarray(field.payloadStart, field.end);
+      this.nodes.push({ inputs: strings(node, NODE_INPUT), outputs: strings(node, NODE_OUTPUT), opType: strings(node, NODE_OP_TYPE)[0] ?? '' });
+      pos = field.end;
+    }
+    this.pending = joined.slice(pos);
+  }
+
+  /** The patch for what was read (see hiddenStatePatch). */
+  patch(): Uint8Array | undefined {
+    if (this.nodes.some((node) => node.outputs.includes(HIDDEN_STATE_OUTPUT))) return undefined;
+    return patchFor(this.nodes);
+  }
+
+  private finish(): void {
+    this.done = true;
+    this.pending = new Uint8Array(0);
+  }
+}
+
+/** Key and extent of the field at `pos`, or undefined when its key or length is not all there yet. */
+function readFieldHead(buffer: Uint8Array, pos: number): { number: number; wire: number; payloadStart: number; end: number } | undefined {
+  const varintAt = (at: number): [number, number] | undefined => {
+    let result = 0;
+    let scale = 1;
+    for (let i = at; i < buffer.length; i++) {
+      result += (buffer[i] & 0x7f) * scale;
+      if (buffer[i] < 0x80) return [result, i + 1];
+      scale *= 128;
+    }
+    return undefined;
+  };
+  const key = varintAt(pos);
+  if (!key) return undefined;
+  const [k, afterKey] = key;
+  const number = Math.floor(k / 8);
+  const wire = k % 8;
+  if (wire === WIRE_VARINT) {
+    const v = varintAt(afterKey);
+    return v && { number, wire, payloadStart: afterKey, end: v[1] };
+  }
+  if (wire === WIRE_64BIT) return { number, wire, payloadStart: afterKey, end: afterKey + 8 };
+  if (wire === WIRE_32BIT) return { number, wire, payloadStart: afterKey, end: afterKey + 4 };
+  if (wire !== WIRE_LENGTH) throw new NotOnnxError(`unknown wire type ${wire}`);
+  const length = varintAt(afterKey);
+  return length && { number, wire, payloadStart: length[1], end: length[1] + length[0] };
+}
+
+function patchFor(nodes: GraphNode[]): Uint8Array | undefined {
+  if (!nodes.some((node) => node.outputs.includes('logits'))) return undefined;
+  const hidden = findHiddenStateName({ nodes });
   if (!hidden) return undefined;
   const node = message([
     [NODE_INPUT, hidden],

@@ -1,17 +1,22 @@
-import { hiddenStatePatch } from '../core/onnxGraph';
+import { StreamingNodeReader } from '../core/onnxGraph';
 
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/** Bytes of the stream's end kept to recognise a file that already carries the patch. */
+const TAIL = 4096;
 
 /**
  * A fetch that gives every logits-only `.onnx` it downloads a `last_hidden_state`
  * output (core/onnxGraph.ts), so a causal-LM export from the Hub can be a base
  * model: the PC analysis needs its final-norm hidden state, not its logits.
  *
- * The body streams through unchanged (transformers.js keeps its progress bar);
- * at the end the graph is read and, when it returns logits only, the patch
- * bytes follow as one more chunk. transformers.js grows its buffer past
- * Content-Length and caches what it read, so a cached model is patched already.
- * Models with hidden states of their own, Range reads and other files pass as they are.
+ * The body streams through unchanged (transformers.js keeps its progress bar)
+ * while a StreamingNodeReader reads the node list at the file's start, keeping
+ * no bytes once the weights begin; at the end, when the graph returns logits
+ * only, the patch follows as one more chunk. transformers.js grows its buffer
+ * past Content-Length and caches what it read (a cached model is patched
+ * already; a file that ends with the patch is left as it is). Models with hidden
+ * states of their own, Range reads and other files pass as they are.
  */
 export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
   return async (input, init) => {
@@ -21,33 +26,29 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
     if (!response.ok || response.status !== 200 || isRange || !response.body || !new URL(url, 'http://x').pathname.endsWith('.onnx')) {
       return response;
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    const nodes = new StreamingNodeReader();
+    let tail = new Uint8Array(0);
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>(
       {
         async pull(controller) {
           const { done, value } = await reader.read();
           if (!done) {
-            chunks.push(value);
-            size += value.length;
+            try {
+              nodes.push(value);
+            } catch {
+              nodes.done = true; // not an ONNX model: onnxruntime will say so in its own words
+            }
+            const joined = new Uint8Array(Math.min(TAIL, tail.length + value.length));
+            const fromValue = Math.min(value.length, joined.length);
+            joined.set(tail.subarray(tail.length - (joined.length - fromValue)), 0);
+            joined.set(value.subarray(value.length - fromValue), joined.length - fromValue);
+            tail = joined;
             controller.enqueue(value);
             return;
           }
-          const model = new Uint8Array(size);
-          let offset = 0;
-          for (const chunk of chunks) {
-            model.set(chunk, offset);
-            offset += chunk.length;
-          }
-          chunks.length = 0;
-          let patch: Uint8Array | undefined;
-          try {
-            patch = hiddenStatePatch(model);
-          } catch {
-            // Not parseable as ONNX: onnxruntime will say so in its own words when it loads it.
-          }
-          if (patch) controller.enqueue(patch);
+          const patch = nodes.patch();
+          if (patch && !endsWith(tail, patch)) controller.enqueue(patch);
           controller.close();
         },
         cancel: (reason) => reader.cancel(reason),
@@ -56,4 +57,10 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
     );
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {
+  if (suffix.length > bytes.length) return false;
+  const offset = bytes.length - suffix.length;
+  return suffix.every((b, i) => bytes[offset + i] === b);
 }
