@@ -15,7 +15,7 @@ import { deleteAllCachedModels, deleteCachedModel, getCachedHead, listCachedMode
 import { manifestFor, needsHub } from '../runtime/pairId';
 import { choosePrecision, hasFp16Bodies } from '../runtime/precision';
 import type { Device } from '../runtime/pair';
-import { retrievalWorkerApi } from '../runtime/retrieval';
+import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
@@ -154,7 +154,23 @@ const api: LensWorkerApi = {
   },
   compareTemplates: (text, templates, k) => compareTemplates(session.loaded, text, templates, k),
   compareTexts: (textA, textB, k) => compareTexts(session.loaded, textA, textB, k),
-  ...retrievalWorkerApi(() => session.loaded),
+  ...lazyRetrievalApi(),
 };
 
 Comlink.expose(api);
+
+/**
+ * The Retrieval view's API, whose code (BM25 with wink-nlp's English lexicon, ~3 MB of the
+ * worker's 4.5 MB) loads on its first call instead of at every worker start.
+ */
+function lazyRetrievalApi(): RetrievalWorkerApi {
+  let api: Promise<RetrievalWorkerApi> | undefined;
+  const load = () => (api ??= import('../runtime/retrieval').then((m) => m.retrievalWorkerApi(() => session.loaded)));
+  return {
+    retrievalBuild: async (...args) => (await load()).retrievalBuild(...args),
+    retrievalCancel: async (...args) => (await load()).retrievalCancel(...args),
+    retrievalConfigure: async (...args) => (await load()).retrievalConfigure(...args),
+    retrievalSearch: async (...args) => (await load()).retrievalSearch(...args),
+    retrievalEvaluate: async (...args) => (await load()).retrievalEvaluate(...args),
+  };
+}
