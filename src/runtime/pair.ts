@@ -95,36 +95,41 @@ export class LensPair {
     if (isHubHead(manifest.lmHead)) {
       await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, manifest.lmHead.hub]);
     }
-    // Tokenizers first: a pair whose vocabularies differ is refused before anything large is fetched.
-    const [tokenizer, baseTokenizer] = await Promise.all([
+    const local = !isHubHead(manifest.lmHead);
+    // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large is
+    // downloaded. A local pair was made together and downloads nothing: its embedder's tokenizer loads beside
+    // the models (first tokens come sooner) and the base model's copy is not read.
+    const tokenizers = Promise.all([
       AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
-      manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
-    ]);
-    const vocabSize = tokenizer.get_vocab().size;
-    const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
-    if (baseVocabSize !== vocabSize) {
-      throw new Error(
-        `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
-      );
-    }
+      local || manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
+    ]).then(([tokenizer, baseTokenizer]) => {
+      const vocabSize = tokenizer.get_vocab().size;
+      const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
+      if (baseVocabSize !== vocabSize) {
+        throw new Error(
+          `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
+        );
+      }
+      return { tokenizer, vocabSize };
+    });
+    if (!local) await tokenizers;
     const headSource = manifest.lmHead;
-    const [embedModel, baseModel, head, frequent, sample] = await Promise.all([
+    const [{ tokenizer, vocabSize }, embedModel, baseModel, head, frequent, sample, stored] = await Promise.all([
+      tokenizers,
       AutoModel.from_pretrained(manifest.embed.model, modelOptions),
       AutoModel.from_pretrained(manifest.base.model, modelOptions),
       options.head
         ? options.head
         : isHubHead(headSource)
-        ? cachedHubHead(headSource.hub, options).then((h) =>
-            lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || vocabSize),
-          )
-        : // W moves once into the projection kernel's memory; the file's bytes are dropped here.
-          read(headSource.file, onProgress).then((bytes) =>
-            lmHeadFromBytes(bytes, headSource.rows, headSource.cols, headSource.dtype, manifest.vocabSize || vocabSize),
-          ),
+          ? Promise.all([cachedHubHead(headSource.hub, options), tokenizers]).then(([h, t]) =>
+              lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || t.vocabSize),
+            )
+          : // W moves once into the projection kernel's memory; the file's bytes are dropped here.
+            read(headSource.file, onProgress).then((bytes) => lmHeadFromBytes(bytes, headSource.rows, headSource.cols, headSource.dtype, manifest.vocabSize)),
       manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
       manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
+      manifest.spectrum ? readText(read, manifest.spectrum).then((t) => parseSpectrum(JSON.parse(t))) : undefined,
     ]);
-    const stored = manifest.spectrum ? parseSpectrum(JSON.parse(await readText(read, manifest.spectrum))) : undefined;
     if (head.rows < vocabSize) {
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
