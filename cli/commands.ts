@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import { CATALOG } from '../src/runtime/catalog';
-import type { Pooling } from '../src/core/pooling';
+import { POOLINGS, type Pooling } from '../src/core/pooling';
 import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import { customPairManifest, isHubHead, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
@@ -13,7 +13,6 @@ import { parseCount, progress, progressDone, readTexts, UsageError } from './io'
 
 export type Options = Record<string, string | boolean | undefined>;
 
-const POOLING_CHOICES = ['last', 'mean', 'weighted-mean'];
 
 /**
  * The pair a command runs on: a catalog id (`--pair demo`), or a custom pair of Hub
@@ -33,8 +32,8 @@ export async function resolvePair(options: Options): Promise<{ manifest: PairMan
     }
     const { embed, base, pooling, template } = options;
     if (typeof embed !== 'string' || typeof base !== 'string') throw new UsageError('a custom pair needs both --embed <hub id> and --base <hub id>');
-    if (typeof pooling !== 'string' || !POOLING_CHOICES.includes(pooling)) {
-      throw new UsageError(`--pooling must be one of ${POOLING_CHOICES.join(', ')}`);
+    if (typeof pooling !== 'string' || !POOLINGS.includes(pooling as Pooling)) {
+      throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}`);
     }
     if (template !== undefined && !String(template).includes('{text}')) throw new UsageError('--template must contain {text}');
     for (const id of [embed, base]) {

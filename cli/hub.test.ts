@@ -74,8 +74,10 @@ interface AlignRecord {
 const records = (stdout: string): AlignRecord[] => stdout.trim().split('\n').map((line) => JSON.parse(line));
 
 /** Mean-pooled logits of the logits-only export, run directly (no patch, no W): W·mean(h) by linearity. */
+let logitsOnlySession: Promise<ort.InferenceSession> | undefined;
 async function pooledLogits(ids: number[]): Promise<Float32Array> {
-  const session = await ort.InferenceSession.create('models/test-shapes/qwen3-base/onnx/model.onnx');
+  logitsOnlySession ??= ort.InferenceSession.create('models/test-shapes/qwen3-base/onnx/model.onnx');
+  const session = await logitsOnlySession;
   const long = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
   const feeds: Record<string, ort.Tensor> = { input_ids: long(ids), attention_mask: long(ids.map(() => 1)), position_ids: long(ids.map((_, i) => i)) };
   for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
 import { expect, referenceSession, shownIds, test } from './fixtures';
 
 // Hub pairs against the local stand-in Hub (tools/hub/serveTestHub.ts, started by Playwright).
@@ -9,6 +10,18 @@ const SLOW_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) +
 const DEMO_POOLING = JSON.parse(readFileSync('models/demo/manifest.json', 'utf8')).embed.pooling;
 const DEMO_FROM_HUB = `hub:hubtest/demo-embed;hubtest/demo-base;${DEMO_POOLING}`;
 const TEXT = 'A man is playing the guitar on a stage.';
+
+/** Loads a custom pair through the pair picker, as a user does. */
+async function loadCustomPair(page: Page, pair: { embed: string; base: string; pooling?: string; hub: string }) {
+  const picker = page.getByTestId('pair-picker');
+  if ((await picker.getAttribute('open')) === null) await picker.locator('summary').click();
+  await page.getByTestId('pair-mode-custom').check();
+  await page.getByTestId('pair-embed').fill(pair.embed);
+  await page.getByTestId('pair-base').fill(pair.base);
+  if (pair.pooling) await page.getByTestId('pair-pooling').selectOption(pair.pooling);
+  await page.getByTestId('pair-hub-url').fill(pair.hub);
+  await page.getByTestId('pair-load').click();
+}
 
 test.describe('Hub pairs', () => {
   test('a custom pair loads from the Hub (W by Range requests) and matches the same models from models/', async ({ page, openLens }) => {
@@ -48,12 +61,7 @@ test.describe('Hub pairs', () => {
     await openLens({ text: TEXT });
     await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
     const before = await shownIds(page, 'aligned-embed');
-    await page.getByTestId('pair-picker').locator('summary').click();
-    await page.getByTestId('pair-mode-custom').check();
-    await page.getByTestId('pair-embed').fill('hubtest/tiny-embed');
-    await page.getByTestId('pair-base').fill('hubtest/demo-base');
-    await page.getByTestId('pair-hub-url').fill(HUB);
-    await page.getByTestId('pair-load').click();
+    await loadCustomPair(page, { embed: 'hubtest/tiny-embed', base: 'hubtest/demo-base', hub: HUB });
     await expect(page.getByTestId('error')).toContainText('vocabulary of 272 tokens', { timeout: 60_000 });
     await expect(page.getByTestId('model-status')).toContainText('ready');
     expect(await shownIds(page, 'aligned-embed')).toEqual(before);
@@ -62,13 +70,7 @@ test.describe('Hub pairs', () => {
 
   test('a slow download can be cancelled; the previous pair comes back', async ({ page, openLens }) => {
     await openLens({ text: TEXT });
-    await page.getByTestId('pair-picker').locator('summary').click();
-    await page.getByTestId('pair-mode-custom').check();
-    await page.getByTestId('pair-embed').fill('hubtest/demo-embed');
-    await page.getByTestId('pair-base').fill('hubtest/demo-base');
-    await page.getByTestId('pair-pooling').selectOption(DEMO_POOLING);
-    await page.getByTestId('pair-hub-url').fill(SLOW_HUB);
-    await page.getByTestId('pair-load').click();
+    await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: SLOW_HUB });
     await expect(page.getByTestId('download-cancel')).toBeVisible();
     await page.getByTestId('download-cancel').click();
     await expect(page.getByTestId('error')).toContainText('cancelled');
@@ -80,16 +82,7 @@ test.describe('Hub pairs', () => {
 
 test.describe('a pair too large for memory', () => {
   // hubtest/huge-base declares a 64 GiB W (tools/hub/testRepos.ts).
-  const pickHuge = async (page: import('@playwright/test').Page) => {
-    const picker = page.getByTestId('pair-picker');
-    if ((await picker.getAttribute('open')) === null) await picker.locator('summary').click();
-    await page.getByTestId('pair-mode-custom').check();
-    await page.getByTestId('pair-embed').fill('hubtest/demo-embed');
-    await page.getByTestId('pair-base').fill('hubtest/huge-base');
-    await page.getByTestId('pair-pooling').selectOption(DEMO_POOLING);
-    await page.getByTestId('pair-hub-url').fill(HUB);
-    await page.getByTestId('pair-load').click();
-  };
+  const pickHuge = (page: Page) => loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/huge-base', pooling: DEMO_POOLING, hub: HUB });
 
   test('warns before downloading; Cancel keeps the loaded pair; Load anyway fails clearly and keeps it too', async ({ page, openLens }) => {
     await openLens({ text: TEXT });

@@ -39,35 +39,13 @@ interface Field {
   bytes?: Uint8Array;
 }
 
+/** The fields of a complete message, in order (readFieldHead does the decoding). */
 function* fields(buffer: Uint8Array): Generator<Field> {
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let scale = 1;
-    for (;;) {
-      if (pos >= buffer.length) throw new NotOnnxError('truncated varint');
-      const byte = buffer[pos++];
-      result += (byte & 0x7f) * scale;
-      if (byte < 0x80) return result;
-      scale *= 128;
-    }
-  };
-  while (pos < buffer.length) {
-    const key = varint();
-    const number = Math.floor(key / 8);
-    const wire = key % 8;
-    if (wire === WIRE_VARINT) varint();
-    else if (wire === WIRE_64BIT) pos += 8;
-    else if (wire === WIRE_32BIT) pos += 4;
-    else if (wire === WIRE_LENGTH) {
-      const length = varint();
-      if (pos + length > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
-      yield { number, wire, bytes: buffer.subarray(pos, pos + length) };
-      pos += length;
-      continue;
-    } else throw new NotOnnxError(`unknown wire type ${wire}`);
-    if (pos > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
-    yield { number, wire };
+  for (let pos = 0; pos < buffer.length; ) {
+    const field = readFieldHead(buffer, pos);
+    if (!field || field.end > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
+    yield field.wire === WIRE_LENGTH ? { number: field.number, wire: field.wire, bytes: buffer.subarray(field.payloadStart, field.end) } : field;
+    pos = field.end;
   }
 }
 

@@ -27,7 +27,7 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
       return response;
     }
     const nodes = new StreamingNodeReader();
-    let tail = new Uint8Array(0);
+    let tail: Uint8Array = new Uint8Array(0);
     const reader = response.body.getReader();
     const body = new ReadableStream<Uint8Array>(
       {
@@ -39,11 +39,7 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
             } catch {
               nodes.done = true; // not an ONNX model: onnxruntime will say so in its own words
             }
-            const joined = new Uint8Array(Math.min(TAIL, tail.length + value.length));
-            const fromValue = Math.min(value.length, joined.length);
-            joined.set(tail.subarray(tail.length - (joined.length - fromValue)), 0);
-            joined.set(value.subarray(value.length - fromValue), joined.length - fromValue);
-            tail = joined;
+            tail = lastBytes(tail, value, TAIL);
             controller.enqueue(value);
             return;
           }
@@ -57,6 +53,15 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
     );
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/** The last `n` bytes of `before` followed by `chunk`. */
+function lastBytes(before: Uint8Array, chunk: Uint8Array, n: number): Uint8Array {
+  if (chunk.length >= n) return chunk.slice(chunk.length - n);
+  const out = new Uint8Array(Math.min(n, before.length + chunk.length));
+  out.set(before.subarray(before.length - (out.length - chunk.length)));
+  out.set(chunk, out.length - chunk.length);
+  return out;
 }
 
 function endsWith(bytes: Uint8Array, suffix: Uint8Array): boolean {

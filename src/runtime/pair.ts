@@ -90,18 +90,17 @@ export class LensPair {
     // In the browser, onnxruntime-web's graph optimizer runs before the browser has finished compiling the
     // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
     // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
-    const graphOptimizationLevel = device === 'cpu' || isHubHead(manifest.lmHead) ? ('all' as const) : ('disabled' as const);
+    const fromHub = isHubHead(manifest.lmHead);
+    const graphOptimizationLevel = device === 'cpu' || fromHub ? ('all' as const) : ('disabled' as const);
     const modelOptions = { device, dtype: options.precision ?? 'fp32', progress_callback, session_options: { graphOptimizationLevel } };
-    if (isHubHead(manifest.lmHead)) {
-      await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, manifest.lmHead.hub]);
-    }
-    const local = !isHubHead(manifest.lmHead);
+    const headSource = manifest.lmHead;
+    if (isHubHead(headSource)) await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, headSource.hub]);
     // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large is
     // downloaded. A local pair was made together and downloads nothing: its embedder's tokenizer loads beside
     // the models (first tokens come sooner) and the base model's copy is not read.
     const tokenizers = Promise.all([
       AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
-      local || manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
+      !fromHub || manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
     ]).then(([tokenizer, baseTokenizer]) => {
       const vocabSize = tokenizer.get_vocab().size;
       const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
@@ -112,8 +111,7 @@ export class LensPair {
       }
       return { tokenizer, vocabSize };
     });
-    if (!local) await tokenizers;
-    const headSource = manifest.lmHead;
+    if (fromHub) await tokenizers;
     const [{ tokenizer, vocabSize }, embedModel, baseModel, head, frequent, sample, stored] = await Promise.all([
       tokenizers,
       AutoModel.from_pretrained(manifest.embed.model, modelOptions),

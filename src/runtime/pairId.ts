@@ -1,4 +1,4 @@
-import type { Pooling } from '../core/pooling';
+import { POOLINGS, type Pooling } from '../core/pooling';
 import { CATALOG, findPair } from './catalog';
 import { type BinaryReader, readText } from './files';
 import { type CustomPairSpec, customPairManifest, type PairManifest, parseManifest, promptEolManifest } from './manifest';
@@ -11,13 +11,12 @@ import { type CustomPairSpec, customPairManifest, type PairManifest, parseManife
  */
 export type PairSource = { kind: 'catalog'; id: string } | { kind: 'prompt-eol'; model: string } | { kind: 'custom'; spec: CustomPairSpec };
 
-const POOLINGS = ['last', 'mean', 'weighted-mean'];
 
 export function parsePairId(id: string): PairSource {
   if (id.startsWith('eol:')) return { kind: 'prompt-eol', model: id.slice(4).trim() };
   if (id.startsWith('hub:')) {
     const [embed, base, pooling, ...template] = id.slice(4).split(';');
-    if (!embed || !base || !POOLINGS.includes(pooling)) {
+    if (!embed || !base || !POOLINGS.includes(pooling as Pooling)) {
       throw new Error(`"${id}" is not a custom pair: expected hub:<embed id>;<base id>;<last|mean|weighted-mean>[;<template>]`);
     }
     const spec: CustomPairSpec = { embed: embed.trim(), base: base.trim(), pooling: pooling as Pooling };

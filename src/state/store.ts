@@ -104,15 +104,12 @@ export const useLens = create<LensState>()((set, get) => {
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
-      // The pair to fall back to: the one showing, or (after "Load anyway" on a memory warning) the one that was.
       const { status } = get();
       const backendChanged = backend !== get().backend && status !== 'idle';
       // onnxruntime's build is fixed per worker (see lens.worker.ts): another backend gets a fresh worker,
       // so there is no loaded pair to fall back to.
-      if (backendChanged) {
-        loadTicket++;
-        restartLensClient();
-      }
+      if (backendChanged) restartLensClient();
+      // The pair to fall back to: the one showing, or (after "Load anyway" on a memory warning) the one that was.
       const previous = backendChanged
         ? undefined
         : status === 'ready'

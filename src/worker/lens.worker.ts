@@ -51,7 +51,8 @@ function chooseOrtBuild(device: Device): void {
   }
 }
 
-const session = new LensSession(httpReader(MODEL_ROOT));
+const modelFiles = httpReader(MODEL_ROOT);
+const session = new LensSession(modelFiles);
 
 /** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
 function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
@@ -107,13 +108,14 @@ const api: LensWorkerApi = {
     connectHub(pairId, hubUrl);
     const { device, shaderF16 } = await pickDevice(backend);
     chooseOrtBuild(device);
-    const fp16Files = device === 'webgpu' && shaderF16 && (await hasFp16Bodies(await manifestFor(pairId, httpReader(MODEL_ROOT)), session.hub!, localExists));
-    const info = await session.load(pairId, device, onProgress, choosePrecision(device, shaderF16, fp16Files));
+    const manifest = await manifestFor(pairId, modelFiles);
+    const fp16Files = device === 'webgpu' && shaderF16 && (await hasFp16Bodies(manifest, session.hub!, localExists));
+    const info = await session.loadManifest(manifest, device, onProgress, choosePrecision(device, shaderF16, fp16Files));
     if (device !== 'webgpu') return info;
     // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so).
     const canary = await session.checkAgainstWasm(options.distortWebgpu);
     if (!canary.ok) {
-      const fallback = await session.load(pairId, 'wasm', onProgress);
+      const fallback = await session.loadManifest(manifest, 'wasm', onProgress);
       return { ...fallback, canary, notice: `WebGPU disagreed with WASM on a check text (${canary.reason}): running on WASM.` };
     }
     watchDeviceLoss();
@@ -122,7 +124,7 @@ const api: LensWorkerApi = {
   async estimate(pairId, hubUrl) {
     const hub = connectHub(pairId, hubUrl);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    return estimatePair(await manifestFor(pairId, httpReader(MODEL_ROOT)), hub, memory);
+    return estimatePair(await manifestFor(pairId, modelFiles), hub, memory);
   },
   async onDeviceLost(callback) {
     onDeviceLost = callback;

@@ -1,5 +1,6 @@
 """Write models/demo/manifest.json, frequent_tokens.json and sample.txt (200 STS-B dev sentences, detokenized)."""
 import argparse, json, os, random, re, shutil
+from metrics import stsb_sentences
 
 
 DESCRIPTION = "About this pair: a 2.6M-parameter GPT trained here for an hour on one CPU core, and a BitFit contrastive embedder made from it. On the 2,551 STS-B test sentences the embedder puts a content word of the text in its top-10 for 62% of them (the base model: 8%), and base + v₁·u₁ recovers 49%. Expect sub-word pieces and near-misses. See models/README.md."
@@ -24,13 +25,7 @@ def main():
     V, d = cfg["vocab_size"], cfg["n_embd"]
     assert os.path.getsize(os.path.join(a.models, "lm_head.f16")) == V * d * 2
     shutil.copy(os.path.join(a.data, "frequent_tokens.json"), os.path.join(a.models, "frequent_tokens.json"))
-    sents, seen = [], set()
-    for line in open(a.stsb_dev, encoding="utf-8"):
-        f = line.rstrip("\n").split("\t")
-        for s in f[5:7]:
-            s = re.sub(r"\s+", " ", s).strip()
-            if s and s not in seen:
-                seen.add(s); sents.append(s)
+    sents = stsb_sentences(a.stsb_dev)
     rnd = random.Random(a.seed)
     # STS-B's text is lower-cased and tokenized ("a girl is brushing her hair ."); people type
     # "A girl is brushing her hair." and the cased model puts the two in different places. The

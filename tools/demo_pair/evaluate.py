@@ -7,7 +7,7 @@ import numpy as np
 import torch
 import bpe
 from model import GPT
-from metrics import content_ids, embed, alignment, load_stopwords
+from metrics import content_ids, embed, alignment, load_stopwords, stsb_sentences
 
 
 def load(ck):
@@ -38,13 +38,7 @@ def main():
     W = np.fromfile(os.path.join(root, man["lmHead"]["file"]), dtype="<f2").reshape(V, d).astype(np.float64)
     freq = json.load(open(os.path.join(root, man["frequentTokens"])))["ids"]
     cmask = content_ids(enc, freq)
-    sents, seen = [], set()
-    for line in open(a.stsb_test, encoding="utf-8"):
-        f = line.rstrip("\n").split("\t")
-        for s in f[5:7]:
-            s = re.sub(r"\s+", " ", s).strip()
-            if s and s not in seen:
-                seen.add(s); sents.append(s)
+    sents = stsb_sentences(a.stsb_test)
     if a.n:
         sents = sents[:a.n]
     sets = [sorted(set(enc.encode(s)[:64])) for s in sents]

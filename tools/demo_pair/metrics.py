@@ -7,6 +7,18 @@ from model import pool
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def stsb_sentences(path):
+    """The unique sentences of an STS-B split (columns 6 and 7), whitespace normalised, in file order."""
+    sents, seen = [], set()
+    for line in open(path, encoding="utf-8"):
+        for s in line.rstrip("\n").split("\t")[5:7]:
+            s = re.sub(r"\s+", " ", s).strip()
+            if s and s not in seen:
+                seen.add(s)
+                sents.append(s)
+    return sents
+
+
 def load_stopwords():
     for p in [os.path.join(HERE, "..", "..", "src", "core", "data", "stopwords-en.json"),
               os.path.join(HERE, "stopwords-en.json")]:

@@ -22,6 +22,7 @@ export function PairPicker() {
   const [pooling, setPooling] = useState(current.kind === 'custom' ? current.spec.pooling : 'last');
   const [template, setTemplate] = useState(current.kind === 'custom' ? (current.spec.template ?? '{text}') : '{text}');
   const [hubUrl, setHubUrl] = useState(hub);
+  const note = CATALOG.find((entry) => entry.id === catalogId)?.note;
 
   const chosen = (): PairSource =>
     mode === 'catalog'
@@ -50,9 +51,9 @@ export function PairPicker() {
             ))}
           </select>
         </label>
-        {mode === 'catalog' && catalogNote(catalogId) && (
+        {mode === 'catalog' && note && (
           <p className="pair-note" data-testid="pair-note">
-            {catalogNote(catalogId)}
+            {note}
           </p>
         )}
         <label>
@@ -109,5 +110,3 @@ function safeParse(id: string): PairSource {
     return { kind: 'catalog', id };
   }
 }
-
-const catalogNote = (id: string) => CATALOG.find((entry) => entry.id === id)?.note;
