@@ -5,9 +5,12 @@ import { POOLINGS, type Pooling } from '../src/core/pooling';
 import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import { customPairManifest, isHubHead, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
+import type { DownloadLog } from '../src/runtime/downloadLog';
+import { DTYPES, isDtype } from '../src/runtime/dtypes';
 import { allowHub, localModelReader } from '../src/runtime/node';
+import { LensPair, type LoadOptions, serializeSpectrum } from '../src/runtime/pair';
 import { manifestFor, needsHub } from '../src/runtime/pairId';
-import { LensPair, serializeSpectrum } from '../src/runtime/pair';
+import { type PairPlan, planPair } from '../src/runtime/plan';
 import { LensSession } from '../src/runtime/session';
 import { parseCount, progress, progressDone, readTexts, UsageError } from './io';
 
@@ -19,16 +22,52 @@ export type Options = Record<string, string | boolean | undefined>;
  * models (`--embed <id> --base <id> --pooling <p> [--template "…{text}…"]`, or
  * `--prompt-eol <id>`), fetched from `--hub-url` (default huggingface.co).
  */
-export async function resolvePair(options: Options): Promise<{ manifest: PairManifest; read: BinaryReader; hub: HubClient }> {
+export interface ResolvedPair {
+  manifest: PairManifest;
+  read: BinaryReader;
+  hub: HubClient;
+  /** The variant each body loads (`--dtype`, else fp32 on the CPU where it exists). */
+  plan: PairPlan;
+  /** What a Hub load downloads into .cache/hub, removed again if the load fails on a file's contents. */
+  downloads?: DownloadLog;
+}
+
+/** LensPair / LensSession options for a resolved pair on the CPU. */
+export const cpuLoadOptions = (pair: ResolvedPair, onProgress?: LoadOptions['onProgress']): LoadOptions => ({
+  device: 'cpu',
+  read: pair.read,
+  hub: pair.hub,
+  plan: pair.plan,
+  downloads: pair.downloads,
+  onProgress,
+});
+
+export async function resolvePair(options: Options): Promise<ResolvedPair> {
+  const dtype = options.dtype;
+  if (dtype !== undefined && !isDtype(dtype)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')}`);
+  const { manifest, read, hub, downloads } = await resolveManifest(options);
+  try {
+    return { manifest, read, hub, downloads, plan: await planPair(manifest, hub, { device: 'cpu', dtype }) };
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+async function resolveManifest(options: Options): Promise<Omit<ResolvedPair, 'plan'>> {
   const read = localModelReader(options['models-dir'] as string | undefined);
   const hubUrl = typeof options['hub-url'] === 'string' ? options['hub-url'] : DEFAULT_HUB_URL;
-  const hub = new HubClient({ baseUrl: hubUrl });
+  let hub: HubClient;
+  try {
+    hub = new HubClient({ baseUrl: hubUrl });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const custom = options.embed !== undefined || options.base !== undefined || options['prompt-eol'] !== undefined;
   if (custom) {
-    allowHub(hubUrl);
+    const downloads = allowHub(hubUrl, options['cache-dir'] as string | undefined);
     if (typeof options['prompt-eol'] === 'string') {
       HubClient.checkId(options['prompt-eol']);
-      return { manifest: promptEolManifest(options['prompt-eol']), read, hub };
+      return { manifest: promptEolManifest(options['prompt-eol']), read, hub, downloads };
     }
     const { embed, base, pooling, template } = options;
     if (typeof embed !== 'string' || typeof base !== 'string') throw new UsageError('a custom pair needs both --embed <hub id> and --base <hub id>');
@@ -43,13 +82,14 @@ export async function resolvePair(options: Options): Promise<{ manifest: PairMan
         throw new UsageError((error as Error).message);
       }
     }
-    return { manifest: customPairManifest({ embed, base, pooling: pooling as Pooling, template: template as string | undefined }), read, hub };
+    const spec = { embed, base, pooling: pooling as Pooling, template: template as string | undefined };
+    return { manifest: customPairManifest(spec), read, hub, downloads };
   }
   const id = options.pair;
   if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
-  if (needsHub(id)) allowHub(hubUrl);
+  const downloads = needsHub(id) ? allowHub(hubUrl, options['cache-dir'] as string | undefined) : undefined;
   try {
-    return { manifest: await manifestFor(id, read), read, hub };
+    return { manifest: await manifestFor(id, read), read, hub, downloads };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -73,10 +113,11 @@ const write = (value: unknown, pretty: boolean) => process.stdout.write(`${JSON.
 export async function align(options: Options): Promise<void> {
   const k = parseCount(options.k as string | undefined, 'k', 10);
   const { texts, skippedEmpty } = await readTexts(requireInput(options), options.format as string, options.column as string);
-  const { manifest, read, hub } = await resolvePair(options);
-  const session = new LensSession(read, hub);
-  progress(`loading ${manifest.name}…`);
-  const info = await session.loadManifest(manifest, 'cpu', loadProgress);
+  const resolved = await resolvePair(options);
+  const { manifest } = resolved;
+  const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
+  progress(`loading ${manifest.name} (${resolved.plan.dtype})…`);
+  const info = await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
   let lambda = 0;
   if (options.lambda === 'v1') lambda = info.variation[0];
   else if (options.lambda !== undefined) {
@@ -112,9 +153,9 @@ export async function analyzeTexts(
   texts: string[],
   k: number,
 ): Promise<{ report: DatasetReport; pair: LensPair }> {
-  const { manifest, read, hub } = await resolvePair(options);
-  progress(`loading ${manifest.name}…`);
-  const pair = await LensPair.load(manifest, { device: 'cpu', read, hub, onProgress: loadProgress });
+  const resolved = await resolvePair(options);
+  progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
+  const pair = await LensPair.load(resolved.manifest, cpuLoadOptions(resolved, loadProgress));
   const records = [];
   const started = performance.now();
   for (let start = 0; start < texts.length; start += 64) {
@@ -189,8 +230,8 @@ export async function analyze(options: Options): Promise<void> {
 
 /** lens spectrum: u_1 and v_j of the pair's sample, written ahead for the app (manifest "spectrum"). */
 export async function spectrum(options: Options): Promise<void> {
-  const { manifest, read, hub } = await resolvePair(options);
-  const pair = await LensPair.load({ ...manifest, spectrum: undefined }, { device: 'cpu', read, hub });
+  const resolved = await resolvePair(options);
+  const pair = await LensPair.load({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
   const result = serializeSpectrum(await pair.spectrum(20, (done, total) => progress(`embedded ${done}/${total} sample texts`)));
   progressDone();
   const json = `${JSON.stringify(result)}\n`;

@@ -43,6 +43,8 @@ LM head read from its safetensors with Range requests):
   --embed <hub id> --base <hub id> --pooling last|mean|weighted-mean [--template "…{text}…"]
   --prompt-eol <hub id>   PromptEOL on one causal LM (template's last token vs mean pooling)
   --hub-url <url>         the Hub's base URL (default https://huggingface.co)
+  --dtype fp32|fp16|q8|q4|q4f16   the bodies' ONNX variant (default fp32 where the repos have it)
+  --cache-dir <dir>       where Hub downloads are kept (default .cache/hub/<hub>)
 The demo pair's id is "demo".`;
 
 // The retrieval commands load on demand, so that the other commands do not pay for their modules at start-up.
@@ -103,6 +105,8 @@ function parse(argv: string[]) {
       template: { type: 'string' },
       'prompt-eol': { type: 'string' },
       'hub-url': { type: 'string' },
+      'cache-dir': { type: 'string' },
+      dtype: { type: 'string' },
       json: { type: 'boolean' },
       pretty: { type: 'boolean' },
       'per-text': { type: 'boolean' },

@@ -19,12 +19,12 @@ export const CATALOG: readonly CatalogEntry[] = [
   { id: 'demo', label: 'Demo pair (tiny GPT trained here, offline)', manifest: 'demo/manifest.json' },
   {
     id: 'qwen3-0.6b',
-    label: 'Qwen3-Embedding-0.6B with Qwen3-0.6B-Base (Hub, ~2.5 GB)',
-    note: 'Base hidden states from a causal-LM ONNX export (logits-only exports work); W read from Qwen3-0.6B-Base’s bf16 safetensors, padding rows masked.',
+    label: 'Qwen3-Embedding-0.6B with Qwen3-0.6B (Hub, ~1.5 GB in q8)',
+    note: 'The base here is the post-trained Qwen3-0.6B, not Qwen3-0.6B-Base (which has no ONNX export laid out for transformers.js; tools/hub/export_qwen3_base.py makes one). Base hidden states from its causal-LM ONNX export; W read from Qwen/Qwen3-0.6B’s bf16 safetensors, padding rows masked.',
     hub: {
       embed: 'onnx-community/Qwen3-Embedding-0.6B-ONNX',
-      base: 'onnx-community/Qwen3-0.6B-Base-ONNX',
-      head: 'Qwen/Qwen3-0.6B-Base',
+      base: 'onnx-community/Qwen3-0.6B-ONNX',
+      head: 'Qwen/Qwen3-0.6B',
       pooling: 'last',
       basePooling: 'mean',
       template: QWEN3_QUERY_TEMPLATE,
@@ -38,7 +38,7 @@ export const CATALOG: readonly CatalogEntry[] = [
   },
   {
     id: 'smollm2-135m-eol',
-    label: 'PromptEOL on SmolLM2-135M-Instruct (Hub, ~0.5 GB)',
+    label: 'PromptEOL on SmolLM2-135M-Instruct (Hub, ~0.2–0.9 GB by variant)',
     note: 'One causal LM gives both views: mean pooling of the plain text vs the last token of the PromptEOL prompt.',
     hub: {
       embed: 'HuggingFaceTB/SmolLM2-135M-Instruct',

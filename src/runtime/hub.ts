@@ -8,13 +8,14 @@ import {
   tensorToHeadData,
 } from '../core/safetensors';
 import type { ProgressListener } from './files';
+import { DownloadError, resilientFetch } from './resilientFetch';
 
 /**
  * The Hugging Face Hub's file layout, `{base}/{org}/{name}/resolve/{revision}/{file}`,
  * with the failures a user can meet turned into messages that say what to do.
  * The base URL is configurable, so tests run against a local server.
  */
-export type HubErrorKind = 'invalid-id' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server' | 'too-large';
+export type HubErrorKind = 'invalid-id' | 'invalid-url' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server' | 'too-large';
 
 export class HubError extends Error {
   constructor(
@@ -28,21 +29,38 @@ export class HubError extends Error {
 export const DEFAULT_HUB_URL = 'https://huggingface.co';
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
+type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
 export interface HubOptions {
   baseUrl?: string;
   revision?: string;
-  fetch?: typeof fetch;
+  fetch?: Fetch;
 }
 
 export class HubClient {
   readonly baseUrl: string;
   private readonly revision: string;
-  private readonly doFetch: typeof fetch;
+  private readonly doFetch: Fetch;
 
   constructor(options: HubOptions = {}) {
-    this.baseUrl = (options.baseUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
+    this.baseUrl = HubClient.checkBaseUrl(options.baseUrl ?? DEFAULT_HUB_URL).replace(/\/+$/, '');
     this.revision = options.revision ?? 'main';
-    this.doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+    // Retries 429/5xx with backoff and fails a cut-off body (resilientFetch) unless the caller brings its own fetch.
+    this.doFetch = options.fetch ?? resilientFetch((input, init) => fetch(input, init));
+  }
+
+  /** Only http(s) Hubs: a link must not point the app at `javascript:`, `file:`, `data:` or `ftp:` URLs. */
+  static checkBaseUrl(url: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new HubError(`"${url}" is not a Hub URL: expected http(s)://host[/path].`, 'invalid-url');
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new HubError(`The Hub URL must start with http:// or https://; "${parsed.protocol}" URLs are refused (${url.slice(0, 80)}).`, 'invalid-url');
+    }
+    return url;
   }
 
   static checkId(repo: string): void {
@@ -59,7 +77,8 @@ export class HubClient {
     let response: Response;
     try {
       response = await this.doFetch(url, init);
-    } catch {
+    } catch (error) {
+      if (error instanceof DownloadError && error.kind === 'server') throw new HubError(error.message, 'server');
       throw new HubError(`Could not reach the Hub at ${this.baseUrl} (offline or unreachable) while fetching ${repo}/${file}.`, 'unreachable');
     }
     if (response.status === 404) throw new HubError(`${repo}: ${file} was not found on the Hub (404). Check the model id.`, 'not-found');
@@ -80,6 +99,18 @@ export class HubClient {
       return true;
     } catch (error) {
       if (error instanceof HubError && error.kind === 'not-found') return false;
+      throw error;
+    }
+  }
+
+  /** A file's size in bytes (HEAD, following the redirect to the CDN), or undefined when it does not exist. */
+  async size(repo: string, file: string): Promise<number | undefined> {
+    try {
+      const response = await this.request(repo, file, { method: 'HEAD' });
+      await response.body?.cancel();
+      return Number(response.headers.get('X-Linked-Size') ?? response.headers.get('Content-Length') ?? 0);
+    } catch (error) {
+      if (error instanceof HubError && error.kind === 'not-found') return undefined;
       throw error;
     }
   }
@@ -116,10 +147,25 @@ export class HubClient {
         'no-range',
       );
     }
+    // Content-Range: bytes a-b/size. A safetensors header whose offsets point past the file's end is corrupt.
+    const size = Number(/\/(\d+)$/.exec(response.headers.get('Content-Range') ?? '')?.[1] ?? Number.NaN);
+    if (end > size) {
+      await response.body?.cancel();
+      throw new HubError(
+        `${repo}/${file}: asked for bytes ${start.toLocaleString('en')}–${end.toLocaleString('en')} but the file has ${size.toLocaleString('en')}: its safetensors header's offsets are wrong (a corrupt or truncated upload).`,
+        'bad-file',
+      );
+    }
     const reader = response.body!.getReader();
     let loaded = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (error) {
+        throw new HubError(error instanceof DownloadError ? error.message : `${repo}/${file}: the download was cut off (${(error as Error).message}).`, 'server');
+      }
+      const { done, value } = chunk;
       if (done) break;
       out.set(value.subarray(0, Math.max(0, total - loaded)), loaded);
       loaded += value.byteLength;

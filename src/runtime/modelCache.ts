@@ -1,5 +1,8 @@
 import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
+import type { CanaryReference } from './canary';
+import type { Dtype } from './dtypes';
 import type { HubLmHead } from './hub';
+import type { PairManifest } from './manifest';
 
 /**
  * What the browser keeps between visits: transformers.js caches model files in
@@ -22,6 +25,21 @@ const heads = () => {
 };
 
 const headKey = (hubUrl: string, repo: string) => `${hubUrl}|${repo}`;
+
+let canaryStore: UseStore | undefined;
+const canaries = () => {
+  canaryStore ??= createStore('embedding-lens-canary', 'references');
+  return canaryStore;
+};
+
+/** A canary reference belongs to the bodies, the dtype and how the states are pooled. */
+export function canaryKey(hubUrl: string, manifest: PairManifest, dtype: Dtype): string {
+  return [hubUrl, manifest.embed.model, manifest.base.model, dtype, manifest.embed.pooling, manifest.base.pooling, manifest.embed.template].join('|');
+}
+
+export const getCanaryReference = (key: string) => get<CanaryReference>(key, canaries()).catch(() => undefined);
+
+export const putCanaryReference = (key: string, reference: CanaryReference) => set(key, reference, canaries()).catch(() => undefined);
 
 export async function getCachedHead(hubUrl: string, repo: string): Promise<HubLmHead | undefined> {
   const value = await get<HubLmHead & { data: ArrayBuffer; wordBytes: 2 | 4 }>(headKey(hubUrl, repo), heads());
@@ -65,11 +83,22 @@ export async function deleteCachedModel(repo: string): Promise<void> {
   for (const key of await keys<string>(heads())) {
     if (String(key).split('|')[1] === repo) await del(key, heads());
   }
+  for (const key of await keys<string>(canaries())) {
+    if (String(key).split('|').slice(1, 3).includes(repo)) await del(key, canaries());
+  }
+}
+
+/** Removes these downloads (by URL, transformers.js' cache key) from the browser's model cache. */
+export async function forgetDownloads(urls: string[]): Promise<void> {
+  if (typeof caches === 'undefined') return;
+  const cache = await caches.open(TRANSFORMERS_CACHE);
+  await Promise.all(urls.map((url) => cache.delete(url)));
 }
 
 export async function deleteAllCachedModels(): Promise<void> {
   if (typeof caches !== 'undefined') await caches.delete(TRANSFORMERS_CACHE);
   await clear(heads());
+  await clear(canaries());
 }
 
 /** `https://hub/org/name/resolve/main/file` → `org/name`; a local `/models/org/name/file` → `org/name`. */

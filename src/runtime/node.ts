@@ -2,24 +2,37 @@
  * Node-side set-up for the same runtime the browser uses (CLI, tests, benches):
  * transformers.js reads pairs from the local models/ folder, never the network.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
+import { DownloadLog } from './downloadLog';
 import type { BinaryReader } from './files';
 import { hiddenStateFetch } from './hiddenStateFetch';
+import { resilientFetch } from './resilientFetch';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
 
 /**
  * Lets transformers.js fetch model files from a Hub (or a local stand-in) too,
- * after looking in the local model root; downloads are cached under .cache/hub.
+ * after looking in the local model root; downloads are cached under .cache/hub
+ * (or `cacheDir`). Returns the log of what a load downloads, so a failed load
+ * can remove its files from that folder.
  */
-export function allowHub(hubUrl: string): void {
+export function allowHub(hubUrl: string, cacheDir = resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl))): DownloadLog {
   env.allowRemoteModels = true;
   env.remoteHost = hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
-  env.cacheDir = resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl));
-  // Logits-only causal-LM exports gain a last_hidden_state output as they download.
-  env.fetch = hiddenStateFetch((input, init) => fetch(input, init));
+  env.cacheDir = cacheDir;
+  // transformers.js keys its file cache by `{repo}/{file}` under cacheDir.
+  const downloads = new DownloadLog(async (urls) => {
+    for (const url of urls) {
+      const hubPath = /\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(new URL(url).pathname);
+      if (hubPath) await rm(join(cacheDir, decodeURIComponent(hubPath[1]), decodeURIComponent(hubPath[2])), { force: true });
+    }
+  });
+  // 429/5xx retried, cut-off and mislabelled files refused (resilientFetch); logits-only causal-LM
+  // exports gain a last_hidden_state output as they download (hiddenStateFetch).
+  env.fetch = hiddenStateFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }));
+  return downloads;
 }
 
 export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {

@@ -4,9 +4,12 @@ import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
 import { type BinaryReader, type ProgressListener, readText } from './files';
-import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
+import type { DownloadLog } from './downloadLog';
+import { type Dtype, dtypeFile } from './dtypes';
+import { checkHubRepos, HubClient, HubError, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { applyTemplate, isHubHead, type PairManifest } from './manifest';
-import type { Precision } from './precision';
+import { bodyRepos, type PairPlan } from './plan';
+import { DownloadError } from './resilientFetch';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
@@ -45,12 +48,14 @@ export interface LoadOptions {
     put(repo: string, head: HubLmHead): Promise<void>;
   };
   device: Device;
-  /** Body precision: fp16 loads onnx/model_fp16.onnx (WebGPU with shader-f16, see precision.ts). */
-  precision?: Precision;
+  /** Which variant of each body loads (plan.ts); default: the fp32 graph with its weights inside. */
+  plan?: PairPlan;
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
   onProgress?: ProgressListener;
-  /** This pair's W, already loaded: a twin of a loaded pair (e.g. the WASM check of a WebGPU pair) shares it rather than holding a second copy. */
+  /** What this load downloads: forgotten from the cache if the load fails on a file's contents. */
+  downloads?: DownloadLog;
+  /** This pair's W, already loaded: a pair loaded again (e.g. on another backend) shares it rather than holding a second copy. */
   head?: LmHead;
 }
 
@@ -59,6 +64,7 @@ export class LensPair {
   private constructor(
     readonly manifest: PairManifest,
     readonly device: Device,
+    readonly dtype: Dtype,
     private readonly tokenizer: PreTrainedTokenizer,
     private readonly embedModel: PreTrainedModel,
     private readonly baseModel: PreTrainedModel,
@@ -69,69 +75,44 @@ export class LensPair {
     readonly storedSpectrum?: Spectrum,
   ) {}
 
+  /**
+   * Loads a pair. A failure names its cause; when the cause may be a file's contents
+   * (not the network's weather), what this attempt downloaded leaves the cache.
+   */
   static async load(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
+    options.downloads?.reset();
     try {
       return await LensPair.loadFiles(manifest, options);
     } catch (error) {
-      if (!manifest.setup) throw error;
-      throw new Error(`${manifest.setup} (${(error as Error).message})`);
+      let message = (error as Error).message;
+      if (!isNetworkWeather(error)) {
+        const forgotten = (await options.downloads?.forget().catch(() => 0)) ?? 0;
+        if (forgotten) message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
+      }
+      if (manifest.setup) message = `${manifest.setup} (${message})`;
+      throw new Error(message, { cause: error });
     }
   }
 
   private static async loadFiles(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
-    const { device, read, onProgress } = options;
-    // transformers.js reports per-file progress; forward it in our own shape.
-    const progress_callback = (info: any) => {
-      if (!onProgress || !info.file) return;
-      const file = `${info.name}/${info.file}`;
-      if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
-      if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
-    };
-    // In the browser, onnxruntime-web's graph optimizer runs before the browser has finished compiling the
-    // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
-    // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
     const fromHub = isHubHead(manifest.lmHead);
-    const graphOptimizationLevel = device === 'cpu' || fromHub ? ('all' as const) : ('disabled' as const);
-    const modelOptions = { device, dtype: options.precision ?? 'fp32', progress_callback, session_options: { graphOptimizationLevel } };
-    const headSource = manifest.lmHead;
-    if (isHubHead(headSource)) await checkHubRepos(options.hub ?? new HubClient(), [manifest.embed.model, manifest.base.model, headSource.hub]);
-    // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large is
-    // downloaded. A local pair was made together and downloads nothing: its embedder's tokenizer loads beside
-    // the models (first tokens come sooner) and the base model's copy is not read.
-    const tokenizers = Promise.all([
-      AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
-      !fromHub || manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
-    ]).then(([tokenizer, baseTokenizer]) => {
-      const vocabSize = tokenizer.get_vocab().size;
-      const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
-      if (baseVocabSize !== vocabSize) {
-        throw new Error(
-          `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
-        );
-      }
-      return { tokenizer, vocabSize };
-    });
+    if (fromHub) await checkHubRepos(options.hub ?? new HubClient(), [...bodyRepos(manifest), (manifest.lmHead as { hub: string }).hub]);
+    const progress_callback = forwardProgress(options.onProgress);
+    const tokenizers = loadTokenizers(manifest, fromHub, progress_callback);
+    // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large downloads.
     if (fromHub) await tokenizers;
-    const [{ tokenizer, vocabSize }, embedModel, baseModel, head, frequent, sample, stored] = await Promise.all([
+    const bodies = loadBodies(manifest, options, fromHub, progress_callback);
+    const [{ tokenizer, vocabSize }, [embedModel, baseModel], head, extras] = await Promise.all([
       tokenizers,
-      AutoModel.from_pretrained(manifest.embed.model, modelOptions),
-      AutoModel.from_pretrained(manifest.base.model, modelOptions),
-      options.head
-        ? options.head
-        : isHubHead(headSource)
-          ? Promise.all([cachedHubHead(headSource.hub, options), tokenizers]).then(([h, t]) =>
-              lmHeadFromBytes(h.data.buffer as ArrayBuffer, h.rows, h.cols, h.dtype, manifest.vocabSize || t.vocabSize),
-            )
-          : // W moves once into the projection kernel's memory; the file's bytes are dropped here.
-            read(headSource.file, onProgress).then((bytes) => lmHeadFromBytes(bytes, headSource.rows, headSource.cols, headSource.dtype, manifest.vocabSize)),
-      manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
-      manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
-      manifest.spectrum ? readText(read, manifest.spectrum).then((t) => parseSpectrum(JSON.parse(t))) : undefined,
+      bodies,
+      options.head ?? loadHead(manifest, options, tokenizers),
+      loadExtras(manifest, options.read),
     ]);
     if (head.rows < vocabSize) {
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
-    return new LensPair(manifest, device, tokenizer, embedModel, baseModel, head, frequent, sample, stored);
+    const dtype = options.plan?.dtype ?? 'fp32';
+    return new LensPair(manifest, options.device, dtype, tokenizer, embedModel, baseModel, head, extras.frequent, extras.sample, extras.spectrum);
   }
 
   /** Row `id` of W as floats. */
@@ -237,8 +218,102 @@ export class LensPair {
   }
 
   async dispose(): Promise<void> {
-    await Promise.all([this.embedModel.dispose(), this.baseModel.dispose()]);
+    await Promise.all([...new Set([this.embedModel, this.baseModel])].map((m) => m.dispose()));
   }
+}
+
+type ProgressCallback = (info: any) => void;
+
+/** transformers.js reports per-file progress; forward it in our own shape. */
+function forwardProgress(onProgress?: ProgressListener): ProgressCallback {
+  return (info) => {
+    if (!onProgress || !info.file) return;
+    const file = `${info.name}/${info.file}`;
+    if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
+    if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
+  };
+}
+
+/**
+ * The embedder's tokenizer, checked against the base model's vocabulary. A local pair was made
+ * together: its base tokenizer is not read (first tokens come sooner).
+ */
+async function loadTokenizers(manifest: PairManifest, fromHub: boolean, progress_callback: ProgressCallback) {
+  const [tokenizer, baseTokenizer] = await Promise.all([
+    AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
+    !fromHub || manifest.base.model === manifest.embed.model ? undefined : AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }),
+  ]);
+  const vocabSize = tokenizer.get_vocab().size;
+  const baseVocabSize = baseTokenizer?.get_vocab().size ?? vocabSize;
+  if (baseVocabSize !== vocabSize) {
+    throw new Error(
+      `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
+    );
+  }
+  return { tokenizer, vocabSize };
+}
+
+/** Both bodies in the plan's dtype; one model serves both views when they come from one repo (PromptEOL). */
+async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub: boolean, progress_callback: ProgressCallback) {
+  const { device, plan } = options;
+  // In the browser, onnxruntime-web's graph optimizer runs before the browser has finished compiling the
+  // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
+  // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
+  const graphOptimizationLevel = device === 'cpu' || fromHub ? ('all' as const) : ('disabled' as const);
+  const load = async (repo: string) => {
+    const variant = plan?.chosen[repo];
+    const dtype = variant?.dtype ?? 'fp32';
+    try {
+      return await AutoModel.from_pretrained(repo, {
+        device,
+        dtype: TJS_DTYPE[dtype],
+        // The chunks found on the server, whether or not config.json declares them (undeclared
+        // external data fails in onnxruntime-web with "Module.MountedFiles is not available").
+        use_external_data_format: variant?.externalChunks ?? 0,
+        progress_callback,
+        session_options: { graphOptimizationLevel },
+      });
+    } catch (error) {
+      if (isNetworkWeather(error)) throw error;
+      throw new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
+    }
+  };
+  const embed = load(manifest.embed.model);
+  const base = manifest.base.model === manifest.embed.model ? embed : load(manifest.base.model);
+  return Promise.all([embed, base]);
+}
+
+/** transformers.js' name for each dtype. */
+const TJS_DTYPE: Record<Dtype, 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16'> = { fp32: 'fp32', fp16: 'fp16', q8: 'q8', q4: 'q4', q4f16: 'q4f16' };
+
+/** W: from the Hub (IndexedDB first) or a file under the model root; it moves once into the projection kernel's memory. */
+async function loadHead(manifest: PairManifest, options: LoadOptions, tokenizers: Promise<{ vocabSize: number }>): Promise<LmHead> {
+  const source = manifest.lmHead;
+  if (!isHubHead(source)) {
+    const bytes = await options.read(source.file, options.onProgress);
+    return lmHeadFromBytes(bytes, source.rows, source.cols, source.dtype, manifest.vocabSize);
+  }
+  const [head, { vocabSize }] = await Promise.all([cachedHubHead(source.hub, options), tokenizers]);
+  return lmHeadFromBytes(head.data.buffer as ArrayBuffer, head.rows, head.cols, head.dtype, manifest.vocabSize || vocabSize);
+}
+
+/** The small files a pair may ship: frequent tokens, the PC1 sample, a precomputed spectrum. */
+async function loadExtras(manifest: PairManifest, read: BinaryReader) {
+  const [frequent, sample, spectrum] = await Promise.all([
+    manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
+    manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
+    manifest.spectrum ? readText(read, manifest.spectrum).then((t) => parseSpectrum(JSON.parse(t))) : undefined,
+  ]);
+  return { frequent, sample, spectrum };
+}
+
+/** Failures of the network or the server: the files already cached are sound, so they stay. */
+function isNetworkWeather(error: unknown): boolean {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof DownloadError && e.kind !== 'bad-content') return true;
+    if (e instanceof HubError && (e.kind === 'unreachable' || e.kind === 'server' || e.kind === 'unauthorized' || e.kind === 'not-found' || e.kind === 'invalid-id')) return true;
+  }
+  return false;
 }
 
 async function cachedHubHead(repo: string, options: LoadOptions): Promise<HubLmHead> {

@@ -5,9 +5,11 @@ import type { BinaryReader, ProgressListener } from './files';
 import type { HubClient } from './hub';
 import type { PairManifest } from './manifest';
 import { manifestFor } from './pairId';
-import { type CanaryResult, compareBackends } from './canary';
+import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
+import type { DownloadLog } from './downloadLog';
+import type { Dtype } from './dtypes';
 import { type Device, LensPair, type LoadOptions } from './pair';
-import type { Precision } from './precision';
+import type { PairPlan } from './plan';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
@@ -39,8 +41,10 @@ export interface PairInfo {
   name: string;
   description?: string;
   device: Device;
-  /** fp16 bodies on WebGPU when the adapter and the export allow it (precision.ts). */
-  precision: Precision;
+  /** The bodies' ONNX variant (dtypes.ts): q8 on WASM, half floats on WebGPU with shader-f16, where the repos have them. */
+  dtype: Dtype;
+  /** Dtypes both bodies have (the picker offers these). */
+  dtypes: Dtype[];
   vocabSize: number;
   maxLength: number;
   /** v_1..v_n and each component's energy share, from the bundled sample. */
@@ -71,17 +75,23 @@ export class LensSession {
     /** Where Hub pairs come from; the worker replaces it when the user picks another Hub URL. */
     public hub?: HubClient,
     public headCache?: LoadOptions['headCache'],
+    /** What a load downloads, so a failed load leaves nothing broken in the cache. */
+    public downloads?: DownloadLog,
   ) {}
 
   /** Loads a pair by id: a catalog id, `eol:<hub id>` or `hub:<embed>;<base>;<pooling>[;<template>]` (see pairId.ts). */
-  async load(pairId: string, device: Device, onProgress?: ProgressListener, precision: Precision = 'fp32'): Promise<PairInfo> {
-    return this.loadManifest(await manifestFor(pairId, this.read), device, onProgress, precision);
+  async load(pairId: string, device: Device, onProgress?: ProgressListener, plan?: PairPlan): Promise<PairInfo> {
+    return this.loadManifest(await manifestFor(pairId, this.read), device, onProgress, plan);
   }
 
-  /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). */
-  async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener, precision: Precision = 'fp32'): Promise<PairInfo> {
+  private loadOptions(device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): LoadOptions {
+    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head };
+  }
+
+  /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). `head`: a W already in memory for it. */
+  async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): Promise<PairInfo> {
     const started = performance.now();
-    const pair = await LensPair.load(manifest, { device, precision, read: this.read, onProgress, hub: this.hub, headCache: this.headCache });
+    const pair = await LensPair.load(manifest, this.loadOptions(device, onProgress, plan, head));
     const spectrum = pair.storedSpectrum ?? (await pair.spectrum());
     await this.pair?.dispose();
     this.pair = pair;
@@ -94,7 +104,8 @@ export class LensSession {
       name: manifest.name,
       description: manifest.description,
       device,
-      precision,
+      dtype: pair.dtype,
+      dtypes: plan?.available ?? [pair.dtype],
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
       variation: spectrum.variation,
@@ -105,23 +116,29 @@ export class LensSession {
   }
 
   /**
-   * Loads a WASM twin of the current WebGPU pair and compares a canary text on
-   * both (see canary.ts); the twin is disposed afterwards. `distort` perturbs the
-   * GPU side's embedding first — a test seam for the fallback path.
+   * The WebGPU check's reference, computed without holding the pair twice: the pair
+   * loads on WASM alone, embeds the canary text and is freed before the WebGPU load.
+   * Returns its W too, for the WebGPU load to share.
    */
-  async checkAgainstWasm(distort = false): Promise<CanaryResult> {
-    const gpu = this.loaded;
-    // The twin shares the loaded W: it is never held twice.
-    const cpu = await LensPair.load(gpu.manifest, { device: 'wasm', read: this.read, hub: this.hub, headCache: this.headCache, head: gpu.head });
+  async wasmReference(manifest: PairManifest, plan: PairPlan | undefined, onProgress?: ProgressListener): Promise<{ reference: CanaryReference; head: LensPair['head'] }> {
+    const cpu = await LensPair.load(manifest, this.loadOptions('wasm', onProgress, plan));
     try {
-      if (!distort) return await compareBackends(gpu, cpu);
-      const shifted = Object.create(gpu) as LensPair;
-      shifted.encode = async (texts, batchSize, template) =>
-        (await gpu.encode(texts, batchSize, template)).map((e) => ({ ...e, embed: e.embed.map((x, j) => (j % 2 ? -x : x)) }));
-      return await compareBackends(shifted, cpu);
+      return { reference: await canaryReference(cpu), head: cpu.head };
     } finally {
       await cpu.dispose();
     }
+  }
+
+  /** Compares the loaded (WebGPU) pair with a WASM reference (canary.ts). */
+  checkCanary(reference: CanaryReference, distort = false): Promise<CanaryResult> {
+    return checkCanary(this.loaded, reference, distort);
+  }
+
+  /** Frees the loaded pair (before loading a large one in its place, e.g. the WASM fallback). */
+  async unload(): Promise<void> {
+    await this.pair?.dispose();
+    this.pair = undefined;
+    this.current = undefined;
   }
 
   /** The loaded pair, for analyses that run beside the explorer. */

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import { needsHub } from '../runtime/pairId';
-import type { AlignResult, BackendChoice, CachedModel, ColumnResult, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import { needsHub, parsePairId } from '../runtime/pairId';
+import type { AlignResult, BackendChoice, CachedModel, ColumnResult, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
@@ -20,12 +20,20 @@ export interface LensState extends ViewState {
   /** An alignment is being computed. */
   computing: boolean;
 
-  /** Pair whose load the user is asked to confirm (too large), and the one to return to. */
+  /** Pair whose load the user is asked to confirm, and the one to return to. */
   previous?: { pair: string; pairInfo?: PairInfo };
+  /** Why the user is asked (status 'confirm'): a link that would download from the Hub, or a pair that may not fit. */
+  question?: LoadQuestion;
   estimate?: LoadEstimate;
   cache?: CachedModel[];
 
-  loadPair(pair?: string, backend?: BackendChoice, options?: { force?: boolean }): Promise<void>;
+  /**
+   * Loads a pair. `fromLink`: the page was opened on this pair (a link asks before downloading from the
+   * Hub); `force`: the user has said yes to the question asked.
+   */
+  loadPair(pair?: string, backend?: BackendChoice, options?: { force?: boolean; fromLink?: boolean; dtype?: Dtype | '' }): Promise<void>;
+  /** Sizes a Hub pair and lists its variants (HEAD requests only); undefined (and the error shown) if that fails. */
+  inspectPair(pair: string, backend: BackendChoice): Promise<LoadEstimate | undefined>;
   /** Aborts a download (restarting the worker) and returns to the previous pair. */
   cancelLoad(): Promise<void>;
   setHub(url: string): void;
@@ -44,6 +52,37 @@ export interface LensState extends ViewState {
 
 const TEXT_DEBOUNCE_MS = 150;
 
+/** A link may load a Hub pair this small without asking (bytes). */
+const LINK_SILENT_BYTES = 5e6;
+
+export type LoadQuestion =
+  /** A link names a Hub other than huggingface.co: nothing is sent to it before the user agrees. */
+  | { kind: 'link-host'; host: string; repos: string[] }
+  /** A link names a Hub pair of this size. */
+  | { kind: 'link'; host: string; repos: string[]; bytes: number }
+  /** The pair may not fit in this device's memory. */
+  | { kind: 'memory'; bytes: number; deviceBytes?: number };
+
+const DEFAULT_HUB_HOST = 'huggingface.co';
+
+/** The repos a pair id names, without asking anyone (for the link question). */
+function reposOf(pair: string): string[] {
+  try {
+    const source = parsePairId(pair);
+    if (source.kind === 'prompt-eol') return [source.model];
+    if (source.kind === 'custom') return [...new Set([source.spec.embed, source.spec.base, source.spec.head ?? source.spec.base])];
+  } catch {}
+  return [pair];
+}
+
+function hostOf(hubUrl: string): string {
+  try {
+    return new URL(hubUrl).host;
+  } catch {
+    return hubUrl;
+  }
+}
+
 // Each request gets an id; a reply older than the newest request is dropped.
 let latestAlign = 0;
 let latestShift = 0;
@@ -51,6 +90,9 @@ let loadTicket = 0;
 let textTimer: ReturnType<typeof setTimeout> | undefined;
 let shiftInFlight = false;
 let shiftPending = false;
+
+/** `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real). */
+const debugSeam = () => new URLSearchParams(globalThis.location?.search ?? '').get('debug');
 
 export const useLens = create<LensState>()((set, get) => {
   const align = async () => {
@@ -96,6 +138,51 @@ export const useLens = create<LensState>()((set, get) => {
     }
   };
 
+  /** The pair to fall back to: the one showing, or (after "Load anyway" on a question) the one that was. */
+  const pairToFallBackTo = () => {
+    const { status, pair, pairInfo, previous } = get();
+    return status === 'ready' ? { pair, pairInfo } : status === 'confirm' ? previous : undefined;
+  };
+
+  /**
+   * What to ask before a Hub pair downloads, if anything. A link never makes the page contact a Hub other
+   * than huggingface.co, nor download more than a few MB, without a yes; any pair that may not fit asks too.
+   * A pair that cannot load at all in this dtype (too large for onnxruntime-web) fails here, before downloading.
+   */
+  const askBeforeDownloading = async (pair: string, backend: BackendChoice, dtype: Dtype | '', fromLink: boolean): Promise<LoadQuestion | undefined> => {
+    const hubUrl = get().hub || undefined;
+    const host = hubUrl ? hostOf(hubUrl) : DEFAULT_HUB_HOST;
+    if (fromLink && host !== DEFAULT_HUB_HOST) return { kind: 'link-host', host, repos: reposOf(pair) };
+    const estimate = await lensClient().estimate(pair, hubUrl, backend, dtype || undefined);
+    set({ estimate });
+    if (estimate.refusal) throw new Error(estimate.refusal);
+    if (!estimate.fits) return { kind: 'memory', bytes: estimate.memoryBytes, deviceBytes: estimate.deviceBytes };
+    if (fromLink && estimate.totalBytes > LINK_SILENT_BYTES) return { kind: 'link', host, repos: estimate.repos, bytes: estimate.totalBytes };
+    return undefined;
+  };
+
+  const downloadAndLoad = (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
+    const onProgress = proxyCallback((p: FileProgress) => {
+      if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
+    });
+    return lensClient().load(pair, backend, onProgress, get().hub || undefined, { distortWebgpu: debugSeam() === 'webgpu-mismatch', dtype: dtype || undefined });
+  };
+
+  /** If the WebGPU device is lost, restart the worker on WASM and load the same pair, keeping the view. */
+  const recoverOnWasmIfTheDeviceIsLost = async (pair: string) => {
+    await lensClient().onDeviceLost(
+      proxyCallback(async (reason: string) => {
+        loadTicket++;
+        restartLensClient();
+        set({ status: 'idle', previous: undefined });
+        await get().loadPair(pair, 'wasm', { force: true });
+        const info = get().pairInfo;
+        if (info) set({ pairInfo: { ...info, notice: `The WebGPU device was lost (${reason}): now running on WASM.` } });
+      }),
+    );
+    if (debugSeam() === 'lose-device') setTimeout(() => void lensClient().loseDevice(), 500);
+  };
+
   return {
     ...readViewState(globalThis.location?.search ?? ''),
     status: 'idle',
@@ -104,58 +191,43 @@ export const useLens = create<LensState>()((set, get) => {
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
-      const { status } = get();
-      const backendChanged = backend !== get().backend && status !== 'idle';
+      const backendChanged = backend !== get().backend && get().status !== 'idle';
       // onnxruntime's build is fixed per worker (see lens.worker.ts): another backend gets a fresh worker,
       // so there is no loaded pair to fall back to.
       if (backendChanged) restartLensClient();
-      // The pair to fall back to: the one showing, or (after "Load anyway" on a memory warning) the one that was.
-      const previous = backendChanged
-        ? undefined
-        : status === 'ready'
-          ? { pair: get().pair, pairInfo: get().pairInfo }
-          : status === 'confirm'
-            ? get().previous
-            : undefined;
+      const previous = backendChanged ? undefined : pairToFallBackTo();
       const ticket = ++loadTicket;
-      const hubUrl = get().hub || undefined;
-      set({ pair, backend, status: 'loading', files: {}, error: undefined, estimate: undefined });
+      const isStale = () => ticket !== loadTicket;
+      const dtype = options.dtype ?? get().dtype;
+      set({ pair, backend, dtype, status: 'loading', files: {}, error: undefined, estimate: undefined, question: undefined });
       try {
-        // Hub pairs are sized first: a pair that will not fit in memory asks before downloading.
         if (needsHub(pair) && !options.force) {
-          const estimate = await lensClient().estimate(pair, hubUrl);
-          if (ticket !== loadTicket) return;
-          set({ estimate });
-          if (!estimate.fits) {
-            set({ status: 'confirm', previous });
+          const question = await askBeforeDownloading(pair, backend, dtype, options.fromLink ?? false);
+          if (isStale()) return;
+          if (question) {
+            set({ status: 'confirm', question, previous });
             return;
           }
         }
-        const onProgress = proxyCallback((p: FileProgress) => {
-          if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
-        });
-        // `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real).
-        const debug = new URLSearchParams(globalThis.location?.search ?? '').get('debug');
-        const pairInfo = await lensClient().load(pair, backend, onProgress, hubUrl, { distortWebgpu: debug === 'webgpu-mismatch' });
-        if (ticket !== loadTicket) return;
-        await lensClient().onDeviceLost(
-          proxyCallback(async (reason: string) => {
-            loadTicket++;
-            restartLensClient();
-            set({ status: 'idle', previous: undefined });
-            await get().loadPair(pair, 'wasm');
-            const info = get().pairInfo;
-            if (info) set({ pairInfo: { ...info, notice: `The WebGPU device was lost (${reason}): now running on WASM.` } });
-          }),
-        );
-        if (debug === 'lose-device') setTimeout(() => void lensClient().loseDevice(), 500);
+        const pairInfo = await downloadAndLoad(pair, backend, dtype, ticket);
+        if (isStale()) return;
+        await recoverOnWasmIfTheDeviceIsLost(pair);
         set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences`, result: undefined, baseView: undefined });
         await align();
       } catch (error) {
-        if (ticket !== loadTicket) return;
+        if (isStale()) return;
         // The worker keeps the pair it had until a new one loads: fall back to it, keeping the view.
         if (previous) set({ status: 'ready', pair: previous.pair, pairInfo: previous.pairInfo, error: messageOf(error) });
         else set({ status: 'error', error: messageOf(error) });
+      }
+    },
+
+    async inspectPair(pair, backend) {
+      try {
+        return await lensClient().estimate(pair, get().hub || undefined, backend);
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return undefined;
       }
     },
 
@@ -164,7 +236,7 @@ export const useLens = create<LensState>()((set, get) => {
       const restore = previous?.pair ?? (get().pair !== DEFAULT_VIEW.pair ? DEFAULT_VIEW.pair : undefined);
       loadTicket++;
       restartLensClient();
-      set({ status: 'idle', files: {}, estimate: undefined, error: 'Loading was cancelled; nothing else changed.' });
+      set({ status: 'idle', files: {}, estimate: undefined, question: undefined, error: 'Loading was cancelled; nothing else changed.' });
       if (restore) {
         await get().loadPair(restore);
         set({ error: 'Loading was cancelled; the previous pair is back.' });
@@ -230,8 +302,8 @@ let urlTimer: ReturnType<typeof setTimeout> | undefined;
 useLens.subscribe((state) => {
   clearTimeout(urlTimer);
   urlTimer = setTimeout(() => {
-    const { view, pair, text, lambda, k, backend, hub } = state;
-    const search = writeViewState({ view, pair, text, lambda, k, backend, hub }, location.search);
+    const { view, pair, text, lambda, k, backend, hub, dtype } = state;
+    const search = writeViewState({ view, pair, text, lambda, k, backend, hub, dtype }, location.search);
     if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}${location.hash}`);
   }, 250);
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_PAIR_ID } from '../runtime/catalog';
-import type { BackendChoice } from '../worker/protocol';
+import { type BackendChoice, DTYPES, type Dtype } from '../worker/protocol';
 
 /** The app's views, in tab order. */
 export const VIEWS = ['explorer', 'analysis', 'instructions', 'similarity', 'retrieval'] as const;
@@ -15,6 +15,8 @@ export interface ViewState {
   backend: BackendChoice;
   /** The Hub's base URL for Hub pairs; empty for huggingface.co. */
   hub: string;
+  /** The bodies' ONNX variant; empty: the backend's choice (q8 on WASM, half floats on WebGPU with shader-f16). */
+  dtype: Dtype | '';
 }
 
 export const DEFAULT_VIEW: ViewState = {
@@ -25,6 +27,7 @@ export const DEFAULT_VIEW: ViewState = {
   k: 10,
   backend: 'auto',
   hub: '',
+  dtype: '',
 };
 
 export const K_CHOICES = [5, 10, 20, 50] as const;
@@ -48,6 +51,7 @@ export function readViewState(search: string): ViewState {
     k: (K_CHOICES as readonly number[]).includes(k) ? k : DEFAULT_VIEW.k,
     backend: backend === 'wasm' || backend === 'webgpu' ? backend : 'auto',
     hub: params.get('hub') ?? '',
+    dtype: DTYPES.includes(params.get('dtype') as Dtype) ? (params.get('dtype') as Dtype) : '',
   };
 }
 

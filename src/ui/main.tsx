@@ -6,7 +6,8 @@ import './styles.css';
 
 // Start the model worker and the pair's download before React's first render:
 // the worker's bundle and onnxruntime then load while the page is being built.
-void useLens.getState().loadPair();
+// A pair named by the link that opened the page asks before downloading from the Hub.
+void useLens.getState().loadPair(undefined, undefined, { fromLink: true });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

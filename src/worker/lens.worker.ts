@@ -6,15 +6,29 @@ import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.m
 import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
+import { DownloadLog } from '../runtime/downloadLog';
+import type { Dtype } from '../runtime/dtypes';
 import { estimatePair } from '../runtime/estimate';
 import { httpReader } from '../runtime/files';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
-import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
-import { deleteAllCachedModels, deleteCachedModel, getCachedHead, listCachedModels, putCachedHead } from '../runtime/modelCache';
-import { manifestFor, needsHub } from '../runtime/pairId';
-import { choosePrecision, hasFp16Bodies } from '../runtime/precision';
+import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
+import type { PairManifest } from '../runtime/manifest';
+import {
+  canaryKey,
+  deleteAllCachedModels,
+  deleteCachedModel,
+  forgetDownloads,
+  getCachedHead,
+  getCanaryReference,
+  listCachedModels,
+  putCachedHead,
+  putCanaryReference,
+} from '../runtime/modelCache';
 import type { Device } from '../runtime/pair';
+import { manifestFor, needsHub } from '../runtime/pairId';
+import { type PairPlan, planPair } from '../runtime/plan';
+import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import type { BackendChoice, LensWorkerApi } from './protocol';
@@ -29,7 +43,12 @@ env.allowRemoteModels = false;
 env.localModelPath = MODEL_ROOT;
 // One download per local model file, not two (lazyBodyFetch); logits-only
 // causal-LM exports gain a last_hidden_state output as they arrive (hiddenStateFetch).
-env.fetch = hiddenStateFetch(lazyBodyFetch((input, init) => fetch(input, init), new URL(MODEL_ROOT, self.location.href).href));
+// Hub files: 429/5xx retried, cut-off or mislabelled files refused before any cache keeps them, and
+// what a load downloads is logged, so a load that fails on a file's contents removes them (resilientFetch, DownloadLog).
+const downloads = new DownloadLog(forgetDownloads);
+env.fetch = hiddenStateFetch(
+  lazyBodyFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }), new URL(MODEL_ROOT, self.location.href).href),
+);
 // Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
 // code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
 env.useWasmCache = false;
@@ -52,7 +71,7 @@ function chooseOrtBuild(device: Device): void {
 }
 
 const modelFiles = httpReader(MODEL_ROOT);
-const session = new LensSession(modelFiles);
+const session = new LensSession(modelFiles, undefined, undefined, downloads);
 
 /** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
 function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
@@ -76,12 +95,24 @@ async function pickDevice(choice: BackendChoice): Promise<{ device: Device; shad
   return { device: 'wasm', shaderF16: false };
 }
 
-/** Whether a file exists under the app's model root (a HEAD request). */
-const localExists = (path: string) =>
-  fetch(`${MODEL_ROOT}${path}`, { method: 'HEAD' }).then(
-    (r) => r.ok,
-    () => false,
-  );
+/** The pair, the backend it runs on and the variant it loads; the last plan is kept, so `load` after `estimate` probes nothing again. */
+let lastPlan: { key: string; value: Promise<{ manifest: PairManifest; device: Device; plan: PairPlan }> } | undefined;
+function planFor(pairId: string, backend: BackendChoice, hubUrl: string | undefined, dtype: Dtype | undefined) {
+  const key = JSON.stringify([pairId, backend, hubUrl, dtype]);
+  if (lastPlan?.key !== key) {
+    const value = (async () => {
+      const hub = connectHub(pairId, hubUrl);
+      const { device, shaderF16 } = await pickDevice(backend);
+      const manifest = await manifestFor(pairId, modelFiles);
+      return { manifest, device, plan: await planPair(manifest, hub, { device, shaderF16, dtype }) };
+    })();
+    lastPlan = { key, value };
+    value.catch(() => {
+      if (lastPlan?.value === value) lastPlan = undefined;
+    });
+  }
+  return lastPlan.value;
+}
 
 let onDeviceLost: ((reason: string) => void) | undefined;
 
@@ -105,26 +136,34 @@ const cancelledRuns = new Set<number>();
 
 const api: LensWorkerApi = {
   async load(pairId, backend, onProgress, hubUrl, options = {}) {
-    connectHub(pairId, hubUrl);
-    const { device, shaderF16 } = await pickDevice(backend);
+    const { manifest, device, plan } = await planFor(pairId, backend, hubUrl, options.dtype);
     chooseOrtBuild(device);
-    const manifest = await manifestFor(pairId, modelFiles);
-    const fp16Files = device === 'webgpu' && shaderF16 && (await hasFp16Bodies(manifest, session.hub!, localExists));
-    const info = await session.loadManifest(manifest, device, onProgress, choosePrecision(device, shaderF16, fp16Files));
-    if (device !== 'webgpu') return info;
-    // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so).
-    const canary = await session.checkAgainstWasm(options.distortWebgpu);
+    if (device !== 'webgpu') return session.loadManifest(manifest, device, onProgress, plan);
+    // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so). The WASM
+    // side is a stored reference (two vectors), computed once per pair and dtype by loading the pair on
+    // WASM alone before the WebGPU load: the pair is never held twice.
+    const key = canaryKey(session.hub!.baseUrl, manifest, plan.dtype);
+    let reference = await getCanaryReference(key);
+    let head: Awaited<ReturnType<typeof session.wasmReference>>['head'] | undefined;
+    if (!reference) {
+      ({ reference, head } = await session.wasmReference(manifest, plan, onProgress));
+      await putCanaryReference(key, reference);
+    }
+    const info = await session.loadManifest(manifest, device, onProgress, plan, head);
+    const canary = await session.checkCanary(reference, options.distortWebgpu);
     if (!canary.ok) {
-      const fallback = await session.loadManifest(manifest, 'wasm', onProgress);
+      await session.unload();
+      const wasm = await planFor(pairId, 'wasm', hubUrl, options.dtype);
+      const fallback = await session.loadManifest(wasm.manifest, 'wasm', onProgress, wasm.plan);
       return { ...fallback, canary, notice: `WebGPU disagreed with WASM on a check text (${canary.reason}): running on WASM.` };
     }
     watchDeviceLoss();
     return { ...info, canary };
   },
-  async estimate(pairId, hubUrl) {
-    const hub = connectHub(pairId, hubUrl);
+  async estimate(pairId, hubUrl, backend = 'auto', dtype) {
+    const { manifest, plan } = await planFor(pairId, backend, hubUrl, dtype);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    return estimatePair(await manifestFor(pairId, modelFiles), hub, memory);
+    return estimatePair(manifest, session.hub!, plan, memory);
   },
   async onDeviceLost(callback) {
     onDeviceLost = callback;

@@ -8,6 +8,9 @@ import type { AlignResult, ColumnResult, PairInfo } from '../runtime/session';
 export type { CachedModel, LoadEstimate };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+export type { Dtype } from '../runtime/dtypes';
+export { DTYPES } from '../runtime/dtypes';
+import type { Dtype } from '../runtime/dtypes';
 
 /**
  * What the page may ask of the model worker (exposed with Comlink, which pairs
@@ -21,14 +24,14 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
     backend: BackendChoice,
     onProgress: (progress: FileProgress) => void,
     hubUrl?: string,
-    options?: { distortWebgpu?: boolean },
+    options?: { distortWebgpu?: boolean; dtype?: Dtype },
   ): Promise<PairInfo>;
   /** Called when the WebGPU device is lost (the page then restarts the worker on WASM). */
   onDeviceLost(callback: (reason: string) => void): Promise<void>;
   /** Destroys the WebGPU device (the `debug=lose-device` test seam). */
   loseDevice(): Promise<void>;
-  /** Download sizes and memory need of a pair, before loading it. */
-  estimate(pairId: string, hubUrl?: string): Promise<LoadEstimate>;
+  /** Download sizes, dtypes and memory need of a pair, before loading it (HEAD requests only). */
+  estimate(pairId: string, hubUrl?: string, backend?: BackendChoice, dtype?: Dtype): Promise<LoadEstimate>;
   listCache(): Promise<CachedModel[]>;
   deleteCached(repo: string | null): Promise<void>;
   align(requestId: number, text: string, k: number, lambda: number): Promise<AlignResult>;

@@ -1,16 +1,23 @@
-import { useLens } from '../../state/store';
+import { type LoadQuestion, useLens } from '../../state/store';
 
 export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 
 /** Which pair is loaded on which backend; while loading, a bar per file, the total and a cancel button. */
 export function ModelStatus() {
-  const { status, pair, pairInfo, files, estimate, cancelLoad, loadPair } = useLens();
+  const status = useLens((s) => s.status);
+  const pair = useLens((s) => s.pair);
+  const pairInfo = useLens((s) => s.pairInfo);
+  const files = useLens((s) => s.files);
+  const estimate = useLens((s) => s.estimate);
+  const question = useLens((s) => s.question);
+  const cancelLoad = useLens((s) => s.cancelLoad);
+  const loadPair = useLens((s) => s.loadPair);
   const entries = Object.values(files);
   const loaded = entries.reduce((sum, f) => sum + (f.done ? f.total || f.loaded : f.loaded), 0);
   const total = entries.reduce((sum, f) => sum + (f.total || f.loaded), 0);
   const label =
     status === 'ready' && pairInfo
-      ? `${pairInfo.name} · ${pairInfo.device}${pairInfo.precision === 'fp16' ? ' fp16' : ''} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
+      ? `${pairInfo.name} · ${pairInfo.device}${pairInfo.dtype === 'fp32' ? '' : ` ${pairInfo.dtype}`} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
       : status === 'loading'
         ? `${pair} · loading…`
         : status === 'confirm'
@@ -28,15 +35,19 @@ export function ModelStatus() {
           {pairInfo.notice}
         </p>
       )}
-      {status === 'confirm' && estimate && (
-        <div className="confirm" data-testid="memory-warning" role="alert">
-          This pair needs about {megabytes(estimate.totalBytes)}
-          {estimate.deviceBytes ? ` on a device with about ${megabytes(estimate.deviceBytes)} of memory` : ''}: it may not fit.
+      {status === 'confirm' && question && (
+        <div className="confirm" data-testid={question.kind === 'memory' ? 'memory-warning' : 'link-question'} role="alert">
+          <LoadQuestionText question={question} />
           <div className="actions">
-            <button type="button" onClick={() => void loadPair(pair, undefined, { force: true })}>
-              Load anyway
+            <button
+              type="button"
+              data-testid="confirm-load"
+              // A Hub named by a link is contacted only now; the pair is then sized, and asks again only if it may not fit.
+              onClick={() => void loadPair(pair, undefined, question.kind === 'link-host' ? {} : { force: true })}
+            >
+              {question.kind === 'memory' ? 'Load anyway' : question.kind === 'link-host' ? `Contact ${question.host} and load` : 'Download and load'}
             </button>
-            <button type="button" onClick={() => void cancelLoad()}>
+            <button type="button" data-testid="confirm-cancel" onClick={() => void cancelLoad()}>
               Cancel
             </button>
           </div>
@@ -70,5 +81,29 @@ export function ModelStatus() {
         </div>
       )}
     </div>
+  );
+}
+
+function LoadQuestionText({ question }: { question: LoadQuestion }) {
+  if (question.kind === 'link-host') {
+    return (
+      <p>
+        This link asks to download models from <strong>{question.host}</strong>, which is not huggingface.co: {question.repos.join(', ')}. Nothing has been sent to{' '}
+        {question.host} yet.
+      </p>
+    );
+  }
+  if (question.kind === 'link') {
+    return (
+      <p>
+        This link asks to download {question.repos.join(', ')} from <strong>{question.host}</strong>: {megabytes(question.bytes)}.
+      </p>
+    );
+  }
+  return (
+    <p>
+      This pair needs about {megabytes(question.bytes)} of memory
+      {question.deviceBytes ? ` on a device with about ${megabytes(question.deviceBytes)}` : ''}: it may not fit.
+    </p>
   );
 }
