@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import type { Options } from './commands';
+import type { Options } from './pair';
 import { UsageError } from './io';
 import { evaluate, index, search } from './retrieval';
 

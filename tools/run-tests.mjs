@@ -43,6 +43,7 @@ function runner(name, command, args, report, count) {
 
 step('typecheck', 'npx', ['tsc', '-b']);
 step('lint', 'npx', ['biome', 'lint', 'src', 'e2e', 'cli', 'tools', 'bench']);
+step('import graph (cycles, layering)', 'node', ['tools/check-deps.mjs']);
 runner('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/unit.json`], `${REPORTS}/unit.json`, (r) => ({
   passed: r.numPassedTests,
   failed: r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0),

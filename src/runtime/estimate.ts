@@ -1,5 +1,5 @@
 import { type HubClient, HubError } from './hub';
-import { isHubHead, type PairManifest } from './manifest';
+import { isHubHead, type PairManifest } from '../shared/manifest';
 
 /** What a pair will cost before it is downloaded: file sizes and the memory they need. */
 export interface LoadEstimate {

@@ -7,7 +7,7 @@ import {
   tensorRange,
   tensorToHeadData,
 } from '../core/safetensors';
-import type { ProgressListener } from './files';
+import type { ProgressListener } from '../shared/files';
 
 /**
  * The Hugging Face Hub's file layout, `{base}/{org}/{name}/resolve/{revision}/{file}`,

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
-import type { BinaryReader } from './files';
+import type { BinaryReader } from '../shared/files';
 import { hiddenStateFetch } from './hiddenStateFetch';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');

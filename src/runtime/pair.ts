@@ -3,12 +3,13 @@ import { makeContentFilter } from '../core/content';
 import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
-import { type BinaryReader, type ProgressListener, readText } from './files';
+import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
-import { applyTemplate, isHubHead, type PairManifest } from './manifest';
+import { applyTemplate, isHubHead, type PairManifest } from '../shared/manifest';
+import type { Device } from './device';
 import type { Precision } from './precision';
 
-export type Device = 'webgpu' | 'wasm' | 'cpu';
+export type { Device };
 
 /** Texts per run for a body that also returns logits (see pooled()). */
 const LOGITS_BATCH = 4;

@@ -1,6 +1,6 @@
 import type { HubClient } from './hub';
-import { isHubHead, type PairManifest } from './manifest';
-import type { Device } from './pair';
+import { isHubHead, type PairManifest } from '../shared/manifest';
+import type { Device } from './device';
 
 export type Precision = 'fp32' | 'fp16';
 

@@ -1,10 +1,10 @@
 import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { shiftScores } from '../core/topk';
-import type { BinaryReader, ProgressListener } from './files';
+import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { HubClient } from './hub';
-import type { PairManifest } from './manifest';
-import { manifestFor } from './pairId';
+import type { PairManifest } from '../shared/manifest';
+import { manifestFor } from '../shared/pairId';
 import { type CanaryResult, compareBackends } from './canary';
 import { type Device, LensPair, type LoadOptions } from './pair';
 import type { Precision } from './precision';

@@ -3,7 +3,7 @@ import type { Bm25Analyzer } from '../core/retrieval/bm25';
 import { CollectionError, type Entry, msmarcoSample, parseEntries, parseQrels } from '../core/retrieval/collection';
 import type { Qrels } from '../core/retrieval/evaluation';
 import { DEFAULT_SPARSE, type WeightScheme } from '../core/retrieval/representation';
-import type { BuildProgress, IndexSummary, RetrievalEvaluation, SearchView } from '../runtime/retrieval';
+import type { BuildProgress, IndexSummary, RetrievalEvaluation, SearchView } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
 
 export type CorpusSource = 'msmarco' | 'file';

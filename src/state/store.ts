@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import { needsHub } from '../runtime/pairId';
+import { needsHub } from '../shared/pairId';
 import type { AlignResult, BackendChoice, CachedModel, ColumnResult, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';

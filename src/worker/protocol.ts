@@ -1,11 +1,12 @@
-import type { FileProgress } from '../runtime/files';
+import type { FileProgress } from '../shared/files';
 import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView } from '../runtime/analyses';
-import type { RetrievalWorkerApi } from '../runtime/retrieval';
+import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, PairInfo } from '../runtime/session';
+import type { AlignResult, ColumnResult, PairInfo, TokenInfo } from '../runtime/session';
 
 export type { CachedModel, LoadEstimate };
+export type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, SearchView, TokenInfo };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 
