@@ -5,7 +5,7 @@ import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.
 import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
+import { AnalysisCancelled, analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { estimatePair } from '../runtime/estimate';
 import { httpReader } from '../shared/files';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
@@ -17,6 +17,7 @@ import { choosePrecision, hasFp16Bodies } from '../runtime/precision';
 import type { Device } from '../runtime/pair';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
+import { outcomeOf } from '../shared/outcome';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
 // Root-relative on purpose: transformers.js treats an absolute http(s) localModelPath as remote.
@@ -139,7 +140,8 @@ const api: LensWorkerApi = {
 
   async analyzeDataset(runId, texts, k, onProgress) {
     try {
-      return await analyzeDataset(session.loaded, texts, { k, onProgress, isCancelled: () => cancelledRuns.has(runId) });
+      const isCancelled = () => cancelledRuns.has(runId);
+      return await outcomeOf(() => analyzeDataset(session.loaded, texts, { k, onProgress, isCancelled }), AnalysisCancelled);
     } finally {
       cancelledRuns.delete(runId);
     }
@@ -147,8 +149,8 @@ const api: LensWorkerApi = {
   async cancelAnalysis(runId) {
     cancelledRuns.add(runId);
   },
-  async setDirection(u1) {
-    session.setDirection(u1);
+  async setDirection(u1, computedOn) {
+    session.setDirection(u1, computedOn);
   },
   async contributions(requestId, k) {
     const states = session.currentStates;

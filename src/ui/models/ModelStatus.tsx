@@ -1,10 +1,21 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../../state/store';
 
 export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 
 /** Which pair is loaded on which backend; while loading, a bar per file, the total and a cancel button. */
 export function ModelStatus() {
-  const { status, pair, pairInfo, files, estimate, cancelLoad, loadPair } = useLens();
+  const { status, pair, pairInfo, files, estimate, cancelLoad, loadPair } = useLens(
+    useShallow((s) => ({
+      status: s.status,
+      pair: s.pair,
+      pairInfo: s.pairInfo,
+      files: s.files,
+      estimate: s.estimate,
+      cancelLoad: s.cancelLoad,
+      loadPair: s.loadPair,
+    })),
+  );
   const entries = Object.values(files);
   const loaded = entries.reduce((sum, f) => sum + (f.done ? f.total || f.loaded : f.loaded), 0);
   const total = entries.reduce((sum, f) => sum + (f.total || f.loaded), 0);
