@@ -12,7 +12,7 @@ import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type Tensor } from
 import { readTexts } from '../cli/io';
 import { buildReport } from '../src/core/report';
 import { localModelReader } from '../src/runtime/node';
-import { manifestFor } from '../src/runtime/pairId';
+import { manifestFor } from '../src/shared/pairId';
 import { LensPair } from '../src/runtime/pair';
 import { contract, header, median, ms, ratio, round, type Row, table } from './common';
 

@@ -1,99 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
-import { CATALOG } from '../src/runtime/catalog';
-import { POOLINGS, type Pooling } from '../src/core/pooling';
-import { type BinaryReader, type FileProgress, readText } from '../src/runtime/files';
-import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
-import { customPairManifest, isHubHead, type PairManifest, parseManifest, promptEolManifest } from '../src/runtime/manifest';
-import type { DownloadLog } from '../src/runtime/downloadLog';
-import { DTYPES, isDtype } from '../src/runtime/dtypes';
-import { allowHub, localModelReader } from '../src/runtime/node';
-import { LensPair, type LoadOptions, serializeSpectrum } from '../src/runtime/pair';
-import { manifestFor, needsHub } from '../src/runtime/pairId';
-import { type PairPlan, planPair } from '../src/runtime/plan';
+import { CATALOG } from '../src/shared/catalog';
+import { type FileProgress, readText } from '../src/shared/files';
+import { isHubHead, parseManifest } from '../src/shared/manifest';
+import { localModelReader } from '../src/runtime/node';
+import { LensPair, serializeSpectrum } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
-import { parseCount, progress, progressDone, readTexts, UsageError } from './io';
+import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
+import { cpuLoadOptions, type Options, resolvePair } from './pair';
 
-export type Options = Record<string, string | boolean | undefined>;
 
-
-/**
- * The pair a command runs on: a catalog id (`--pair demo`), or a custom pair of Hub
- * models (`--embed <id> --base <id> --pooling <p> [--template "…{text}…"]`, or
- * `--prompt-eol <id>`), fetched from `--hub-url` (default huggingface.co).
- */
-export interface ResolvedPair {
-  manifest: PairManifest;
-  read: BinaryReader;
-  hub: HubClient;
-  /** The variant each body loads (`--dtype`, else fp32 on the CPU where it exists). */
-  plan: PairPlan;
-  /** What a Hub load downloads into .cache/hub, removed again if the load fails on a file's contents. */
-  downloads?: DownloadLog;
-}
-
-/** LensPair / LensSession options for a resolved pair on the CPU. */
-export const cpuLoadOptions = (pair: ResolvedPair, onProgress?: LoadOptions['onProgress']): LoadOptions => ({
-  device: 'cpu',
-  read: pair.read,
-  hub: pair.hub,
-  plan: pair.plan,
-  downloads: pair.downloads,
-  onProgress,
-});
-
-export async function resolvePair(options: Options): Promise<ResolvedPair> {
-  const dtype = options.dtype;
-  if (dtype !== undefined && !isDtype(dtype)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')}`);
-  const { manifest, read, hub, downloads } = await resolveManifest(options);
-  try {
-    return { manifest, read, hub, downloads, plan: await planPair(manifest, hub, { device: 'cpu', dtype }) };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-async function resolveManifest(options: Options): Promise<Omit<ResolvedPair, 'plan'>> {
-  const read = localModelReader(options['models-dir'] as string | undefined);
-  const hubUrl = typeof options['hub-url'] === 'string' ? options['hub-url'] : DEFAULT_HUB_URL;
-  let hub: HubClient;
-  try {
-    hub = new HubClient({ baseUrl: hubUrl });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const custom = options.embed !== undefined || options.base !== undefined || options['prompt-eol'] !== undefined;
-  if (custom) {
-    const downloads = allowHub(hubUrl, options['cache-dir'] as string | undefined);
-    if (typeof options['prompt-eol'] === 'string') {
-      HubClient.checkId(options['prompt-eol']);
-      return { manifest: promptEolManifest(options['prompt-eol']), read, hub, downloads };
-    }
-    const { embed, base, pooling, template } = options;
-    if (typeof embed !== 'string' || typeof base !== 'string') throw new UsageError('a custom pair needs both --embed <hub id> and --base <hub id>');
-    if (typeof pooling !== 'string' || !POOLINGS.includes(pooling as Pooling)) {
-      throw new UsageError(`--pooling must be one of ${POOLINGS.join(', ')}`);
-    }
-    if (template !== undefined && !String(template).includes('{text}')) throw new UsageError('--template must contain {text}');
-    for (const id of [embed, base]) {
-      try {
-        HubClient.checkId(id);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
-    }
-    const spec = { embed, base, pooling: pooling as Pooling, template: template as string | undefined };
-    return { manifest: customPairManifest(spec), read, hub, downloads };
-  }
-  const id = options.pair;
-  if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
-  const downloads = needsHub(id) ? allowHub(hubUrl, options['cache-dir'] as string | undefined) : undefined;
-  try {
-    return { manifest: await manifestFor(id, read), read, hub, downloads };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
 
 function requireInput(options: Options): string {
   if (typeof options.input !== 'string') throw new UsageError('--input <file|-> is required');
@@ -106,8 +22,6 @@ function loadProgress(p: FileProgress): void {
     progress(`  ${p.file}: ${(p.loaded / 1e6).toFixed(1)} / ${(p.total / 1e6).toFixed(1)} MB`);
   }
 }
-
-const write = (value: unknown, pretty: boolean) => process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
 
 /** lens align: one JSON object per text with both models' top tokens and its metrics. */
 export async function align(options: Options): Promise<void> {
@@ -137,7 +51,7 @@ export async function align(options: Options): Promise<void> {
       base: { top: top(r.base), keyIds: r.base.keyIds },
       metrics: { embed: { hit: r.embed.hit, lar: r.embed.lar }, base: { hit: r.base.hit, lar: r.base.lar } },
     };
-    if (options.json) write(row, false);
+    if (options.json) writeJson(row, false);
     else {
       process.stdout.write(`${text}\n  embed: ${row.embed.top.map((t) => JSON.stringify(t.token)).join(' ')}\n`);
       process.stdout.write(`  base${lambda ? ` (λ=${lambda.toFixed(3)})` : ''}: ${row.base.top.map((t) => JSON.stringify(t.token)).join(' ')}\n`);
@@ -207,7 +121,7 @@ export async function analyze(options: Options): Promise<void> {
         }
       : {}),
   };
-  if (options.json) write(summary, Boolean(options.pretty));
+  if (options.json) writeJson(summary, Boolean(options.pretty));
   else {
     const pct = (x: number) => x.toFixed(3);
     process.stdout.write(`${pairId}: ${report.n} texts, k=${k}, λ = v1 = ${report.lambda.toFixed(3)}\n`);
@@ -279,6 +193,6 @@ export async function models(options: Options): Promise<void> {
       return { id, label, embed: m.embed.model, base: m.base.model, head, pooling: m.embed.pooling, template: m.embed.template, available };
     }),
   );
-  if (options.json) write(rows, false);
+  if (options.json) writeJson(rows, false);
   else for (const r of rows) process.stdout.write(`${r.id.padEnd(18)} ${r.label}${r.available ? '' : '  [not under models/ yet]'}\n`);
 }

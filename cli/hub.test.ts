@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
 import { pool } from '../src/core/pooling';
+import { PROMPT_EOL_TEMPLATE } from '../src/shared/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
@@ -73,17 +75,29 @@ interface AlignRecord {
 }
 const records = (stdout: string): AlignRecord[] => stdout.trim().split('\n').map((line) => JSON.parse(line));
 
-/** Mean-pooled logits of the logits-only export, run directly (no patch, no W): W·mean(h) by linearity. */
+/** Pooled logits of the logits-only export, run directly (no patch, no W): W·pool(h) by linearity. */
 let logitsOnlySession: Promise<ort.InferenceSession> | undefined;
-async function pooledLogits(ids: number[]): Promise<Float32Array> {
+async function pooledLogits(ids: number[], pooling: 'mean' | 'last' = 'mean'): Promise<Float32Array> {
   logitsOnlySession ??= ort.InferenceSession.create('models/test-shapes/qwen3-base/onnx/model.onnx');
   const session = await logitsOnlySession;
   const long = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
   const feeds: Record<string, ort.Tensor> = { input_ids: long(ids), attention_mask: long(ids.map(() => 1)), position_ids: long(ids.map((_, i) => i)) };
   for (const name of session.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 16]);
   const logits = (await session.run(feeds)).logits;
-  return pool(logits.data as Float32Array, ids.map(() => 1), logits.dims[2], 'mean');
+  return pool(logits.data as Float32Array, ids.map(() => 1), logits.dims[2], pooling);
 }
+
+/** Token ids of a text as the stand-in's own tokenizer reads it (special tokens included, as the pair does). */
+async function standInIds(text: string): Promise<number[]> {
+  env.allowLocalModels = true;
+  env.allowRemoteModels = false;
+  env.localModelPath = `${join(process.cwd(), 'models')}/`;
+  const tokenizer = await AutoTokenizer.from_pretrained('test-shapes/qwen3-base');
+  return tokenizer.encode(text, { add_special_tokens: true }) as number[];
+}
+
+/** Ids ranked by score, best first (ties to the lower id), over the tokenizer's rows. */
+const ranking = (z: Float32Array, rows: number) => [...z.subarray(0, rows)].map((score, id) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id);
 
 describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-shapes)', () => {
   it('qwen3-0.6b: last-token embedder, logits-only base with a KV cache, W from sharded bf16 safetensors', async () => {
@@ -109,9 +123,18 @@ describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-s
   it('smollm2-135m-eol: PromptEOL on one logits-only causal LM', async () => {
     const out = await lens(['align', '--pair', 'smollm2-135m-eol', '--hub-url', hub.url, '--input', '-', '--json'], TEXTS);
     expect(out.code).toBe(0);
-    const [first] = records(out.stdout);
-    // Same model, different readings: the template's last token vs the plain text's mean.
-    expect(first.embed.top.map((t) => t.id)).not.toEqual(first.base.top.map((t) => t.id));
+    const tokenizerSize = 272;
+    // Same model, two readings, each checked against the export's own logits run here:
+    // the embedding view is the PromptEOL prompt's last-token logits, the base view the plain text's mean logits.
+    for (const [i, record] of records(out.stdout).entries()) {
+      const text = TEXTS.split('\n')[i];
+      const prompt = await pooledLogits(await standInIds(PROMPT_EOL_TEMPLATE.replace('{text}', text)), 'last');
+      const plain = await pooledLogits(record.tokens.map((t) => t.id), 'mean');
+      for (const [view, reference] of [[record.embed, prompt], [record.base, plain]] as const) {
+        for (const t of view.top) expect(t.score).toBeCloseTo(reference[t.id], 1);
+        expect(view.top[0].id).toBe(ranking(reference, tokenizerSize)[0].id);
+      }
+    }
   });
 
   it('sgpt-125m: the export from models/ and the same export uploaded to Hub repos give the same tokens', async () => {

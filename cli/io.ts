@@ -44,3 +44,8 @@ export function parseCount(value: string | undefined, name: string, fallback: nu
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
   return n;
 }
+
+/** A JSON value on stdout, one line (or indented with --pretty). */
+export function writeJson(value: unknown, pretty: boolean): void {
+  process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
+}

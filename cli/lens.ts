@@ -4,7 +4,8 @@
  * as the app. Runs offline on the pairs in models/.
  */
 import { parseArgs } from 'node:util';
-import { align, analyze, models, type Options, spectrum } from './commands';
+import { align, analyze, models, spectrum } from './commands';
+import type { Options } from './pair';
 import { UsageError } from './io';
 
 const HELP = `lens — what an LLM text embedding says in tokens

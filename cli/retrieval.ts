@@ -10,29 +10,13 @@ import { CollectionError, type Entry, msmarcoSample, parseEntries, parseQrels, t
 import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasticMsearch, quantize, trecRun } from '../src/core/retrieval/export';
 import { loadIndex, saveIndex } from '../src/core/retrieval/persist';
 import { DEFAULT_SPARSE, K_MAX, WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
-import { findPair } from '../src/runtime/catalog';
-import { readText } from '../src/runtime/files';
-import { parseManifest, isHubHead } from '../src/runtime/manifest';
-import { DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
+import { isHubHead } from '../src/shared/manifest';
 import { LensPair } from '../src/runtime/pair';
 import { RetrievalRuntime } from '../src/runtime/retrieval';
-import type { Options } from './commands';
-import { parseCount, progress, progressDone, readInput, UsageError } from './io';
+import { parseCount, progress, progressDone, readInput, UsageError, writeJson } from './io';
+import { cpuLoadOptions, type Options, type ResolvedPair, resolvePair } from './pair';
 
 export const MSMARCO_SAMPLE = resolve(import.meta.dirname, '..', 'public', 'data', 'msmarco-sample', 'sampled500.tsv');
-
-const write = (value: unknown, pretty: boolean) => process.stdout.write(`${JSON.stringify(value, null, pretty ? 2 : undefined)}\n`);
-
-function pairId(options: Options): string {
-  const id = options.pair;
-  if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`)');
-  try {
-    findPair(id);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  return id;
-}
 
 function sparseOptions(options: Options) {
   const k = parseCount(options.k as string | undefined, 'k', DEFAULT_SPARSE.k);
@@ -90,32 +74,23 @@ async function readCollection(options: Options, need: { queries: boolean; qrels:
 }
 
 /** Which build of the pair ran: a hash of its LM head and its files' dates (the demo pair gets retrained in place). */
-async function pairVersion(id: string, modelsDir?: string) {
-  const root = modelsDir ?? DEFAULT_MODEL_ROOT;
-  const read = localModelReader(root);
-  const entry = findPair(id);
-  if (!entry.manifest) throw new UsageError(`pair ${id} comes from the Hub; retrieval runs on pairs under models/`);
-  const manifest = parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
-  if (isHubHead(manifest.lmHead)) throw new UsageError(`pair ${id} reads its LM head from the Hub; retrieval runs on local pairs`);
-  const head = await readFile(join(root, manifest.lmHead.file));
-  const modified = (await stat(join(root, manifest.lmHead.file))).mtime.toISOString();
+async function pairVersion({ id, manifest, modelsDir }: ResolvedPair) {
+  if (isHubHead(manifest.lmHead)) throw new UsageError(`pair ${id} reads its LM head from the Hub; retrieval runs on pairs under models/`);
+  const head = await readFile(join(modelsDir, manifest.lmHead.file));
+  const modified = (await stat(join(modelsDir, manifest.lmHead.file))).mtime.toISOString();
   // The build: W and the embedder's weights (a saved index only fits the build that embedded it).
   const build = createHash('sha256').update(head);
-  const onnxDir = join(root, manifest.embed.model, 'onnx');
+  const onnxDir = join(modelsDir, manifest.embed.model, 'onnx');
   for (const name of (await readdir(onnxDir).catch(() => [] as string[])).sort()) build.update(await readFile(join(onnxDir, name)));
-  return {
-    manifest,
-    read,
-    version: { name: manifest.name, lmHeadSha256: createHash('sha256').update(head).digest('hex').slice(0, 16), build: build.digest('hex').slice(0, 16), modified },
-  };
+  return { name: manifest.name, lmHeadSha256: createHash('sha256').update(head).digest('hex').slice(0, 16), build: build.digest('hex').slice(0, 16), modified };
 }
 
 async function loadRuntime(options: Options) {
-  const id = pairId(options);
-  const { manifest, read, version } = await pairVersion(id, options['models-dir'] as string | undefined);
-  progress(`loading ${id}…`);
-  const pair = await LensPair.load(manifest, { device: 'cpu', read });
-  return { runtime: new RetrievalRuntime(pair), version, id };
+  const resolved = await resolvePair(options);
+  const version = await pairVersion(resolved);
+  progress(`loading ${resolved.id}…`);
+  const pair = await LensPair.load(resolved.manifest, cpuLoadOptions(resolved));
+  return { runtime: new RetrievalRuntime(pair), version, id: resolved.id };
 }
 
 const started = () => {
@@ -175,7 +150,7 @@ export async function evaluate(options: Options): Promise<void> {
     sparseOfDense: round(result.sparseOfDense),
     queryEncodeMs: round(result.queryEncodeMs, 2),
   };
-  if (options.json) write(out, Boolean(options.pretty));
+  if (options.json) writeJson(out, Boolean(options.pretty));
   else {
     const pct = (x: number | null) => (x === null ? '  n/a ' : x.toFixed(4));
     process.stdout.write(`${id}: ${out.documents} documents, ${out.evaluatedQueries} judged queries, K=${opts.k} (${opts.scheme}), M=${opts.m}\n`);
@@ -210,7 +185,7 @@ export async function search(options: Options): Promise<void> {
     runtime.index(docs, { k: opts.k, scheme: opts.scheme, bm25: opts.bm25 });
   } else await buildIndex(runtime, corpus, opts);
   const view = await runtime.search(options.query, opts.m, top);
-  if (options.json) write({ pair: id, ...view }, Boolean(options.pretty));
+  if (options.json) writeJson({ pair: id, ...view }, Boolean(options.pretty));
   else {
     process.stdout.write(`query tokens: ${view.queryTokens.map((t) => `${JSON.stringify(t.text)}${t.source === 'expansion' ? '+' : ''}`).join(' ')}\n`);
     for (const name of ['sparse', 'dense', 'bm25'] as const) {
@@ -268,7 +243,7 @@ export async function index(options: Options): Promise<void> {
       ),
     );
   }
-  write(
+  writeJson(
     {
       pair: id,
       pairVersion: version,

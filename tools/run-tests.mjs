@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Runs every check the project has and ends with one line: "N passed, N failed".
-// Steps: typecheck, lint, unit tests (Vitest), build, e2e (Playwright in Debian's Chromium).
-// A step that is not a test runner (typecheck, lint, build) counts as one test.
+// Runs every check the project has and ends with one line: "N passed, N failed, N skipped".
+// Steps: typecheck, lint, import graph, unit tests (Vitest), build, e2e (Playwright in Debian's Chromium).
+// A step that is not a test runner (typecheck, lint, build) counts as one test. Skipped tests are
+// counted from the runners' JSON reports (a skipped test is never counted as passed).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 
@@ -11,7 +12,9 @@ mkdirSync(REPORTS, { recursive: true });
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
+const skips = [];
 
 function run(name, command, args, env = {}) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
@@ -33,27 +36,33 @@ function runner(name, command, args, report, count) {
   try {
     counts = count(JSON.parse(readFileSync(report, 'utf8')));
   } catch {
-    counts = { passed: 0, failed: 1 };
+    counts = { passed: 0, failed: 1, skipped: 0 };
   }
   if (!ok && counts.failed === 0) counts.failed = 1; // the runner failed outside any test
   passed += counts.passed;
   failed += counts.failed;
+  skipped += counts.skipped;
   if (counts.failed) failures.push(`${name} (${counts.failed})`);
+  if (counts.skipped) skips.push(`${name} (${counts.skipped})`);
 }
 
 step('typecheck', 'npx', ['tsc', '-b']);
 step('lint', 'npx', ['biome', 'lint', 'src', 'e2e', 'cli', 'tools', 'bench']);
+step('import graph (cycles, layering)', 'node', ['tools/check-deps.mjs']);
 runner('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${REPORTS}/unit.json`], `${REPORTS}/unit.json`, (r) => ({
   passed: r.numPassedTests,
   failed: r.numFailedTests + (r.numTotalTestSuites > 0 && r.success === false && r.numFailedTests === 0 ? 1 : 0),
+  skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
 }));
 step('build', 'npx', ['vite', 'build']);
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = `${REPORTS}/e2e.json`;
 runner('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], `${REPORTS}/e2e.json`, (r) => ({
   passed: r.stats.expected,
   failed: r.stats.unexpected + r.stats.flaky,
+  skipped: r.stats.skipped,
 }));
 
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
-console.log(`\n${passed} passed, ${failed} failed`);
+if (skips.length) console.log(`\nSkipped: ${skips.join(', ')}`);
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed ? 1 : 0);

@@ -2,9 +2,10 @@
  * The generative model's LM head W (V × d, row-major) and the projection z = W h
  * that turns a pooled embedding into one logit per vocabulary token (paper §3).
  */
+import type { HeadDtype } from './headDtype';
 import { allocKernelStorage, projectWithKernel } from './kernels/projection';
 
-export type HeadDtype = 'float32' | 'float16' | 'bfloat16';
+export type { HeadDtype };
 
 export interface LmHead {
   /** Rows of W (the model's vocabulary size, padding rows included). */

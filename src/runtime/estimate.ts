@@ -1,6 +1,6 @@
-import type { Dtype } from './dtypes';
+import type { Dtype } from '../shared/dtypes';
+import { isHubHead, type PairManifest } from '../shared/manifest';
 import type { HubClient } from './hub';
-import { isHubHead, type PairManifest } from './manifest';
 import { bodyRepos, type PairPlan } from './plan';
 
 /** What a pair will cost before it is downloaded: file sizes and the memory the tab will hold. */

@@ -7,7 +7,7 @@ import {
   tensorRange,
   tensorToHeadData,
 } from '../core/safetensors';
-import type { ProgressListener } from './files';
+import type { ProgressListener } from '../shared/files';
 import { DownloadError, resilientFetch } from './resilientFetch';
 
 /**

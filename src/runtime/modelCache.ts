@@ -1,8 +1,8 @@
 import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
 import type { CanaryReference } from './canary';
-import type { Dtype } from './dtypes';
+import type { Dtype } from '../shared/dtypes';
 import type { HubLmHead } from './hub';
-import type { PairManifest } from './manifest';
+import type { PairManifest } from '../shared/manifest';
 
 /**
  * What the browser keeps between visits: transformers.js caches model files in

@@ -5,8 +5,8 @@
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
+import type { BinaryReader } from '../shared/files';
 import { DownloadLog } from './downloadLog';
-import type { BinaryReader } from './files';
 import { hiddenStateFetch } from './hiddenStateFetch';
 import { resilientFetch } from './resilientFetch';
 

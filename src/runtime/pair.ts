@@ -3,15 +3,16 @@ import { makeContentFilter } from '../core/content';
 import { headRowToFloat32, type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { poolBatch } from '../core/pooling';
 import { topComponents, variation } from '../core/spectral';
-import { type BinaryReader, type ProgressListener, readText } from './files';
+import { type Dtype, dtypeFile } from '../shared/dtypes';
+import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
+import { applyTemplate, isHubHead, type PairManifest } from '../shared/manifest';
+import type { Device } from './device';
 import type { DownloadLog } from './downloadLog';
-import { type Dtype, dtypeFile } from './dtypes';
 import { checkHubRepos, HubClient, HubError, type HubLmHead, loadLmHeadFromHub } from './hub';
-import { applyTemplate, isHubHead, type PairManifest } from './manifest';
 import { bodyRepos, type PairPlan } from './plan';
 import { DownloadError } from './resilientFetch';
 
-export type Device = 'webgpu' | 'wasm' | 'cpu';
+export type { Device };
 
 /** Texts per run for a body that also returns logits (see pooled()). */
 const LOGITS_BATCH = 4;

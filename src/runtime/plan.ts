@@ -1,6 +1,6 @@
-import { chooseDtype, commonDtypes, type Dtype, dtypeFile, preferredDtypes, probeVariants, type Variant } from './dtypes';
+import { chooseDtype, commonDtypes, type Dtype, dtypeFile, preferredDtypes, probeVariants, type Variant } from '../shared/dtypes';
 import type { HubClient } from './hub';
-import { isHubHead, type PairManifest } from './manifest';
+import { isHubHead, type PairManifest } from '../shared/manifest';
 
 /**
  * What a pair will load before anything large is downloaded: the dtype, and for

@@ -3,6 +3,7 @@ import type { Entry } from '../core/retrieval/collection';
 import { alignTop, type Evaluation, RetrievalEngine, type RetrievalText } from '../core/retrieval/engine';
 import type { Qrels } from '../core/retrieval/evaluation';
 import { K_MAX, type QueryTokenSource, type SparseOptions } from '../core/retrieval/representation';
+import { type Outcome, outcomeOf } from '../shared/outcome';
 import type { LensPair } from './pair';
 
 /**
@@ -223,8 +224,8 @@ export type RetrievalEvaluation = Evaluation & { queryEncodeMs: number };
 
 /** The Retrieval view's calls into the model worker (part of LensWorkerApi). */
 export interface RetrievalWorkerApi {
-  /** Embeds and indexes a corpus with progress; rejects with a "cancelled" message once retrievalCancel(runId) is called. */
-  retrievalBuild(runId: number, corpus: Entry[], options: BuildOptions, onProgress: (p: BuildProgress) => void): Promise<IndexSummary>;
+  /** Embeds and indexes a corpus with progress; a `cancelled` outcome once retrievalCancel(runId) is called. */
+  retrievalBuild(runId: number, corpus: Entry[], options: BuildOptions, onProgress: (p: BuildProgress) => void): Promise<Outcome<IndexSummary>>;
   retrievalCancel(runId: number): Promise<void>;
   /** A new K or weighting over the built index (no model call). */
   retrievalConfigure(options: SparseOptions): Promise<IndexSummary>;
@@ -244,7 +245,7 @@ export function retrievalWorkerApi(currentPair: () => LensPair): RetrievalWorker
   return {
     async retrievalBuild(runId, corpus, options, onProgress) {
       try {
-        return await current().build(corpus, options, onProgress, () => cancelled.has(runId));
+        return await outcomeOf(() => current().build(corpus, options, onProgress, () => cancelled.has(runId)), RetrievalCancelled);
       } finally {
         cancelled.delete(runId);
       }

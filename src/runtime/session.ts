@@ -1,13 +1,13 @@
 import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { shiftScores } from '../core/topk';
-import type { BinaryReader, ProgressListener } from './files';
+import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { HubClient } from './hub';
-import type { PairManifest } from './manifest';
-import { manifestFor } from './pairId';
+import type { Dtype } from '../shared/dtypes';
+import type { PairManifest } from '../shared/manifest';
+import { manifestFor } from '../shared/pairId';
 import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
 import type { DownloadLog } from './downloadLog';
-import type { Dtype } from './dtypes';
 import { type Device, LensPair, type LoadOptions } from './pair';
 import type { PairPlan } from './plan';
 
@@ -38,6 +38,12 @@ export interface AlignResult {
 
 export interface PairInfo {
   id: string;
+  /**
+   * Names this load of the pair, unique across loads and worker restarts: a result
+   * computed on one load is not applied to another (another pair, or a fresh worker
+   * that no longer holds what the first one built).
+   */
+  loadId: string;
   name: string;
   description?: string;
   device: Device;
@@ -58,6 +64,15 @@ export interface PairInfo {
   canary?: CanaryResult;
 }
 
+let loadCount = 0;
+const newLoadId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${++loadCount}`;
+
+/** Which pair, and which load of it, a direction (or any result) was computed on. */
+export interface ComputedOn {
+  pairId: string;
+  loadId: string;
+}
+
 /**
  * The stateful side of the explorer: one loaded pair, its PC1 direction and the
  * current text's logits. A slider tick reuses z0 = W h and zu = W u_1, so it is
@@ -69,6 +84,7 @@ export class LensSession {
   private u1?: Float64Array;
   private current?: { requestId: number; ids: number[]; z0: Float32Array; embed: Float32Array; base: Float32Array };
   private scratch?: Float32Array;
+  private info?: PairInfo;
 
   constructor(
     private readonly read: BinaryReader,
@@ -99,8 +115,9 @@ export class LensSession {
     this.zu = project(pair.head, this.u1);
     this.scratch = new Float32Array(pair.head.rows);
     this.current = undefined;
-    return {
+    this.info = {
       id: manifest.id,
+      loadId: newLoadId(),
       name: manifest.name,
       description: manifest.description,
       device,
@@ -113,6 +130,7 @@ export class LensSession {
       sampleSize: spectrum.sampleSize,
       loadMs: performance.now() - started,
     };
+    return this.info;
   }
 
   /**
@@ -156,7 +174,16 @@ export class LensSession {
    * Replaces the slider's direction with one estimated elsewhere (e.g. the
    * Analysis view's dataset): zu = W u_1 is recomputed once.
    */
-  setDirection(u1: ArrayLike<number>): void {
+  setDirection(u1: ArrayLike<number>, computedOn: ComputedOn): void {
+    const pair = this.loaded;
+    const info = this.info!;
+    if (computedOn.pairId !== info.id || computedOn.loadId !== info.loadId) {
+      const which = computedOn.pairId === info.id ? 'an earlier load of this pair' : `the pair "${computedOn.pairId}"`;
+      throw new Error(`This u₁ was computed on ${which}, not on the loaded pair "${info.id}": it is not applied.`);
+    }
+    if (u1.length !== pair.head.cols) {
+      throw new Error(`This u₁ has ${u1.length} dimensions, but the loaded pair "${info.id}" has ${pair.head.cols}: it is not applied.`);
+    }
     this.u1 = Float64Array.from(u1);
     this.zu = project(this.loaded.head, this.u1);
   }

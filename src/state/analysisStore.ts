@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { formatFromName, parseTexts, type TextFormat } from '../core/datasets';
 import type { DatasetAnalysis } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
+import { currentProvenance, isCurrent, type Provenance } from './provenance';
 import { useLens } from './store';
 
 export type DatasetSource = 'stsb' | 'msmarco' | 'file';
@@ -20,8 +21,11 @@ export interface AnalysisState {
   column: string;
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
   progress: { done: number; total: number };
-  /** The latest finished analysis; kept when a later run is cancelled or fails. */
-  result?: DatasetAnalysis & { dataset: string; skippedEmpty: number };
+  /**
+   * The latest finished analysis, with the pair and load it was computed on; kept when a
+   * later run is cancelled or fails, and when the pair changes (then shown as "computed on …").
+   */
+  result?: DatasetAnalysis & { dataset: string; skippedEmpty: number; computedOn: Provenance };
   message?: string;
 
   setSource(source: DatasetSource): void;
@@ -76,7 +80,8 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
 
   async run() {
     if (get().status === 'running') return;
-    if (useLens.getState().status !== 'ready') {
+    const computedOn = currentProvenance();
+    if (!computedOn) {
       set({ message: 'The model pair is not loaded yet.' });
       return;
     }
@@ -88,15 +93,19 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       if (chosen.length < 2) throw new Error(`${name} has ${chosen.length} non-empty text(s); an analysis needs at least two.`);
       set({ progress: { done: 0, total: chosen.length } });
       const onProgress = proxyCallback((done: number, total: number) => set({ progress: { done, total } }));
-      const result = await lensClient().analyzeDataset(runId, chosen, useLens.getState().k, onProgress);
+      const outcome = await lensClient().analyzeDataset(runId, chosen, useLens.getState().k, onProgress);
+      if (outcome.status === 'cancelled') {
+        set({ status: 'cancelled', message: outcome.message });
+        return;
+      }
+      const result = outcome.value;
       set({
         status: 'done',
-        result: { ...result, dataset: name, skippedEmpty },
+        result: { ...result, dataset: name, skippedEmpty, computedOn },
         message: analysisNotes(skippedEmpty, result.report.perText.filter((p) => p.truncated).length),
       });
     } catch (error) {
-      const message = messageOf(error);
-      set({ status: /cancelled/.test(message) ? 'cancelled' : 'error', message });
+      set({ status: 'error', message: messageOf(error) });
     }
   },
 
@@ -104,10 +113,12 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
     void lensClient().cancelAnalysis(runCounter);
   },
 
+  /** Drives the explorer's slider with this analysis's u_1 / v_j: only on the pair and load it was computed on. */
   async applyToExplorer() {
     const result = get().result;
-    if (!result) return;
+    if (!result || !isCurrent(result.computedOn)) return;
     const { report } = result;
-    await useLens.getState().applyDirection(report.u1, report.variation, report.shares, `the ${result.report.n} texts of ${result.dataset}`);
+    const source = `the ${report.n} texts of ${result.dataset}`;
+    await useLens.getState().applyDirection(report.u1, report.variation, report.shares, source, result.computedOn);
   },
 }));

@@ -1,17 +1,24 @@
 import { create } from 'zustand';
 import type { ContributionRow, SimilarityResult, TemplatedView } from '../worker/protocol';
 import { lensClient, messageOf } from './lensClient';
+import { currentProvenance, type Provenance } from './provenance';
 import { useLens } from './store';
 
-/** State of the Instruction, Similarity and Contribution views (each one request at a time, newest wins). */
+/** The three kinds of request this store makes; each has its own ticket, busy flag and message. */
+export type CompareKind = 'instructions' | 'similarity' | 'contributions';
+
+/** A result with the pair and load it was computed on. */
+export type Computed<T> = T & { computedOn: Provenance };
+
+/** State of the Instruction, Similarity and Contribution views (per kind, one request at a time, newest wins). */
 export interface CompareState {
   templates: string[];
-  instructionViews?: TemplatedView[];
+  instructionViews?: Computed<{ views: TemplatedView[] }>;
   similarityTexts: [string, string];
-  similarity?: SimilarityResult;
-  contributions?: { embed: ContributionRow[]; base: ContributionRow[] };
-  busy: boolean;
-  message?: string;
+  similarity?: Computed<SimilarityResult>;
+  contributions?: Computed<{ embed: ContributionRow[]; base: ContributionRow[] }>;
+  busy: Record<CompareKind, boolean>;
+  message: Partial<Record<CompareKind, string>>;
 
   setTemplate(index: number, template: string): void;
   compareInstructions(): Promise<void>;
@@ -26,68 +33,76 @@ export const DEFAULT_TEMPLATES = [
   'Instruct: Classify the emotion expressed in the given text\nQuery: {text}',
 ];
 
-let ticket = 0;
+const tickets: Record<CompareKind, number> = { instructions: 0, similarity: 0, contributions: 0 };
 
-async function latest<T>(work: () => Promise<T>, apply: (value: T) => void, set: (s: Partial<CompareState>) => void) {
-  const mine = ++ticket;
-  set({ busy: true, message: undefined });
-  try {
-    const value = await work();
-    if (mine === ticket) {
-      apply(value);
-      set({ busy: false });
+export const useCompare = create<CompareState>()((set, get) => {
+  const setBusy = (kind: CompareKind, busy: boolean, message?: string) =>
+    set((s) => ({ busy: { ...s.busy, [kind]: busy }, message: { ...s.message, [kind]: message } }));
+
+  /** Runs one request of `kind`; its reply is applied only if no newer request of that kind was made. */
+  const latest = async <T>(kind: CompareKind, work: () => Promise<T>, apply: (value: T, computedOn: Provenance) => void) => {
+    const computedOn = currentProvenance();
+    if (!computedOn) return setBusy(kind, false, 'The model pair is not loaded yet.');
+    const mine = ++tickets[kind];
+    setBusy(kind, true);
+    try {
+      const value = await work();
+      if (mine !== tickets[kind]) return;
+      apply(value, computedOn);
+      setBusy(kind, false);
+    } catch (error) {
+      if (mine === tickets[kind]) setBusy(kind, false, messageOf(error));
     }
-  } catch (error) {
-    if (mine === ticket) set({ busy: false, message: messageOf(error) });
-  }
-}
+  };
 
-export const useCompare = create<CompareState>()((set, get) => ({
-  templates: [...DEFAULT_TEMPLATES],
-  similarityTexts: ['A man is playing a guitar.', 'A woman is playing the violin.'],
-  busy: false,
+  return {
+    templates: [...DEFAULT_TEMPLATES],
+    similarityTexts: ['A man is playing a guitar.', 'A woman is playing the violin.'],
+    busy: { instructions: false, similarity: false, contributions: false },
+    message: {},
 
-  setTemplate(index, template) {
-    const templates = [...get().templates];
-    templates[index] = template;
-    set({ templates });
-  },
+    setTemplate(index, template) {
+      const templates = [...get().templates];
+      templates[index] = template;
+      set({ templates });
+    },
 
-  async compareInstructions() {
-    const { text, k } = useLens.getState();
-    if (!text.trim()) return set({ message: 'The text is empty: type one in the Explorer first.' });
-    await latest(
-      () => lensClient().compareTemplates(text, get().templates, k),
-      (instructionViews) => set({ instructionViews }),
-      set,
-    );
-  },
+    async compareInstructions() {
+      const { text, k } = useLens.getState();
+      if (!text.trim()) return setBusy('instructions', false, 'The text is empty: type one in the Explorer first.');
+      await latest(
+        'instructions',
+        () => lensClient().compareTemplates(text, get().templates, k),
+        (views, computedOn) => set({ instructionViews: { views, computedOn } }),
+      );
+    },
 
-  setSimilarityText(index, text) {
-    const texts: [string, string] = [...get().similarityTexts];
-    texts[index] = text;
-    set({ similarityTexts: texts });
-  },
+    setSimilarityText(index, text) {
+      const texts: [string, string] = [...get().similarityTexts];
+      texts[index] = text;
+      set({ similarityTexts: texts });
+    },
 
-  async compareSimilarity() {
-    const [a, b] = get().similarityTexts;
-    if (!a.trim() || !b.trim()) return set({ message: 'Both texts are needed to compare them.' });
-    await latest(
-      () => lensClient().compareTexts(a, b, useLens.getState().k),
-      (similarity) => set({ similarity }),
-      set,
-    );
-  },
+    async compareSimilarity() {
+      const [a, b] = get().similarityTexts;
+      if (!a.trim() || !b.trim()) return setBusy('similarity', false, 'Both texts are needed to compare them.');
+      await latest(
+        'similarity',
+        () => lensClient().compareTexts(a, b, useLens.getState().k),
+        (similarity, computedOn) => set({ similarity: { ...similarity, computedOn } }),
+      );
+    },
 
-  async loadContributions() {
-    const { result, k } = useLens.getState();
-    if (!result) return;
-    await latest(
-      () => lensClient().contributions(result.requestId, k),
-      (value) => {
-        if (value) set({ contributions: value });
-      },
-      set,
-    );
-  },
-}));
+    async loadContributions() {
+      const { result, k } = useLens.getState();
+      if (!result) return;
+      await latest(
+        'contributions',
+        () => lensClient().contributions(result.requestId, k),
+        (value, computedOn) => {
+          if (value) set({ contributions: { ...value, computedOn } });
+        },
+      );
+    },
+  };
+});

@@ -3,8 +3,9 @@ import type { Bm25Analyzer } from '../core/retrieval/bm25';
 import { CollectionError, type Entry, msmarcoSample, parseEntries, parseQrels } from '../core/retrieval/collection';
 import type { Qrels } from '../core/retrieval/evaluation';
 import { DEFAULT_SPARSE, type WeightScheme } from '../core/retrieval/representation';
-import type { BuildProgress, IndexSummary, RetrievalEvaluation, SearchView } from '../runtime/retrieval';
+import type { BuildProgress, IndexSummary, RetrievalEvaluation, SearchView } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
+import { currentProvenance, isCurrent, type Provenance } from './provenance';
 
 export type CorpusSource = 'msmarco' | 'file';
 
@@ -22,15 +23,18 @@ export interface RetrievalState {
   m: number;
   scheme: WeightScheme;
   bm25: Bm25Analyzer;
+  /** 'ready': an index was built; it is usable only while `indexOn` is the loaded pair and load (see indexUsable). */
   status: 'idle' | 'building' | 'ready' | 'cancelled' | 'error';
   progress: BuildProgress;
   summary?: IndexSummary;
+  /** The pair and load the index was built on: the worker holds it only for that load. */
+  indexOn?: Provenance;
   /** The indexed corpus's test set, when it has one (the MS MARCO sample, or your queries + qrels). */
   testSet?: { queries: Entry[]; qrels: Qrels };
   query: string;
   results?: SearchView;
   searching: boolean;
-  evaluation?: RetrievalEvaluation;
+  evaluation?: RetrievalEvaluation & { computedOn: Provenance };
   evaluating: boolean;
   evalProgress: BuildProgress;
   message?: string;
@@ -46,6 +50,10 @@ export interface RetrievalState {
   setM(m: number): Promise<void>;
   evaluate(): Promise<void>;
 }
+
+/** Whether the built index is the loaded pair's (a new load, or a restarted worker, drops it). */
+export const indexUsable = (state: Pick<RetrievalState, 'status' | 'indexOn'>, loadId: string | undefined) =>
+  state.status === 'ready' && state.indexOn !== undefined && state.indexOn.loadId === loadId;
 
 async function fetchText(path: string): Promise<string> {
   const response = await fetch(`${import.meta.env.BASE_URL}${path}`);
@@ -86,9 +94,9 @@ const SEARCH_DEBOUNCE_MS = 200;
 
 export const useRetrieval = create<RetrievalState>()((set, get) => {
   const runSearch = async () => {
-    const { query, m, status } = get();
+    const { query, m, indexOn } = get();
     const ticket = ++searchCounter;
-    if (status !== 'ready' || !query.trim()) {
+    if (get().status !== 'ready' || !isCurrent(indexOn) || !query.trim()) {
       set({ results: undefined, searching: false });
       return;
     }
@@ -122,8 +130,10 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
     setBm25: (bm25) => set({ bm25 }),
 
     async build() {
+      const indexOn = currentProvenance();
+      if (!indexOn) return set({ message: 'The model pair is not loaded yet.' });
       const runId = ++runCounter;
-      set({ status: 'building', progress: { done: 0, total: 0, truncated: 0 }, message: undefined, results: undefined, evaluation: undefined });
+      set({ status: 'building', indexOn: undefined, progress: { done: 0, total: 0, truncated: 0 }, message: undefined, results: undefined, evaluation: undefined });
       try {
         const { corpus, testSet } = await loadCollection(get());
         set({ progress: { done: 0, total: corpus.length, truncated: 0 } });
@@ -131,15 +141,14 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
         const onProgress = proxyCallback((p: BuildProgress) => {
           if (runId === runCounter) set({ progress: p });
         });
-        const summary = await lensClient().retrievalBuild(runId, corpus, { k, scheme, bm25 }, onProgress);
+        const outcome = await lensClient().retrievalBuild(runId, corpus, { k, scheme, bm25 }, onProgress);
         if (runId !== runCounter) return;
-        set({ status: 'ready', summary, testSet });
+        if (outcome.status === 'cancelled') return set({ status: 'cancelled', message: outcome.message });
+        set({ status: 'ready', summary: outcome.value, indexOn, testSet });
         await runSearch();
         if (testSet) await get().evaluate();
       } catch (error) {
-        if (runId !== runCounter) return;
-        const message = messageOf(error);
-        set({ status: /cancelled/.test(message) ? 'cancelled' : 'error', message });
+        if (runId === runCounter) set({ status: 'error', message: messageOf(error) });
       }
     },
 
@@ -155,7 +164,7 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
 
     async setSparse(options) {
       set(options);
-      if (get().status !== 'ready') return;
+      if (get().status !== 'ready' || !isCurrent(get().indexOn)) return;
       const { k, scheme } = get();
       try {
         const summary = await lensClient().retrievalConfigure({ k, scheme });
@@ -169,19 +178,19 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
 
     async setM(m) {
       set({ m });
-      if (get().status !== 'ready') return;
+      if (get().status !== 'ready' || !isCurrent(get().indexOn)) return;
       await runSearch();
       if (get().evaluation) await get().evaluate();
     },
 
     async evaluate() {
-      const { testSet, m, status } = get();
-      if (!testSet || status !== 'ready') return;
+      const { testSet, m, status, indexOn } = get();
+      if (!testSet || status !== 'ready' || !indexOn || !isCurrent(indexOn)) return;
       set({ evaluating: true, evalProgress: { done: 0, total: testSet.queries.length, truncated: 0 } });
       try {
         const onProgress = proxyCallback((p: BuildProgress) => set({ evalProgress: p }));
         const evaluation = await lensClient().retrievalEvaluate(testSet.queries, testSet.qrels, m, onProgress);
-        set({ evaluation, evaluating: false });
+        set({ evaluation: { ...evaluation, computedOn: indexOn }, evaluating: false });
       } catch (error) {
         set({ evaluating: false, message: messageOf(error) });
       }

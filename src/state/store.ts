@@ -1,6 +1,6 @@
 import { create } from 'zustand';
-import { needsHub, parsePairId } from '../runtime/pairId';
-import type { AlignResult, BackendChoice, CachedModel, ColumnResult, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import { needsHub, parsePairId } from '../shared/pairId';
+import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
@@ -45,8 +45,11 @@ export interface LensState extends ViewState {
   setLambda(lambda: number): void;
   setK(k: number): void;
   dismissError(): void;
-  /** Moves the slider along a new u_1 with its v_j (e.g. from the Analysis view). */
-  applyDirection(u1: number[], variation: number[], shares: number[], source: string): Promise<void>;
+  /**
+   * Moves the slider along a new u_1 with its v_j (e.g. from the Analysis view), computed on
+   * `computedOn`: the worker refuses one from another pair or load, and the error says so.
+   */
+  applyDirection(u1: number[], variation: number[], shares: number[], source: string, computedOn: ComputedOn): Promise<void>;
   reportError(message: string): void;
 }
 
@@ -284,10 +287,17 @@ export const useLens = create<LensState>()((set, get) => {
       set({ error: undefined });
     },
 
-    async applyDirection(u1, variation, shares, source) {
-      await lensClient().setDirection(u1);
+    async applyDirection(u1, variation, shares, source, computedOn) {
+      try {
+        await lensClient().setDirection(u1, computedOn);
+      } catch (error) {
+        set({ error: messageOf(error) });
+        return;
+      }
+      // A load that finished meanwhile brought its own direction.
       const { pairInfo } = get();
-      if (pairInfo) set({ pairInfo: { ...pairInfo, variation, shares }, directionSource: source });
+      if (pairInfo?.loadId !== computedOn.loadId) return;
+      set({ pairInfo: { ...pairInfo, variation, shares }, directionSource: source });
       await align();
     },
 

@@ -1,4 +1,4 @@
-import { DEFAULT_PAIR_ID } from '../runtime/catalog';
+import { DEFAULT_PAIR_ID } from '../shared/catalog';
 import { type BackendChoice, DTYPES, type Dtype } from '../worker/protocol';
 
 /** The app's views, in tab order. */

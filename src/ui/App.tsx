@@ -1,3 +1,4 @@
+import { useShallow } from 'zustand/react/shallow';
 import type { ComponentType } from 'react';
 import { useLens } from '../state/store';
 import { VIEWS, type ViewId } from '../state/urlState';
@@ -20,7 +21,9 @@ const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: Compon
 };
 
 export function App() {
-  const { view, error, setView, dismissError } = useLens();
+  const { view, error, setView, dismissError } = useLens(
+    useShallow((s) => ({ view: s.view, error: s.error, setView: s.setView, dismissError: s.dismissError })),
+  );
 
   const Current = (VIEW_COMPONENTS[view] ?? VIEW_COMPONENTS.explorer!).component;
 

@@ -5,15 +5,13 @@ import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.
 import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
+import { AnalysisCancelled, analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { DownloadLog } from '../runtime/downloadLog';
-import type { Dtype } from '../runtime/dtypes';
 import { estimatePair } from '../runtime/estimate';
-import { httpReader } from '../runtime/files';
+import { httpReader } from '../shared/files';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
-import type { PairManifest } from '../runtime/manifest';
 import {
   canaryKey,
   deleteAllCachedModels,
@@ -26,11 +24,14 @@ import {
   putCanaryReference,
 } from '../runtime/modelCache';
 import type { Device } from '../runtime/pair';
-import { manifestFor, needsHub } from '../runtime/pairId';
 import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
+import type { Dtype } from '../shared/dtypes';
+import type { PairManifest } from '../shared/manifest';
+import { outcomeOf } from '../shared/outcome';
+import { manifestFor, needsHub } from '../shared/pairId';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
 // Root-relative on purpose: transformers.js treats an absolute http(s) localModelPath as remote.
@@ -178,7 +179,8 @@ const api: LensWorkerApi = {
 
   async analyzeDataset(runId, texts, k, onProgress) {
     try {
-      return await analyzeDataset(session.loaded, texts, { k, onProgress, isCancelled: () => cancelledRuns.has(runId) });
+      const isCancelled = () => cancelledRuns.has(runId);
+      return await outcomeOf(() => analyzeDataset(session.loaded, texts, { k, onProgress, isCancelled }), AnalysisCancelled);
     } finally {
       cancelledRuns.delete(runId);
     }
@@ -186,8 +188,8 @@ const api: LensWorkerApi = {
   async cancelAnalysis(runId) {
     cancelledRuns.add(runId);
   },
-  async setDirection(u1) {
-    session.setDirection(u1);
+  async setDirection(u1, computedOn) {
+    session.setDirection(u1, computedOn);
   },
   async contributions(requestId, k) {
     const states = session.currentStates;

@@ -1,16 +1,18 @@
-import type { FileProgress } from '../runtime/files';
+import type { FileProgress } from '../shared/files';
 import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView } from '../runtime/analyses';
-import type { RetrievalWorkerApi } from '../runtime/retrieval';
+import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, PairInfo } from '../runtime/session';
+import type { AlignResult, ColumnResult, ComputedOn, PairInfo, TokenInfo } from '../runtime/session';
+import type { Outcome } from '../shared/outcome';
 
 export type { CachedModel, LoadEstimate };
+export type { BuildProgress, ComputedOn, IndexSummary, Outcome, ResultView, RetrievalEvaluation, SearchView, TokenInfo };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-export type { Dtype } from '../runtime/dtypes';
-export { DTYPES } from '../runtime/dtypes';
-import type { Dtype } from '../runtime/dtypes';
+export type { Dtype } from '../shared/dtypes';
+export { DTYPES } from '../shared/dtypes';
+import type { Dtype } from '../shared/dtypes';
 
 /**
  * What the page may ask of the model worker (exposed with Comlink, which pairs
@@ -38,11 +40,14 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   /** Base column at a new λ for the text of `requestId`; null when that text is no longer current. */
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;
 
-  /** Dataset analysis with progress; rejects with a "cancelled" message once cancelAnalysis(runId) is called. */
-  analyzeDataset(runId: number, texts: string[], k: number, onProgress: (done: number, total: number) => void): Promise<DatasetAnalysis>;
+  /** Dataset analysis with progress; a `cancelled` outcome once cancelAnalysis(runId) is called. */
+  analyzeDataset(runId: number, texts: string[], k: number, onProgress: (done: number, total: number) => void): Promise<Outcome<DatasetAnalysis>>;
   cancelAnalysis(runId: number): Promise<void>;
-  /** Makes the explorer's slider move along this u_1 (e.g. from a dataset analysis). */
-  setDirection(u1: number[]): Promise<void>;
+  /**
+   * Makes the explorer's slider move along this u_1 (e.g. from a dataset analysis). Rejects,
+   * naming the cause, when `computedOn` is not the loaded pair and load, or u_1's width is not d.
+   */
+  setDirection(u1: number[], computedOn: ComputedOn): Promise<void>;
   /** PC1 / rest split of the current text's top logits; null when `requestId` is no longer current. */
   contributions(requestId: number, k: number): Promise<{ embed: ContributionRow[]; base: ContributionRow[] } | null>;
   compareTemplates(text: string, templates: string[], k: number): Promise<TemplatedView[]>;

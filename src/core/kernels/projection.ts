@@ -11,7 +11,7 @@
  * therefore held exactly once; the only copies per call are h in (d floats) and
  * z out (V floats).
  */
-import type { HeadDtype } from '../lmHead';
+import type { HeadDtype } from '../headDtype';
 import { availableThreads, CTRL, KIND, type KernelFunctions, type Pool, startPool } from './pool';
 import { PROJECTION_SHARED_WASM_BASE64, PROJECTION_WASM_BASE64 } from './projection.wasm';
 

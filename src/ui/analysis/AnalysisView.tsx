@@ -1,5 +1,7 @@
+import { useShallow } from 'zustand/react/shallow';
 import { MODEL_KEYS, type ModelKey } from '../../core/report';
 import { DATASET_LABELS, type DatasetSource, useAnalysis } from '../../state/analysisStore';
+import { useStaleNote } from '../../state/provenance';
 import { useLens } from '../../state/store';
 import { displayToken } from '../tokenText';
 import { PerTextTable } from './PerTextTable';
@@ -13,9 +15,29 @@ const MODEL_LABELS: Record<ModelKey, string> = {
 
 /** The paper's dataset analysis: alignment metrics, spectral variation, PC1's tokens, per-text list. */
 export function AnalysisView() {
-  const a = useAnalysis();
+  const a = useAnalysis(
+    useShallow((s) => ({
+      source: s.source,
+      limit: s.limit,
+      file: s.file,
+      column: s.column,
+      status: s.status,
+      progress: s.progress,
+      result: s.result,
+      message: s.message,
+      setSource: s.setSource,
+      setLimit: s.setLimit,
+      setColumn: s.setColumn,
+      setFile: s.setFile,
+      run: s.run,
+      cancel: s.cancel,
+      applyToExplorer: s.applyToExplorer,
+    })),
+  );
   const ready = useLens((s) => s.status === 'ready');
   const result = a.result;
+  // A result of another pair (or an earlier load) is shown for reference only.
+  const stale = useStaleNote(result?.computedOn);
   const report = result?.report;
   const running = a.status === 'running';
   const percent = a.progress.total ? (a.progress.done / a.progress.total) * 100 : 0;
@@ -88,11 +110,22 @@ export function AnalysisView() {
       {report && result && (
         <>
           <section className="panel">
+            {stale && (
+              <p className="stale-note" data-testid="stale-note" role="status">
+                {stale}
+              </p>
+            )}
             <div className="panel-head">
               <h3>
                 Alignment on {result.dataset}: {report.n} texts, k = {report.k}
               </h3>
-              <button type="button" data-testid="use-direction" onClick={() => void a.applyToExplorer()}>
+              <button
+                type="button"
+                data-testid="use-direction"
+                disabled={!ready || stale !== undefined}
+                title={stale ? 'Computed on another pair or load: it cannot drive this pair\'s slider.' : undefined}
+                onClick={() => void a.applyToExplorer()}
+              >
                 Use this u₁ / v₁ in the explorer
               </button>
             </div>

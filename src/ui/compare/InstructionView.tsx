@@ -1,5 +1,7 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useCompare } from '../../state/compareStore';
 import { useLens } from '../../state/store';
+import { StaleNote } from '../StaleNote';
 import { TokenList } from './TokenList';
 
 /**
@@ -7,9 +9,18 @@ import { TokenList } from './TokenList';
  * each instruction's aligned tokens, with the tokens no other instruction brings up marked.
  */
 export function InstructionView() {
-  const c = useCompare();
-  const { text, status } = useLens();
-  const views = c.instructionViews;
+  const c = useCompare(
+    useShallow((s) => ({
+      templates: s.templates,
+      result: s.instructionViews,
+      busy: s.busy.instructions,
+      message: s.message.instructions,
+      setTemplate: s.setTemplate,
+      compareInstructions: s.compareInstructions,
+    })),
+  );
+  const { text, status } = useLens(useShallow((s) => ({ text: s.text, status: s.status })));
+  const views = c.result?.views;
   const counts = new Map<number, number>();
   for (const v of views ?? []) for (const id of v.ids) counts.set(id, (counts.get(id) ?? 0) + 1);
   const unique = new Set([...counts].filter(([, n]) => n === 1).map(([id]) => id));
@@ -41,6 +52,7 @@ export function InstructionView() {
           {c.message && <span className="muted">{c.message}</span>}
         </div>
       </section>
+      <StaleNote computedOn={c.result?.computedOn} />
       {views && (
         <section className="columns three" data-testid="instruction-results">
           {views.map((v, i) => (

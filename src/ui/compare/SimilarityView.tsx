@@ -1,5 +1,7 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useCompare } from '../../state/compareStore';
 import { useLens } from '../../state/store';
+import { StaleNote } from '../StaleNote';
 import { TokenList } from './TokenList';
 
 /**
@@ -7,7 +9,16 @@ import { TokenList } from './TokenList';
  * and the aligned tokens they share and do not share.
  */
 export function SimilarityView() {
-  const c = useCompare();
+  const c = useCompare(
+    useShallow((s) => ({
+      similarityTexts: s.similarityTexts,
+      similarity: s.similarity,
+      busy: s.busy.similarity,
+      message: s.message.similarity,
+      setSimilarityText: s.setSimilarityText,
+      compareSimilarity: s.compareSimilarity,
+    })),
+  );
   const ready = useLens((s) => s.status === 'ready');
   const r = c.similarity;
   const shared = r ? new Set(r.a.embed.ids.filter((id) => r.b.embed.ids.includes(id))) : new Set<number>();
@@ -30,6 +41,7 @@ export function SimilarityView() {
           {c.message && <span className="muted">{c.message}</span>}
         </div>
       </section>
+      <StaleNote computedOn={r?.computedOn} />
       {r && (
         <>
           <section className="panel" data-testid="similarity-scores">

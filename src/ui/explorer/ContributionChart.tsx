@@ -45,11 +45,14 @@ function Bars({ rows, title, testId }: { rows: ContributionRow[]; title: string;
 /** Each top token's logit split into the part from (h·u₁)u₁ (orange) and the rest (grey): the paper's contribution figure. */
 export function ContributionPanel() {
   const requestId = useLens((s) => s.result?.requestId);
-  const { contributions, loadContributions } = useCompare();
+  const loadId = useLens((s) => s.pairInfo?.loadId);
+  const contributions = useCompare((s) => s.contributions);
+  const loadContributions = useCompare((s) => s.loadContributions);
   useEffect(() => {
     if (requestId !== undefined) void loadContributions();
   }, [requestId, loadContributions]);
-  if (!contributions) return null;
+  // Another load's split (another pair's tokens) is not shown.
+  if (!contributions || contributions.computedOn.loadId !== loadId) return null;
   return (
     <div className="contribution" data-testid="contribution">
       <Bars rows={contributions.embed} title="Embedding model" testId="contribution-embed" />

@@ -1,13 +1,27 @@
+import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
 import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
 import { ModelColumn } from './ModelColumn';
+import { noticeText } from './noticeText';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
-  const state = useLens();
-  const { text, k, lambda, result, baseView, pairInfo, status, computing } = state;
+  const { text, k, lambda, result, baseView, pairInfo, status, computing, directionSource } = useLens(
+    useShallow((s) => ({
+      text: s.text,
+      k: s.k,
+      lambda: s.lambda,
+      result: s.result,
+      baseView: s.baseView,
+      pairInfo: s.pairInfo,
+      status: s.status,
+      computing: s.computing,
+      directionSource: s.directionSource,
+    })),
+  );
+  const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
   const v1 = pairInfo?.variation[0] ?? 0;
   const empty = text.trim().length === 0;
 
@@ -22,12 +36,12 @@ export function ExplorerView() {
           rows={3}
           spellCheck={false}
           placeholder="Type or paste a text…"
-          onChange={(e) => state.setText(e.currentTarget.value)}
+          onChange={(e) => setText(e.currentTarget.value)}
         />
         <div className="input-bar">
           <label>
             top-k{' '}
-            <select value={k} onChange={(e) => state.setK(Number(e.currentTarget.value))}>
+            <select value={k} onChange={(e) => setK(Number(e.currentTarget.value))}>
               {K_CHOICES.map((choice) => (
                 <option key={choice} value={choice}>
                   {choice}
@@ -36,15 +50,7 @@ export function ExplorerView() {
             </select>
           </label>
           <span className="notices" data-testid="notice" aria-live="polite">
-            {empty
-              ? 'The text is empty: type or paste a text to see its aligned tokens.'
-              : result?.truncated
-                ? `Long text: only the first ${pairInfo?.maxLength} tokens (the model's context) were read.${result.droppedChars ? ` ${result.droppedChars.toLocaleString()} characters beyond ${(text.length - result.droppedChars).toLocaleString()} were not tokenized.` : ''}`
-                : computing
-                  ? 'Updating…'
-                  : result
-                    ? `${result.tokens.length} tokens · ${result.ms.toFixed(0)} ms`
-                    : ''}
+            {noticeText({ text, result, computing, maxLength: pairInfo?.maxLength })}
           </span>
         </div>
       </section>
@@ -66,7 +72,7 @@ export function ExplorerView() {
           tokens={result?.tokens}
           k={k}
         >
-          <LambdaSlider lambda={lambda} v1={v1} onChange={state.setLambda} />
+          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} />
         </ModelColumn>
       </div>
 
@@ -85,7 +91,7 @@ export function ExplorerView() {
       )}
       {pairInfo && (
         <p className="footnote">
-          u₁ and v₁ from {state.directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
+          u₁ and v₁ from {directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
           the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}

@@ -1,4 +1,4 @@
-import type { TokenInfo } from '../../runtime/session';
+import type { TokenInfo } from '../../worker/protocol';
 import { displayToken } from '../tokenText';
 
 /** The input as the model reads it: one chip per token, key tokens highlighted. */

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { CATALOG } from '../../runtime/catalog';
-import { formatPairId, needsHub, type PairSource, parsePairId } from '../../runtime/pairId';
+import { CATALOG } from '../../shared/catalog';
+import { formatPairId, needsHub, type PairSource, parsePairId } from '../../shared/pairId';
 import { useLens } from '../../state/store';
 import { type BackendChoice, DTYPES, type Dtype, type LoadEstimate } from '../../worker/protocol';
 import { megabytes } from './ModelStatus';

@@ -1,5 +1,5 @@
 import type { Method } from '../../core/retrieval/engine';
-import type { RetrievalEvaluation } from '../../runtime/retrieval';
+import type { RetrievalEvaluation } from '../../worker/protocol';
 
 const LABELS: Record<Method, string> = { sparse: 'Sparse (aligned tokens)', dense: 'Dense (cosine)', bm25: 'BM25' };
 

@@ -1,4 +1,4 @@
-import type { ResultView } from '../../runtime/retrieval';
+import type { ResultView } from '../../worker/protocol';
 import { displayToken } from '../tokenText';
 
 const SNIPPET = 220;

@@ -1,7 +1,9 @@
+import { useShallow } from 'zustand/react/shallow';
 import type { Bm25Analyzer } from '../../core/retrieval/bm25';
 import { WEIGHT_SCHEMES, type WeightScheme } from '../../core/retrieval/representation';
-import { type CorpusSource, FIRST_N_CHOICES, M_CHOICES, SPARSE_K_CHOICES, useRetrieval } from '../../state/retrievalStore';
+import { type CorpusSource, FIRST_N_CHOICES, indexUsable, M_CHOICES, SPARSE_K_CHOICES, useRetrieval } from '../../state/retrievalStore';
 import { useLens } from '../../state/store';
+import { StaleNote } from '../StaleNote';
 import { displayToken } from '../tokenText';
 import { EvaluationTable } from './EvaluationTable';
 import { ResultColumn } from './ResultColumn';
@@ -20,9 +22,42 @@ const SCHEME_LABELS: Record<WeightScheme, string> = {
  * dense cosine retrieval and BM25, with an evaluation on judged queries.
  */
 export function RetrievalView() {
-  const r = useRetrieval();
+  const r = useRetrieval(
+    useShallow((s) => ({
+      source: s.source,
+      firstN: s.firstN,
+      k: s.k,
+      m: s.m,
+      scheme: s.scheme,
+      bm25: s.bm25,
+      status: s.status,
+      progress: s.progress,
+      summary: s.summary,
+      indexOn: s.indexOn,
+      query: s.query,
+      results: s.results,
+      searching: s.searching,
+      evaluation: s.evaluation,
+      evaluating: s.evaluating,
+      evalProgress: s.evalProgress,
+      message: s.message,
+      setSource: s.setSource,
+      setFirstN: s.setFirstN,
+      setFile: s.setFile,
+      setBm25: s.setBm25,
+      build: s.build,
+      cancel: s.cancel,
+      setQuery: s.setQuery,
+      setSparse: s.setSparse,
+      setM: s.setM,
+    })),
+  );
   const ready = useLens((s) => s.status === 'ready');
+  const loadId = useLens((s) => s.pairInfo?.loadId);
   const building = r.status === 'building';
+  // The worker holds an index only for the load that built it.
+  const usable = indexUsable(r, loadId);
+  const results = usable ? r.results : undefined;
   const percent = r.progress.total ? (r.progress.done / r.progress.total) * 100 : 0;
 
   return (
@@ -88,7 +123,7 @@ export function RetrievalView() {
               </button>
             </>
           )}
-          {r.summary && !building && (
+          {r.summary && !building && usable && (
             <span className="muted" data-testid="retrieval-summary">
               {r.summary.documents} documents indexed in {(r.summary.ms / 1000).toFixed(1)} s
               {r.summary.truncated > 0 && ` · ${r.summary.truncated} longer than the ${r.summary.maxLength}-token context were truncated`}
@@ -101,6 +136,12 @@ export function RetrievalView() {
             </span>
           )}
         </div>
+        {r.status === 'ready' && !usable && r.indexOn && (
+          <p className="stale-note" data-testid="retrieval-stale" role="status">
+            The index was built on {r.indexOn.pairName}; the model worker dropped it when another pair (or load) replaced
+            it. Build it again to search this pair.
+          </p>
+        )}
       </section>
 
       <section className="panel retrieval-params">
@@ -139,21 +180,22 @@ export function RetrievalView() {
           className="retrieval-query"
           data-testid="retrieval-query"
           value={r.query}
-          placeholder={r.status === 'ready' ? 'Search the corpus…' : 'Build an index first, then search it…'}
+          disabled={!usable}
+          placeholder={usable ? 'Search the corpus…' : 'Build an index first, then search it…'}
           onChange={(e) => r.setQuery(e.currentTarget.value)}
         />
-        <span className="muted">{r.searching ? 'Searching…' : r.results ? `${r.results.ms.toFixed(0)} ms` : ''}</span>
+        <span className="muted">{r.searching ? 'Searching…' : results ? `${results.ms.toFixed(0)} ms` : ''}</span>
       </section>
 
-      {r.results && (
+      {results && (
         <p className="query-tokens" data-testid="retrieval-query-tokens">
           Query tokens:{' '}
-          {r.results.queryTokens.map((t) => (
+          {results.queryTokens.map((t) => (
             <span key={t.id} className={`chip ${t.source === 'expansion' ? 'expansion' : ''}`} title={t.source} data-token-id={t.id}>
               {displayToken(t.text)}
             </span>
           ))}
-          {r.results.truncated && <span className="muted"> (query truncated to the context)</span>}
+          {results.truncated && <span className="muted"> (query truncated to the context)</span>}
         </p>
       )}
 
@@ -162,7 +204,7 @@ export function RetrievalView() {
           testId="retrieval-results-sparse"
           title="Sparse"
           subtitle="Σ of the document's weights on the query's tokens"
-          results={r.results?.sparse}
+          results={results?.sparse}
           weightLabel="document weight"
           empty="No document has a query token among its aligned tokens."
         />
@@ -170,7 +212,7 @@ export function RetrievalView() {
           testId="retrieval-results-dense"
           title="Dense"
           subtitle="cosine of the embeddings; chips: query tokens among its aligned tokens"
-          results={r.results?.dense}
+          results={results?.dense}
           weightLabel="document weight"
           empty="No documents."
         />
@@ -178,7 +220,7 @@ export function RetrievalView() {
           testId="retrieval-results-bm25"
           title="BM25"
           subtitle={`Okapi BM25 over ${r.bm25 === 'words' ? 'stemmed words' : 'token ids'}; chips: term counts`}
-          results={r.results?.bm25}
+          results={results?.bm25}
           weightLabel="count in document"
           empty={r.summary && !r.summary.bm25Available ? 'BM25 needs at least 3 documents.' : 'No document shares a term with the query.'}
         />
@@ -188,6 +230,7 @@ export function RetrievalView() {
         <section className="panel">
           <div className="panel-head">
             <h3>Evaluation</h3>
+            <StaleNote computedOn={r.evaluation?.computedOn} testId="retrieval-eval-stale" />
             {r.evaluating && (
               <span className="muted" data-testid="retrieval-eval-progress">
                 evaluating… {r.evalProgress.done} / {r.evalProgress.total} queries embedded
