@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHubServer, type HubServer } from '../../tools/hub/hubServer';
+import { type HubServer, setFaults, startHubServer } from '../../tools/hub/hubServer';
 import { decodeBfloat16, decodeFloat16 } from '../core/lmHead';
 import { writeSafetensors } from '../core/safetensors';
 import { HubClient, type HubError, loadLmHeadFromHub } from './hub';
@@ -50,14 +50,34 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
+describe('Hub URLs', () => {
+  it('refuses anything but http(s), in one line that says so', () => {
+    for (const url of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.org', 'data:text/plain,x']) {
+      expect(() => new HubClient({ baseUrl: url })).toThrow(/must start with http:\/\/ or https:\/\//);
+    }
+    expect(() => new HubClient({ baseUrl: 'not a url' })).toThrow(/not a Hub URL/);
+    expect(new HubClient({ baseUrl: 'https://hub.example.org/mirror/' }).baseUrl).toBe('https://hub.example.org/mirror');
+  });
+});
+
 describe('LM head from the Hub via Range requests', () => {
+  it('retries a 503 and a 429 on the way, then reads W', async () => {
+    await setFaults(hub.url, [{ match: '00002-of-00002.safetensors', kind: 'status', status: 503, times: 1 }, { match: 'config.json', kind: 'status', status: 429, times: 1 }]);
+    const head = await loadLmHeadFromHub(new HubClient({ baseUrl: hub.url }), 'gen/qwen3-shaped');
+    expect(head.rows).toBe(V);
+    expect(hub.faults.every((f) => f.times === 0)).toBe(true);
+  });
+
+
   it('Qwen3-shaped: sharded bf16 with tied embeddings; reads only the header and that tensor', async () => {
     hub.log.length = 0;
     const head = await loadLmHeadFromHub(new HubClient({ baseUrl: hub.url }), 'gen/qwen3-shaped');
     expect(head).toMatchObject({ dtype: 'bfloat16', rows: V, cols: D, tensor: 'model.embed_tokens.weight', file: 'model-00002-of-00002.safetensors' });
     for (const i of [0, 7, 100, V * D - 1]) expect(decodeBfloat16(head.data[i])).toBeCloseTo(values[i], 1);
+    // As on the real Hub: resolve/ answers 302 to the CDN's origin, which serves the Range.
     const ranged = hub.log.filter((l) => l.path.endsWith('00002-of-00002.safetensors'));
-    expect(ranged.every((l) => l.status === 206 || l.range === undefined)).toBe(true);
+    expect(ranged.every((l) => (l.path.startsWith('/_cdn/') ? l.status === 206 : l.status === 302))).toBe(true);
+    expect(ranged.some((l) => l.path.startsWith('/_cdn/') && l.range !== undefined)).toBe(true);
     expect(hub.log.some((l) => l.path.endsWith('00001-of-00002.safetensors'))).toBe(false);
   });
 
@@ -91,6 +111,10 @@ describe('LM head from the Hub via Range requests', () => {
     const noRange = await startHubServer({ roots: [root], ignoreRange: true });
     expect(await failure('gen/neo-shaped', new HubClient({ baseUrl: noRange.url }))).toMatchObject({ kind: 'no-range' });
     await noRange.close();
+
+    const wrong = new Uint8Array(writeSafetensors({ 'lm_head.weight': { dtype: 'F32', shape: [V, D], data: f32 } }));
+    repo('gen/lying-header', { 'config.json': JSON.stringify({ tie_word_embeddings: false }), 'model.safetensors': wrong.subarray(0, wrong.length - 64) });
+    expect(await failure('gen/lying-header')).toMatchObject({ kind: 'bad-file', message: expect.stringMatching(/gen\/lying-header\/model\.safetensors: .*past|offsets are wrong/) });
 
     expect(await failure('gen/neo-shaped', new HubClient({ baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({
       kind: 'unreachable',

@@ -67,6 +67,8 @@ export class LensPair {
     readonly device: Device,
     readonly dtype: Dtype,
     private readonly tokenizer: PreTrainedTokenizer,
+    /** The base model's own tokenizer where it differs (Qwen3-Embedding's appends an EOS that the base model's does not). */
+    private readonly baseTokenizer: PreTrainedTokenizer,
     private readonly embedModel: PreTrainedModel,
     private readonly baseModel: PreTrainedModel,
     readonly head: LmHead,
@@ -103,7 +105,7 @@ export class LensPair {
     // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large downloads.
     if (fromHub) await tokenizers;
     const bodies = loadBodies(manifest, options, fromHub, progress_callback);
-    const [{ tokenizer, vocabSize }, [embedModel, baseModel], head, extras] = await Promise.all([
+    const [{ tokenizer, baseTokenizer, vocabSize }, [embedModel, baseModel], head, extras] = await Promise.all([
       tokenizers,
       bodies,
       options.head ?? loadHead(manifest, options, tokenizers),
@@ -113,7 +115,7 @@ export class LensPair {
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
     const dtype = options.plan?.dtype ?? 'fp32';
-    return new LensPair(manifest, options.device, dtype, tokenizer, embedModel, baseModel, head, extras.frequent, extras.sample, extras.spectrum);
+    return new LensPair(manifest, options.device, dtype, tokenizer, baseTokenizer ?? tokenizer, embedModel, baseModel, head, extras.frequent, extras.sample, extras.spectrum);
   }
 
   /** Row `id` of W as floats. */
@@ -150,8 +152,8 @@ export class LensPair {
       const batch = texts.slice(start, start + batchSize);
       const templated = batch.map((t) => applyTemplate(template, t));
       const [embed, base] = await Promise.all([
-        this.pooled(this.embedModel, templated, this.manifest.embed.pooling),
-        this.pooled(this.baseModel, batch, this.manifest.base.pooling),
+        this.pooled(this.embedModel, this.tokenizer, templated, this.manifest.embed.pooling),
+        this.pooled(this.baseModel, this.baseTokenizer, batch, this.manifest.base.pooling),
       ]);
       for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i], base: base[i] });
     }
@@ -164,20 +166,20 @@ export class LensPair {
     for (let start = 0; start < texts.length; start += batchSize) {
       const batch = texts.slice(start, start + batchSize);
       const templated = batch.map((t) => applyTemplate(this.manifest.embed.template, t));
-      const embed = await this.pooled(this.embedModel, templated, this.manifest.embed.pooling);
+      const embed = await this.pooled(this.embedModel, this.tokenizer, templated, this.manifest.embed.pooling);
       for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i] });
     }
     return out;
   }
 
-  private async pooled(model: PreTrainedModel, texts: string[], pooling: PairManifest['embed']['pooling']): Promise<Float32Array[]> {
+  private async pooled(model: PreTrainedModel, tokenizer: PreTrainedTokenizer, texts: string[], pooling: PairManifest['embed']['pooling']): Promise<Float32Array[]> {
     // A causal-LM export also returns logits, batch × length × V floats (V = 152k for Qwen3):
     // run such a model a few texts at a time so that tensor stays small.
     const returnsLogits = (model as unknown as { sessions?: Record<string, { outputNames: string[] }> }).sessions?.model?.outputNames.includes('logits');
     const step = returnsLogits ? LOGITS_BATCH : texts.length;
     const out: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += step) {
-      const inputs = this.tokenizer(texts.slice(start, start + step), {
+      const inputs = tokenizer(texts.slice(start, start + step), {
         padding: true,
         truncation: true,
         max_length: this.manifest.maxLength,
@@ -251,7 +253,7 @@ async function loadTokenizers(manifest: PairManifest, fromHub: boolean, progress
       `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
     );
   }
-  return { tokenizer, vocabSize };
+  return { tokenizer, baseTokenizer, vocabSize };
 }
 
 /** Both bodies in the plan's dtype; one model serves both views when they come from one repo (PromptEOL). */

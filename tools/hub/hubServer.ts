@@ -118,7 +118,8 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     res.setHeader('Content-Length', String(end - start + 1));
     log.push({ path, method, range: req.headers.range, status: res.statusCode });
     if (method === 'HEAD') return void res.end();
-    const bodyFault = takeFault(path, ['truncate', 'corrupt']);
+    // Whole-file downloads only (transformers.js first sizes a file with a one-byte Range read).
+    const bodyFault = range ? undefined : takeFault(path, ['truncate', 'corrupt']);
     if (bodyFault?.kind === 'truncate') return sendHalfThenClose(full, start, end, res);
     if (bodyFault?.kind === 'corrupt') return sendCorrupt(full, start, end, res);
     createReadStream(full, { start, end }).pipe(res);
