@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { type Fault, setFaults } from '../tools/hub/hubServer';
 import { expect, referenceSession, shownIds, test } from './fixtures';
 
 // Hub pairs against the local stand-in Hub (tools/hub/serveTestHub.ts, started by Playwright).
@@ -10,6 +11,13 @@ const SLOW_HUB = `http://127.0.0.1:${Number(process.env.TEST_HUB_PORT ?? 8765) +
 const DEMO_POOLING = JSON.parse(readFileSync('models/demo/manifest.json', 'utf8')).embed.pooling;
 const DEMO_FROM_HUB = `hub:hubtest/demo-embed;hubtest/demo-base;${DEMO_POOLING}`;
 const TEXT = 'A man is playing the guitar on a stage.';
+
+/** Opens a link onto a Hub pair and, asked whether to contact that Hub, says yes. */
+async function openLink(page: Page, params: Record<string, string>) {
+  await page.goto(`/?${new URLSearchParams(params)}`);
+  await expect(page.getByTestId('link-question')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('confirm-load').click();
+}
 
 /** Loads a custom pair through the pair picker, as a user does. */
 async function loadCustomPair(page: Page, pair: { embed: string; base: string; pooling?: string; hub: string }) {
@@ -24,8 +32,9 @@ async function loadCustomPair(page: Page, pair: { embed: string; base: string; p
 }
 
 test.describe('Hub pairs', () => {
-  test('a custom pair loads from the Hub (W by Range requests) and matches the same models from models/', async ({ page, openLens }) => {
-    await openLens({ pair: DEMO_FROM_HUB, hub: HUB, text: TEXT });
+  test('a custom pair loads from the Hub (W by Range requests) and matches the same models from models/', async ({ page, backend }) => {
+    await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend });
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
@@ -49,9 +58,8 @@ test.describe('Hub pairs', () => {
   ];
   for (const [name, pair, hub, message] of failures) {
     test(`clear failure, view kept: ${name}`, async ({ page, backend }) => {
-      // A link naming the failing pair opens straight onto it (as a shared URL would).
-      const query = new URLSearchParams({ pair, hub, text: TEXT, backend });
-      await page.goto(`/?${query}`);
+      // A link naming the failing pair (as a shared URL would): the user agrees to contact its Hub first.
+      await openLink(page, { pair, hub, text: TEXT, backend });
       await expect(page.getByTestId('error')).toContainText(message, { timeout: 60_000 });
       await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
     });
@@ -104,19 +112,115 @@ test.describe('a pair too large for memory', () => {
   });
 });
 
-test.describe('catalog pairs from the Hub (stand-ins with the real repos\' shapes)', () => {
-  test('qwen3-0.6b loads from the catalog picker: logits-only base, sharded bf16 W', async ({ page, openLens }) => {
+test.describe('catalog pairs from the Hub (stand-ins with the real repos\' files)', () => {
+  test('qwen3-0.6b from the catalog picker: variants with their sizes, q8 on WASM, the real vocabulary', async ({ page, openLens }) => {
     await openLens({ text: TEXT });
     await page.getByTestId('pair-picker').locator('summary').click();
     await page.getByTestId('pair-catalog').selectOption('qwen3-0.6b');
-    await expect(page.getByTestId('pair-note')).toContainText('logits-only');
+    await expect(page.getByTestId('pair-note')).toContainText('post-trained Qwen3-0.6B, not Qwen3-0.6B-Base');
     await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('backend-select').selectOption('wasm');
+    await page.getByTestId('pair-inspect').click();
+    // Every variant the repos have, each with the pair's download size in it.
+    await expect(page.getByTestId('dtype-option')).toHaveText([/^fp32 · [\d.]+ MB$/, /^fp16 · /, /^q8 · /, /^q4 · /, /^q4f16 · /]);
+    await expect(page.getByTestId('pair-sizes')).toContainText('q8 by default here');
     await page.getByTestId('pair-load').click();
-    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 90_000 });
-    await expect(page.getByTestId('model-status')).toContainText('Qwen3');
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 120_000 });
+    await expect(page.getByTestId('model-status')).toContainText(/Qwen3.*wasm q8/);
     await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
-    // The tokenizer has 272 tokens; W's 16 padding rows are never shown.
-    expect(Math.max(...(await shownIds(page, 'aligned-base')), ...(await shownIds(page, 'aligned-embed')))).toBeLessThan(272);
+    // The tokenizer has 151,669 tokens; W's 267 padding rows are never shown.
+    expect(Math.max(...(await shownIds(page, 'aligned-base')), ...(await shownIds(page, 'aligned-embed')))).toBeLessThan(151_669);
     await expect(page).toHaveURL(/pair=qwen3-0\.6b/);
+  });
+
+  test('a dtype chosen in the picker travels in the URL; one the repos lack fails naming those they have', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-catalog').selectOption('smollm2-135m-eol');
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('dtype-select').selectOption('q8');
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('error')).toContainText('HuggingFaceTB/SmolLM2-135M-Instruct: no q8 variant (onnx/model_quantized.onnx); available: fp32, fp16, q4, q4f16.', {
+      timeout: 60_000,
+    });
+    await expect(page.getByTestId('model-status')).toContainText('Demo');
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-catalog').selectOption('smollm2-135m-eol');
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('dtype-select').selectOption('q4');
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('model-status')).toContainText(/SmolLM2.*q4 · ready/, { timeout: 90_000 });
+    await expect(page).toHaveURL(/dtype=q4/);
+  });
+});
+
+test.describe('a link never downloads from the Hub without asking', () => {
+  test('a link to another Hub asks first, naming the host and the repos; nothing is sent to it before the yes', async ({ page, backend }) => {
+    const hubRequests: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(HUB) || request.url().includes(':8765/')) hubRequests.push(request.url());
+    });
+    await page.goto(`/?${new URLSearchParams({ pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend })}`);
+    const question = page.getByTestId('link-question');
+    await expect(question).toContainText('127.0.0.1');
+    await expect(question).toContainText('hubtest/demo-embed');
+    await expect(question).toContainText('hubtest/demo-base');
+    await page.waitForTimeout(1000);
+    expect(hubRequests).toEqual([]);
+    // Cancel: the demo pair loads instead, from the app itself.
+    await page.getByTestId('confirm-cancel').click();
+    await expect(page.getByTestId('model-status')).toContainText('Demo', { timeout: 60_000 });
+    expect(hubRequests).toEqual([]);
+  });
+
+  test('a Hub URL that is not http(s) is refused in one line, and nothing loads from it', async ({ page, backend }) => {
+    for (const hub of ['javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.org/models']) {
+      await page.goto(`/?${new URLSearchParams({ pair: DEMO_FROM_HUB, hub, text: TEXT, backend })}`);
+      await expect(page.getByTestId('error')).toContainText('The Hub URL must start with http:// or https://', { timeout: 30_000 });
+      await expect(page.getByTestId('link-question')).toHaveCount(0);
+    }
+  });
+});
+
+test.describe('faults that heal in the browser: one clear message, nothing broken cached, loading again works', () => {
+  const faults = (list: Fault[]) => setFaults(HUB, list);
+  test.afterEach(() => faults([]));
+
+  const cases: [string, Fault, RegExp][] = [
+    ['a download cut off mid-file', { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 1 }, /hubtest\/demo-base: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/],
+    ['an HTML page for tokenizer.json', { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 1 }, /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/],
+    ['a corrupt ONNX file', { match: 'demo-embed/onnx/model.onnx', kind: 'corrupt', times: 1 }, /hubtest\/demo-embed: onnx\/model\.onnx could not be loaded: .*removed from the cache/],
+    ['503 past the retries', { match: 'demo-embed/onnx/model.onnx', kind: 'status', status: 503, times: 4 }, /hubtest\/demo-embed: onnx\/model\.onnx: the server answered 503 .*4 times/],
+  ];
+  for (const [name, fault, message] of cases) {
+    test(name, async ({ page, openLens }) => {
+      await openLens({ text: TEXT });
+      await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
+      const before = await shownIds(page, 'aligned-embed');
+      await faults([fault]);
+      await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
+      await expect(page.getByTestId('error')).toContainText(message, { timeout: 90_000 });
+      await expect(page.getByTestId('model-status')).toContainText('Demo');
+      expect(await shownIds(page, 'aligned-embed')).toEqual(before);
+      // The server is healthy again: the same pair loads in the same tab (from what the cache kept, plus a fresh download).
+      await faults([]);
+      await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
+      await expect(page.getByTestId('model-status')).toContainText('hubtest/demo-embed', { timeout: 90_000 });
+      await expect(page.getByTestId('model-status')).toContainText('ready');
+      const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
+      await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    });
+  }
+
+  test('429 and 503 now and then are retried: the pair loads at once', async ({ page, openLens }) => {
+    await openLens({ text: TEXT });
+    await faults([
+      { match: 'demo-base/resolve/main/config.json', kind: 'status', status: 429, times: 1 },
+      { match: 'demo-embed/onnx/model.onnx', kind: 'status', status: 503, times: 2 },
+    ]);
+    await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
+    await expect(page.getByTestId('model-status')).toContainText('hubtest/demo-embed', { timeout: 90_000 });
+    await expect(page.getByTestId('error')).toHaveCount(0);
   });
 });

@@ -8,6 +8,7 @@ import {
   tensorToHeadData,
 } from '../core/safetensors';
 import type { ProgressListener } from '../shared/files';
+import { DEFAULT_HUB_URL, hubUrlProblem } from '../shared/hubUrl';
 import { DownloadError, resilientFetch } from './resilientFetch';
 
 /**
@@ -26,7 +27,7 @@ export class HubError extends Error {
   }
 }
 
-export const DEFAULT_HUB_URL = 'https://huggingface.co';
+export { DEFAULT_HUB_URL };
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -51,15 +52,8 @@ export class HubClient {
 
   /** Only http(s) Hubs: a link must not point the app at `javascript:`, `file:`, `data:` or `ftp:` URLs. */
   static checkBaseUrl(url: string): string {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw new HubError(`"${url}" is not a Hub URL: expected http(s)://host[/path].`, 'invalid-url');
-    }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw new HubError(`The Hub URL must start with http:// or https://; "${parsed.protocol}" URLs are refused (${url.slice(0, 80)}).`, 'invalid-url');
-    }
+    const problem = hubUrlProblem(url);
+    if (problem) throw new HubError(problem, 'invalid-url');
     return url;
   }
 

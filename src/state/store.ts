@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { hubUrlProblem } from '../shared/hubUrl';
 import { needsHub, parsePairId } from '../shared/pairId';
 import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
@@ -33,7 +34,7 @@ export interface LensState extends ViewState {
    */
   loadPair(pair?: string, backend?: BackendChoice, options?: { force?: boolean; fromLink?: boolean; dtype?: Dtype | '' }): Promise<void>;
   /** Sizes a Hub pair and lists its variants (HEAD requests only); undefined (and the error shown) if that fails. */
-  inspectPair(pair: string, backend: BackendChoice): Promise<LoadEstimate | undefined>;
+  inspectPair(pair: string, backend: BackendChoice, hubUrl: string): Promise<LoadEstimate | undefined>;
   /** Aborts a download (restarting the worker) and returns to the previous pair. */
   cancelLoad(): Promise<void>;
   setHub(url: string): void;
@@ -78,13 +79,8 @@ function reposOf(pair: string): string[] {
   return [pair];
 }
 
-function hostOf(hubUrl: string): string {
-  try {
-    return new URL(hubUrl).host;
-  } catch {
-    return hubUrl;
-  }
-}
+/** The host a Hub URL names (an http(s) URL: hubUrlProblem has checked it). */
+const hostOf = (hubUrl: string) => new URL(hubUrl).host;
 
 // Each request gets an id; a reply older than the newest request is dropped.
 let latestAlign = 0;
@@ -154,6 +150,8 @@ export const useLens = create<LensState>()((set, get) => {
    */
   const askBeforeDownloading = async (pair: string, backend: BackendChoice, dtype: Dtype | '', fromLink: boolean): Promise<LoadQuestion | undefined> => {
     const hubUrl = get().hub || undefined;
+    const problem = hubUrl && hubUrlProblem(hubUrl);
+    if (problem) throw new Error(problem);
     const host = hubUrl ? hostOf(hubUrl) : DEFAULT_HUB_HOST;
     if (fromLink && host !== DEFAULT_HUB_HOST) return { kind: 'link-host', host, repos: reposOf(pair) };
     const estimate = await lensClient().estimate(pair, hubUrl, backend, dtype || undefined);
@@ -225,9 +223,11 @@ export const useLens = create<LensState>()((set, get) => {
       }
     },
 
-    async inspectPair(pair, backend) {
+    async inspectPair(pair, backend, hubUrl) {
       try {
-        return await lensClient().estimate(pair, get().hub || undefined, backend);
+        const problem = hubUrl && hubUrlProblem(hubUrl);
+        if (problem) throw new Error(problem);
+        return await lensClient().estimate(pair, hubUrl || undefined, backend);
       } catch (error) {
         set({ error: messageOf(error) });
         return undefined;

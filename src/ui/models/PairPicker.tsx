@@ -77,8 +77,7 @@ function PairForm({ initial }: { initial: Draft }) {
 
   const inspect = async () => {
     setInspecting(true);
-    setHub(draft.hubUrl);
-    const estimate = await inspectPair(pairId, draft.backend);
+    const estimate = await inspectPair(pairId, draft.backend, draft.hubUrl);
     setInspecting(false);
     if (estimate) setInspected({ pair: pairId, estimate });
   };

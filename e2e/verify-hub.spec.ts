@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { expect, test } from './fixtures';
+
+// `npm run verify:hub` is for a machine with internet; with --hub-url it runs against any Hub. Here: the
+// stand-in (tools/hub/serveTestHub.ts) and the app Playwright already serves.
+const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
+
+test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what it loaded', async ({ baseURL }) => {
+  test.setTimeout(600_000);
+  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+    const child = spawn('npx', ['tsx', 'tools/hub/verifyHub.ts', '--hub-url', HUB, '--app-url', baseURL!, '--only', 'smollm2-135m-eol', '--sentences', '5']);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+  expect(out.stderr).not.toMatch(/Error/);
+  expect(out.code).toBe(0);
+  const report = JSON.parse(out.stdout.trim().split('\n').pop()!);
+  expect(report.hub).toBe(HUB);
+  const [cli, browser] = report.rows;
+  // The CLI on onnxruntime-node takes fp32; the browser on WASM takes q8 where it exists, else fp32 (SmolLM2 has no q8).
+  expect(cli).toMatchObject({ pair: 'smollm2-135m-eol', where: 'cli', dtype: 'fp32', files: ['HuggingFaceTB/SmolLM2-135M-Instruct/onnx/model.onnx'] });
+  expect(cli.top10).toHaveLength(10);
+  expect(cli.contentHit10).toBeGreaterThanOrEqual(0);
+  expect(cli.downloadedMB).toBeGreaterThan(0);
+  expect(browser).toMatchObject({ pair: 'smollm2-135m-eol', where: 'browser', dtype: 'fp32' });
+  expect(browser.files.some((f: string) => f.endsWith('/onnx/model.onnx'))).toBe(true);
+  expect(browser.top10).toHaveLength(10);
+  expect(out.stdout).toContain('content Hit@10 over 5 STS-B test sentences');
+});
