@@ -17,10 +17,11 @@ import { choosePrecision, hasFp16Bodies } from '../runtime/precision';
 import type { Device } from '../runtime/pair';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
+import { appRootPath } from './appRoot';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
-// Root-relative on purpose: transformers.js treats an absolute http(s) localModelPath as remote.
-const MODEL_ROOT = `${import.meta.env.BASE_URL}models/`;
+// A path under the app's root, wherever the app is hosted (appRoot.ts).
+const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}models/`;
 
 // Models come from the app's own /models/ folder and the ONNX runtime's wasm
 // from the app's own assets, so the explorer works offline.
