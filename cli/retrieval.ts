@@ -15,7 +15,7 @@ import { readText } from '../src/runtime/files';
 import { parseManifest, isHubHead } from '../src/runtime/manifest';
 import { DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
 import { LensPair } from '../src/runtime/pair';
-import { RetrievalRuntime } from '../src/runtime/retrieval';
+import { RetrievalRuntime, type SearchView } from '../src/runtime/retrieval';
 import type { Options } from './commands';
 import { parseCount, progress, progressDone, readInput, UsageError } from './io';
 
@@ -115,7 +115,7 @@ async function loadRuntime(options: Options) {
   const { manifest, read, version } = await pairVersion(id, options['models-dir'] as string | undefined);
   progress(`loading ${id}…`);
   const pair = await LensPair.load(manifest, { device: 'cpu', read });
-  return { runtime: new RetrievalRuntime(pair), version, id };
+  return { runtime: new RetrievalRuntime(pair), version, id, pair };
 }
 
 const started = () => {
@@ -198,7 +198,7 @@ export async function search(options: Options): Promise<void> {
   const top = parseCount(options.top as string | undefined, 'top', 10);
   const saved = typeof options.index === 'string' ? await readInput(join(options.index, 'lens', 'index.json')) : undefined;
   const corpus = saved ? [] : (await readCollection(options, { queries: false, qrels: false })).corpus;
-  const { runtime, id, version } = await loadRuntime(options);
+  const { runtime, id, version, pair } = await loadRuntime(options);
   if (saved) {
     // A saved index: only the query is embedded.
     let docs: ReturnType<typeof loadIndex>;
@@ -210,7 +210,7 @@ export async function search(options: Options): Promise<void> {
     runtime.index(docs, { k: opts.k, scheme: opts.scheme, bm25: opts.bm25 });
   } else await buildIndex(runtime, corpus, opts);
   const view = await runtime.search(options.query, opts.m, top);
-  if (options.json) write({ pair: id, ...view }, Boolean(options.pretty));
+  if (options.json) write({ pair: id, ...decodedTokens(view, (tokenId) => pair.tokens.decoded(tokenId)) }, Boolean(options.pretty));
   else {
     process.stdout.write(`query tokens: ${view.queryTokens.map((t) => `${JSON.stringify(t.text)}${t.source === 'expansion' ? '+' : ''}`).join(' ')}\n`);
     for (const name of ['sparse', 'dense', 'bm25'] as const) {
@@ -282,4 +282,11 @@ export async function index(options: Options): Promise<void> {
     },
     Boolean(options.pretty),
   );
+}
+
+/** The search view with each model token as the tokenizer decodes it (JSON keeps the raw token; the text output shows it readable). */
+function decodedTokens(view: SearchView, decoded: (id: number) => string): SearchView {
+  const results = (rows: SearchView['sparse']) =>
+    rows.map((r) => ({ ...r, matches: r.matches.map((m) => (m.id === undefined ? m : { ...m, token: decoded(m.id) })) }));
+  return { ...view, queryTokens: view.queryTokens.map((t) => ({ ...t, text: decoded(t.id) })), sparse: results(view.sparse), dense: results(view.dense) };
 }

@@ -7,6 +7,7 @@ import { type BinaryReader, type ProgressListener, readText } from './files';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { applyTemplate, isHubHead, type PairManifest } from './manifest';
 import type { Precision } from './precision';
+import { TokenReader, type VocabularyTokenizer } from './tokenReader';
 
 export type Device = 'webgpu' | 'wasm' | 'cpu';
 
@@ -139,14 +140,21 @@ export class LensPair {
     return headRowToFloat32(this.head, id);
   }
 
-  /** The text of one vocabulary entry, as the tokenizer decodes it. */
+  /** The text of one vocabulary entry, readable: bytes that are not UTF-8 on their own as `<0xNN>` (tokenReader.ts). */
   tokenText(id: number): string {
-    return this.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+    return this.tokens.shown(id);
   }
+
+  /** The vocabulary as people read it and as the tokenizer decodes it. */
+  get tokens(): TokenReader {
+    this.tokenReader ??= new TokenReader(this.tokenizer as unknown as VocabularyTokenizer);
+    return this.tokenReader;
+  }
+  private tokenReader?: TokenReader;
 
   /** Content-token filter for this vocabulary (see core/content.ts). */
   get isContent(): (id: number) => boolean {
-    this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokenText(id), frequentIds: this.frequentIds });
+    this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokens.decoded(id), frequentIds: this.frequentIds });
     return this.contentFilter;
   }
   private contentFilter?: (id: number) => boolean;

@@ -23,7 +23,7 @@ function Bars({ rows, title, testId }: { rows: ContributionRow[]; title: string;
           return (
             <g key={`${r.id}-${i}`} transform={`translate(0, ${i * ROW})`} data-testid="contribution-row" data-token-id={r.id}>
               <text x={84} y={ROW / 2 + 1} textAnchor="end" fontSize={11} dominantBaseline="middle" fontFamily="monospace">
-                {displayToken(r.text).slice(0, 12)}
+                {Array.from(displayToken(r.text)).slice(0, 18).join("")}
               </text>
               <g transform="translate(90, 0)">
                 <rect x={Math.min(pcStart, pcEnd)} width={Math.abs(pcEnd - pcStart)} y={3} height={ROW - 6} fill="#d2542d">
