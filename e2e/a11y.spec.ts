@@ -44,6 +44,14 @@ test.describe('accessibility', () => {
     await page.getByTestId('view-retrieval').click();
     await expect(page.getByTestId('retrieval-build')).toBeVisible();
     expect(await seriousViolations(page), 'Retrieval').toEqual([]);
+    // With an index, a query's three result columns and the evaluation table.
+    await page.getByTestId('retrieval-first-n').selectOption('50');
+    await page.getByTestId('retrieval-build').click();
+    await expect(page.getByTestId('retrieval-summary')).toContainText('50 documents indexed', { timeout: 80_000 });
+    await page.getByTestId('retrieval-query').fill('what is the capital of france');
+    await expect(page.getByTestId('retrieval-results-sparse').getByTestId('retrieval-hit').first()).toBeVisible();
+    await expect(page.getByTestId('retrieval-eval-table')).toBeVisible({ timeout: 80_000 });
+    expect(await seriousViolations(page), 'Retrieval with results').toEqual([]);
   });
 
   test('keyboard: Tab reaches every control with a visible focus ring; views, details, slider and downloads work from the keyboard', async ({ page, openLens }) => {
