@@ -25,7 +25,7 @@ export function TokenBars({ column, keyIds, title, lambda }: { column: ColumnRes
   return (
     <>
     <div className="chart-head">
-      <span className="muted small">logit of each token (W·h)</span>
+      <span className="muted small">{lambda === undefined ? 'logit of each token, W·h' : 'logit of each token, W·(h + λu₁)'}</span>
       <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(column.tokens, scores, keyIds, { chart, pair, text, lambda })} />
     </div>
     <ol className="token-bars" aria-label={chart}>
