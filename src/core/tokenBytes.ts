@@ -113,8 +113,8 @@ export interface ReadableToken {
   /** The token alone: its text, or its bytes where they are not valid UTF-8 on their own. */
   shown: string;
   /**
-   * On the first token of a run of tokens none of which is valid UTF-8 alone but which together are:
-   * how many tokens the run spans and the text they decode to.
+   * On a token that is not valid UTF-8 alone, when it and the next few tokens together are: how many
+   * tokens the run spans and the text they decode to (a run may carry whole characters at its ends).
    */
   run?: { length: number; text: string };
 }
