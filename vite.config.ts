@@ -52,6 +52,9 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
+  // Relative asset URLs: dist/ works at any path of any static host (a GitHub Pages project site
+  // lives at /<repo>/). The worker finds the models from its own URL (src/worker/appRoot.ts).
+  base: './',
   plugins: [react(), serveModels()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },

@@ -20,4 +20,4 @@ if (!name || (name !== 'all' && !BENCHES[name])) {
 for (const key of name === 'all' ? Object.keys(BENCHES) : [name]) {
   await (await BENCHES[key]()).run(args);
 }
-process.exit(0);
+process.exit(process.exitCode ?? 0);

@@ -6,6 +6,7 @@ import { isHubHead, parseManifest } from '../src/shared/manifest';
 import { localModelReader } from '../src/runtime/node';
 import { LensPair, serializeSpectrum } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
+import type { TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
 import { cpuLoadOptions, type Options, resolvePair } from './pair';
 
@@ -21,6 +22,24 @@ function loadProgress(p: FileProgress): void {
   if (p.total > 1_000_000 && (p.done || p.loaded % (4 << 20) < 65_536)) {
     progress(`  ${p.file}: ${(p.loaded / 1e6).toFixed(1)} / ${(p.total / 1e6).toFixed(1)} MB`);
   }
+}
+
+/**
+ * A text's tokens for the terminal: each readable (bytes as `<0xNN>` where a token holds part of a
+ * character), and a run of such tokens followed by the characters it forms: `"<0xF0><0x9F>" "<0x8E><0xB8>"(=🎸)`.
+ */
+export function readableTokens(tokens: readonly TokenInfo[]): string {
+  const out: string[] = [];
+  let runEnd = -1;
+  let runText = '';
+  for (const [i, t] of tokens.entries()) {
+    if (t.run) {
+      runEnd = i + t.run.length - 1;
+      runText = t.run.text;
+    }
+    out.push(`${JSON.stringify(t.text)}${i === runEnd ? `(=${runText})` : ''}`);
+  }
+  return out.join(' ');
 }
 
 /** lens align: one JSON object per text with both models' top tokens and its metrics. */
@@ -41,10 +60,12 @@ export async function align(options: Options): Promise<void> {
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {
     const r = await session.align(i + 1, text, k, lambda);
-    const top = (c: typeof r.embed) => c.tokens.map((t, j) => ({ id: t.id, token: t.text, score: c.scores[j] }));
+    // JSON keeps each token as the tokenizer decodes it; the text output shows it readable (runtime/tokenReader.ts).
+    const token = (t: { id: number; text: string }) => (options.json ? session.loaded.tokens.decoded(t.id) : t.text);
+    const top = (c: typeof r.embed) => c.tokens.map((t, j) => ({ id: t.id, token: token(t), score: c.scores[j] }));
     const row = {
       text,
-      tokens: r.tokens.map((t) => ({ id: t.id, token: t.text })),
+      tokens: r.tokens.map((t) => ({ id: t.id, token: token(t) })),
       truncated: r.truncated,
       lambda,
       embed: { top: top(r.embed), keyIds: r.embed.keyIds },
@@ -53,7 +74,7 @@ export async function align(options: Options): Promise<void> {
     };
     if (options.json) writeJson(row, false);
     else {
-      process.stdout.write(`${text}\n  embed: ${row.embed.top.map((t) => JSON.stringify(t.token)).join(' ')}\n`);
+      process.stdout.write(`${text}\n  tokens: ${readableTokens(r.tokens)}\n  embed: ${row.embed.top.map((t) => JSON.stringify(t.token)).join(' ')}\n`);
       process.stdout.write(`  base${lambda ? ` (λ=${lambda.toFixed(3)})` : ''}: ${row.base.top.map((t) => JSON.stringify(t.token)).join(' ')}\n`);
     }
     if ((i + 1) % 50 === 0) progress(`aligned ${i + 1}/${texts.length}`);

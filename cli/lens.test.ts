@@ -18,6 +18,16 @@ const file = (name: string, content: string) => {
 };
 
 describe('lens CLI', () => {
+  it('align: text output shows partial-character tokens as bytes with the character they form; JSON keeps the decoded token', () => {
+    const text = lens(['align', '--pair', 'demo', '--input', '-'], 'I love my guitar 🎸\n');
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('\uFFFD');
+    expect(text.stdout).toContain('"<0xF0>" "<0x9F>" "<0x8E>" "<0xB8>"(=🎸)');
+    const json = lens(['align', '--pair', 'demo', '--input', '-', '--json'], 'I love my guitar 🎸\n');
+    const row = JSON.parse(json.stdout.trim());
+    expect(row.tokens.slice(-4).map((t: { token: string }) => t.token)).toEqual(['\uFFFD', '\uFFFD', '\uFFFD', '\uFFFD']);
+  });
+
   it('--help lists the commands; bad arguments exit non-zero with a clear message', () => {
     const help = lens(['--help']);
     expect(help.code).toBe(0);

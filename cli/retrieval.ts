@@ -12,7 +12,7 @@ import { loadIndex, saveIndex } from '../src/core/retrieval/persist';
 import { DEFAULT_SPARSE, K_MAX, WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
 import { isHubHead } from '../src/shared/manifest';
 import { LensPair } from '../src/runtime/pair';
-import { RetrievalRuntime } from '../src/runtime/retrieval';
+import { RetrievalRuntime, type SearchView } from '../src/runtime/retrieval';
 import { parseCount, progress, progressDone, readInput, UsageError, writeJson } from './io';
 import { cpuLoadOptions, type Options, type ResolvedPair, resolvePair } from './pair';
 
@@ -90,7 +90,7 @@ async function loadRuntime(options: Options) {
   const version = await pairVersion(resolved);
   progress(`loading ${resolved.id}…`);
   const pair = await LensPair.load(resolved.manifest, cpuLoadOptions(resolved));
-  return { runtime: new RetrievalRuntime(pair), version, id: resolved.id };
+  return { runtime: new RetrievalRuntime(pair), version, id: resolved.id, pair };
 }
 
 const started = () => {
@@ -173,7 +173,7 @@ export async function search(options: Options): Promise<void> {
   const top = parseCount(options.top as string | undefined, 'top', 10);
   const saved = typeof options.index === 'string' ? await readInput(join(options.index, 'lens', 'index.json')) : undefined;
   const corpus = saved ? [] : (await readCollection(options, { queries: false, qrels: false })).corpus;
-  const { runtime, id, version } = await loadRuntime(options);
+  const { runtime, id, version, pair } = await loadRuntime(options);
   if (saved) {
     // A saved index: only the query is embedded.
     let docs: ReturnType<typeof loadIndex>;
@@ -185,7 +185,7 @@ export async function search(options: Options): Promise<void> {
     runtime.index(docs, { k: opts.k, scheme: opts.scheme, bm25: opts.bm25 });
   } else await buildIndex(runtime, corpus, opts);
   const view = await runtime.search(options.query, opts.m, top);
-  if (options.json) writeJson({ pair: id, ...view }, Boolean(options.pretty));
+  if (options.json) writeJson({ pair: id, ...decodedTokens(view, (tokenId) => pair.tokens.decoded(tokenId)) }, Boolean(options.pretty));
   else {
     process.stdout.write(`query tokens: ${view.queryTokens.map((t) => `${JSON.stringify(t.text)}${t.source === 'expansion' ? '+' : ''}`).join(' ')}\n`);
     for (const name of ['sparse', 'dense', 'bm25'] as const) {
@@ -257,4 +257,11 @@ export async function index(options: Options): Promise<void> {
     },
     Boolean(options.pretty),
   );
+}
+
+/** The search view with each model token as the tokenizer decodes it (JSON keeps the raw token; the text output shows it readable). */
+function decodedTokens(view: SearchView, decoded: (id: number) => string): SearchView {
+  const results = (rows: SearchView['sparse']) =>
+    rows.map((r) => ({ ...r, matches: r.matches.map((m) => (m.id === undefined ? m : { ...m, token: decoded(m.id) })) }));
+  return { ...view, queryTokens: view.queryTokens.map((t) => ({ ...t, text: decoded(t.id) })), sparse: results(view.sparse), dense: results(view.dense) };
 }

@@ -6,3 +6,4 @@ export * from './content';
 export * from './spectral';
 export * from './align';
 export * from './report';
+export * from './tokenBytes';

@@ -11,6 +11,7 @@ import type { DownloadLog } from './downloadLog';
 import { checkHubRepos, HubClient, HubError, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { bodyRepos, type PairPlan } from './plan';
 import { DownloadError } from './resilientFetch';
+import { TokenReader, type VocabularyTokenizer } from './tokenReader';
 
 export type { Device };
 
@@ -123,14 +124,21 @@ export class LensPair {
     return headRowToFloat32(this.head, id);
   }
 
-  /** The text of one vocabulary entry, as the tokenizer decodes it. */
+  /** The text of one vocabulary entry, readable: bytes that are not UTF-8 on their own as `<0xNN>` (tokenReader.ts). */
   tokenText(id: number): string {
-    return this.tokenizer.decode([id], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+    return this.tokens.shown(id);
   }
+
+  /** The vocabulary as people read it and as the tokenizer decodes it. */
+  get tokens(): TokenReader {
+    this.tokenReader ??= new TokenReader(this.tokenizer as unknown as VocabularyTokenizer);
+    return this.tokenReader;
+  }
+  private tokenReader?: TokenReader;
 
   /** Content-token filter for this vocabulary (see core/content.ts). */
   get isContent(): (id: number) => boolean {
-    this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokenText(id), frequentIds: this.frequentIds });
+    this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokens.decoded(id), frequentIds: this.frequentIds });
     return this.contentFilter;
   }
   private contentFilter?: (id: number) => boolean;

@@ -16,7 +16,10 @@ export const MAX_INPUT_CHARS = 100_000;
 
 export interface TokenInfo {
   id: number;
+  /** Readable: a token that is not valid UTF-8 on its own shows its bytes, `<0xE2><0x80>` (runtime/tokenReader.ts). */
   text: string;
+  /** On the first token of a run of tokens that together form characters: its length and their text. */
+  run?: { length: number; text: string };
 }
 
 export interface ColumnResult extends AlignedView {
@@ -199,7 +202,7 @@ export class LensSession {
     this.current = { requestId, ids: encoded.ids, z0, embed: encoded.embed, base: encoded.base };
     return {
       requestId,
-      tokens: encoded.ids.map((id) => ({ id, text: pair.tokenText(id) })),
+      tokens: pair.tokens.sequence(encoded.ids).map(({ shown, run }, i) => ({ id: encoded.ids[i], text: shown, ...(run && { run }) })),
       truncated: encoded.truncated,
       droppedChars: rawText.length - text.length,
       embed: this.column(zEmbed, encoded.ids, k),

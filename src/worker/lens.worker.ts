@@ -32,10 +32,11 @@ import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import { outcomeOf } from '../shared/outcome';
 import { manifestFor, needsHub } from '../shared/pairId';
+import { appRootPath } from './appRoot';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
-// Root-relative on purpose: transformers.js treats an absolute http(s) localModelPath as remote.
-const MODEL_ROOT = `${import.meta.env.BASE_URL}models/`;
+// A path under the app's root, wherever the app is hosted (appRoot.ts).
+const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}models/`;
 
 // Models come from the app's own /models/ folder and the ONNX runtime's wasm
 // from the app's own assets, so the explorer works offline.

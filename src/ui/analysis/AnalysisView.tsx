@@ -3,6 +3,8 @@ import { MODEL_KEYS, type ModelKey } from '../../core/report';
 import { DATASET_LABELS, type DatasetSource, useAnalysis } from '../../state/analysisStore';
 import { useStaleNote } from '../../state/provenance';
 import { useLens } from '../../state/store';
+import { pc1TokensFigure, variationFigure } from '../figures/charts';
+import { FigureExport } from '../figures/FigureExport';
 import { displayToken } from '../tokenText';
 import { PerTextTable } from './PerTextTable';
 import { VariationChart } from './VariationChart';
@@ -35,6 +37,7 @@ export function AnalysisView() {
     })),
   );
   const ready = useLens((s) => s.status === 'ready');
+  const pair = useLens((s) => s.pair);
   const result = a.result;
   // A result of another pair (or an earlier load) is shown for reference only.
   const stale = useStaleNote(result?.computedOn);
@@ -165,7 +168,13 @@ export function AnalysisView() {
 
           <section className="panel two-up">
             <div>
-              <h3>Spectral variation v₁…v₂₀</h3>
+              <div className="chart-head">
+                <h3>Spectral variation v₁…v₂₀</h3>
+                <FigureExport
+                  testId="export-variation"
+                  figure={() => variationFigure(report.variation, { chart: 'Spectral variation v_j', pair, text: `${report.n} texts of ${result.dataset}`, lambda: report.lambda })}
+                />
+              </div>
               <VariationChart variation={report.variation} />
               <p className="muted small" data-testid="pc1-share">
                 PC1 carries {(report.shares[0] * 100).toFixed(1)}% of the base embeddings' energy; |v₁| / max<sub>j&gt;1</sub>|v
@@ -173,7 +182,19 @@ export function AnalysisView() {
               </p>
             </div>
             <div>
-              <h3>What PC1 points at (W·u₁)</h3>
+              <div className="chart-head">
+                <h3>What PC1 points at (W·u₁)</h3>
+                <FigureExport
+                  testId="export-pc1-tokens"
+                  figure={() =>
+                    pc1TokensFigure(
+                      result.pc1Positive.map((id) => result.tokenTexts[id] ?? ''),
+                      result.pc1Negative.map((id) => result.tokenTexts[id] ?? ''),
+                      { chart: 'Tokens along PC1 (W·u₁)', pair, text: `${report.n} texts of ${result.dataset}`, lambda: report.lambda },
+                    )
+                  }
+                />
+              </div>
               <div className="pc1-tokens">
                 <div>
                   <h4>most positive</h4>

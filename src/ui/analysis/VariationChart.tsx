@@ -18,11 +18,29 @@ export function VariationChart({ variation }: { variation: number[] }) {
     .nice();
   const ticks = y.ticks(4);
   return (
-    <svg width={WIDTH} height={HEIGHT} role="img" aria-label={`Variation v_j: v1 = ${values[0]?.toFixed(3)}`} data-testid="variation-chart">
+    <>
+    <table className="sr-only">
+      <caption>Spectral variation v_j of the first {values.length} principal components</caption>
+      <thead>
+        <tr>
+          <th scope="col">j</th>
+          <th scope="col">v_j</th>
+        </tr>
+      </thead>
+      <tbody>
+        {values.map((v, j) => (
+          <tr key={j}>
+            <th scope="row">{j + 1}</th>
+            <td>{v.toFixed(4)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+    <svg width={WIDTH} height={HEIGHT} aria-hidden="true" data-testid="variation-chart">
       {ticks.map((t) => (
         <g key={t}>
           <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} stroke="#eee" />
-          <text x={MARGIN.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#67707c">
+          <text x={MARGIN.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#5b636e">
             {t}
           </text>
         </g>
@@ -35,7 +53,7 @@ export function VariationChart({ variation }: { variation: number[] }) {
           width={x.bandwidth()}
           y={Math.min(y(0), y(v))}
           height={Math.max(1, Math.abs(y(v) - y(0)))}
-          fill={j === 0 ? '#d2542d' : '#8fa3b8'}
+          fill={j === 0 ? '#b4441e' : '#8fa3b8'}
         >
           <title>{`v${j + 1} = ${v.toFixed(4)}`}</title>
         </rect>
@@ -43,11 +61,12 @@ export function VariationChart({ variation }: { variation: number[] }) {
       <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} stroke="#999" />
       {values.map((_, j) =>
         j % 2 === 0 ? (
-          <text key={j} x={(x(j + 1) ?? 0) + x.bandwidth() / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={10} fill="#67707c">
+          <text key={j} x={(x(j + 1) ?? 0) + x.bandwidth() / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={10} fill="#5b636e">
             {j + 1}
           </text>
         ) : null,
       )}
     </svg>
+    </>
   );
 }

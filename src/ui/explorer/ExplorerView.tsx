@@ -5,6 +5,7 @@ import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
 import { ModelColumn } from './ModelColumn';
 import { noticeText } from './noticeText';
+import { StateFile } from './StateFile';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
@@ -71,6 +72,7 @@ export function ExplorerView() {
           column={empty ? undefined : baseView}
           tokens={result?.tokens}
           k={k}
+          lambda={lambda}
         >
           <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} />
         </ModelColumn>
@@ -95,6 +97,7 @@ export function ExplorerView() {
           the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}
+      <StateFile />
     </>
   );
 }

@@ -5,6 +5,8 @@ import { InputTokens } from './InputTokens';
 import { TokenBars } from './TokenBars';
 
 interface Props {
+  /** λ along PC1 the column is shown at (the base column), for its figure's metadata. */
+  lambda?: number;
   testId: 'aligned-embed' | 'aligned-base';
   title: string;
   subtitle: string;
@@ -15,7 +17,7 @@ interface Props {
 }
 
 /** One model's view: its top-k aligned tokens, the input with key tokens lit, Hit@k and LAR. */
-export function ModelColumn({ testId, title, subtitle, column, tokens, k, children }: Props) {
+export function ModelColumn({ testId, title, subtitle, column, tokens, k, lambda, children }: Props) {
   const keyIds = new Set(column?.keyIds ?? []);
   return (
     <section className="column" data-testid={testId} aria-label={title}>
@@ -37,7 +39,7 @@ export function ModelColumn({ testId, title, subtitle, column, tokens, k, childr
             </div>
           </dl>
           <InputTokens tokens={tokens} keyIds={keyIds} />
-          <TokenBars column={column} keyIds={keyIds} />
+          <TokenBars column={column} keyIds={keyIds} title={title} lambda={lambda} />
         </>
       ) : (
         <p className="placeholder">Aligned tokens appear here.</p>

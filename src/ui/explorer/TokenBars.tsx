@@ -1,5 +1,8 @@
 import { scaleLinear } from 'd3';
+import { useLens } from '../../state/store';
 import type { ColumnResult } from '../../worker/protocol';
+import { tokenBarsFigure } from '../figures/charts';
+import { FigureExport } from '../figures/FigureExport';
 import { displayToken } from '../tokenText';
 
 const ROW = 22;
@@ -10,15 +13,22 @@ const WIDTH = 360;
  * The top-k aligned tokens as a horizontal bar chart of their logits (d3 scales,
  * React DOM). Key tokens (tokens of the text itself) are drawn in the accent colour.
  */
-export function TokenBars({ column, keyIds }: { column: ColumnResult; keyIds: ReadonlySet<number> }) {
+export function TokenBars({ column, keyIds, title, lambda }: { column: ColumnResult; keyIds: ReadonlySet<number>; title: string; lambda?: number }) {
+  const { pair, text } = useLens();
   const scores = column.scores;
   const lo = Math.min(0, ...scores);
   const hi = Math.max(0, ...scores);
   const x = scaleLinear()
     .domain([lo, hi === lo ? lo + 1 : hi])
     .range([0, WIDTH - LABEL - 56]);
+  const chart = `Top aligned tokens: ${title.toLowerCase()}`;
   return (
-    <ol className="token-bars" aria-label="Top aligned tokens">
+    <>
+    <div className="chart-head">
+      <span className="muted small">{lambda === undefined ? 'logit of each token, W·h' : 'logit of each token, W·(h + λu₁)'}</span>
+      <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(column.tokens, scores, keyIds, { chart, pair, text, lambda })} />
+    </div>
+    <ol className="token-bars" aria-label={chart}>
       {column.tokens.map((token, i) => {
         const score = scores[i];
         const left = Math.min(x(0), x(score));
@@ -36,6 +46,10 @@ export function TokenBars({ column, keyIds }: { column: ColumnResult; keyIds: Re
           >
             <span className="rank">{i + 1}</span>
             <span className="label">{displayToken(token.text)}</span>
+            <span className="sr-only">
+              , logit {score.toFixed(2)}
+              {isKey ? ', in the text' : ''}
+            </span>
             <svg width={WIDTH - LABEL} height={ROW - 4} aria-hidden="true">
               <rect x={left} y={2} width={width} height={ROW - 8} rx={2} />
               <text x={Math.max(left + width, x(0)) + 4} y={ROW / 2 + 1}>
@@ -46,5 +60,6 @@ export function TokenBars({ column, keyIds }: { column: ColumnResult; keyIds: Re
         );
       })}
     </ol>
+    </>
   );
 }

@@ -1,4 +1,5 @@
 import { type LoadQuestion, useLens } from '../../state/store';
+import { threadsNote } from './threadsNote';
 
 export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 
@@ -30,6 +31,11 @@ export function ModelStatus() {
       <span data-testid="model-status" className={`status ${status}`} role="status">
         {label}
       </span>
+      {status === 'ready' && (
+        <p className="threads-note" data-testid="threads-note" data-isolated={String(globalThis.crossOriginIsolated === true)}>
+          {threadsNote(globalThis.crossOriginIsolated === true)}
+        </p>
+      )}
       {status === 'ready' && pairInfo?.notice && (
         <p className="backend-notice" data-testid="backend-notice" role="status">
           {pairInfo.notice}

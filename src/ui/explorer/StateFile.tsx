@@ -1,0 +1,85 @@
+import { useId, useState } from 'react';
+import { useAnalysis } from '../../state/analysisStore';
+import { type ExplorerFile, explorerFile, parseExplorerFile } from '../../state/explorerFile';
+import { useLens } from '../../state/store';
+import type { ColumnResult } from '../../worker/protocol';
+import { download } from '../download';
+
+const shownOf = (c?: ColumnResult) => (c ? c.tokens.map((t, i) => ({ id: t.id, text: t.text, score: c.scores[i] })) : []);
+
+/** Saves the explorer's whole state as a JSON file and opens one back (pair, text, k, λ, view, and a dataset's u₁). */
+export function StateFile() {
+  const inputId = useId();
+  const [message, setMessage] = useState<string>();
+
+  const save = () => {
+    const lens = useLens.getState();
+    const analysis = useAnalysis.getState().result;
+    const analysisSource = analysis ? `the ${analysis.report.n} texts of ${analysis.dataset}` : undefined;
+    const direction: ExplorerFile['direction'] =
+      analysis && lens.directionSource === analysisSource
+        ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
+        : undefined;
+    const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
+    const file = explorerFile({ view, pair, text, lambda, k, backend, hub, dtype }, { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } });
+    download('embedding-lens-explorer.json', `${JSON.stringify(file, null, 2)}\n`, 'application/json');
+  };
+
+  const open = async (fileText: string) => {
+    let file: ExplorerFile;
+    try {
+      file = parseExplorerFile(fileText);
+    } catch (error) {
+      // The current view is kept: nothing is applied from a file that does not parse.
+      setMessage((error as Error).message);
+      return;
+    }
+    const lens = useLens.getState();
+    const { state } = file;
+    lens.setHub(state.hub);
+    if (state.pair !== lens.pair || state.backend !== lens.backend || lens.status !== 'ready') await lens.loadPair(state.pair, state.backend, { dtype: state.dtype });
+    if (useLens.getState().status !== 'ready') {
+      setMessage(`The file's pair ${state.pair} could not be loaded.`);
+      return;
+    }
+    lens.setLambda(state.lambda);
+    lens.setK(state.k);
+    lens.setText(state.text);
+    // The saved direction belongs to this pair (by id): it applies to the load just made (the worker checks the width).
+    const loaded = useLens.getState().pairInfo;
+    if (file.direction && loaded) {
+      const { u1, variation, shares, source } = file.direction;
+      await lens.applyDirection(u1, variation, shares, source, { pairId: loaded.id, loadId: loaded.loadId });
+    }
+    lens.setView(state.view);
+    setMessage(`Opened the view saved ${file.savedAt}.`);
+  };
+
+  return (
+    <div className="state-file">
+      <button type="button" data-testid="state-save" onClick={save}>
+        Save view (JSON)
+      </button>
+      <input
+        id={inputId}
+        type="file"
+        accept=".json,application/json"
+        data-testid="state-open"
+        className="sr-only"
+        onChange={async (e) => {
+          const chosen = e.currentTarget.files?.[0];
+          e.currentTarget.value = '';
+          if (chosen) await open(await chosen.text());
+        }}
+      />
+      <label htmlFor={inputId} className="file-button">
+        Open a saved view…
+      </label>
+      {message && (
+        <span className="muted small" role="status" data-testid="state-message">
+          {message}
+        </span>
+      )}
+    </div>
+  );
+}

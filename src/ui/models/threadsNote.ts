@@ -1,0 +1,10 @@
+/**
+ * Whether onnxruntime-web can run its WASM kernels on several threads, and why not. Threads need
+ * SharedArrayBuffer, which browsers give only to cross-origin isolated pages: the server must send
+ * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`
+ * (README, "Deploy"). Without them the app works the same, on one thread.
+ */
+export function threadsNote(isolated: boolean): string {
+  if (isolated) return 'WASM threads on: the page is cross-origin isolated.';
+  return 'WASM threads off: the server sends no COOP/COEP headers, so the page is not cross-origin isolated and runs the models on one thread.';
+}
