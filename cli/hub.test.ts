@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { PROMPT_EOL_TEMPLATE } from '../src/shared/manifest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fault, type HubServer, setFaults, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
+import { runCommand } from '../tools/runCommand';
 
 // The demo pair and the random test pair republished under Hub ids on a local
 // Hub server (tools/hub/testRepos.ts): the base repo carries W as a real
@@ -23,21 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-function lens(args: string[], input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn('npx', ['tsx', 'cli/lens.ts', ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const lens = (args: string[], input: string) => runCommand('npx', ['tsx', 'cli/lens.ts', ...args], { input });
 
 const TEXTS = 'A man is playing a guitar.\nThe cat sleeps on the sofa.\n';
 

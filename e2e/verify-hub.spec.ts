@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { runCommand } from '../tools/runCommand';
 import { expect, test } from './fixtures';
 
 // `npm run verify:hub` is for a machine with internet; with --hub-url it runs against any Hub. Here: the
@@ -7,18 +7,7 @@ const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
 
 test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what it loaded', async ({ baseURL }) => {
   test.setTimeout(600_000);
-  const out = await new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
-    const child = spawn('npx', ['tsx', 'tools/hub/verifyHub.ts', '--hub-url', HUB, '--app-url', baseURL!, '--only', 'smollm2-135m-eol', '--sentences', '5']);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  const out = await runCommand('npx', ['tsx', 'tools/hub/verifyHub.ts', '--hub-url', HUB, '--app-url', baseURL!, '--only', 'smollm2-135m-eol', '--sentences', '5']);
   expect(out.stderr).not.toMatch(/Error/);
   expect(out.code).toBe(0);
   const report = JSON.parse(out.stdout.trim().split('\n').pop()!);

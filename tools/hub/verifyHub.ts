@@ -20,6 +20,7 @@ import { planPair } from '../../src/runtime/plan';
 import { CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_HUB_URL } from '../../src/shared/hubUrl';
 import { customPairManifest } from '../../src/shared/manifest';
+import { runCommand } from '../runCommand';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const { values: args } = parseArgs({
@@ -44,21 +45,7 @@ interface Row {
   error?: string;
 }
 
-function run(command: string, argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
-  const started = performance.now();
-  return new Promise((done) => {
-    const child = spawn(command, argv, { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('close', (code) => done({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
-  });
-}
+const run = (command: string, argv: string[]) => runCommand(command, argv, { cwd: ROOT });
 
 const folderBytes = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
