@@ -133,6 +133,13 @@ test.describe('catalog pairs from the Hub (stand-ins with the real repos\' files
     await expect(page).toHaveURL(/pair=qwen3-0\.6b/);
   });
 
+  test('qwen3-0.6b in fp32: weights in external data that the embedder\'s config.json does not declare', async ({ page, backend }) => {
+    await openLink(page, { pair: 'qwen3-0.6b', hub: HUB, dtype: 'fp32', backend, text: TEXT });
+    await expect(page.getByTestId('model-status')).toContainText(/Qwen3.* · wasm · ready/, { timeout: 120_000 });
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
+    expect(Math.max(...(await shownIds(page, 'aligned-embed')))).toBeLessThan(151_669);
+  });
+
   test('a dtype chosen in the picker travels in the URL; one the repos lack fails naming those they have', async ({ page, openLens }) => {
     await openLens({ text: TEXT });
     await page.getByTestId('pair-picker').locator('summary').click();
