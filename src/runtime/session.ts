@@ -29,7 +29,7 @@ export interface ColumnResult extends AlignedView {
    * ranking (at its λ) to the embedder's, each z standardised over the vocabulary
    * (core/tokenDiff.ts). Computed from the z vectors the session holds.
    */
-  diff?: TokenDiff & { risers: DiffToken[]; fallers: DiffToken[] };
+  diff?: { risers: DiffToken[]; fallers: DiffToken[] };
 }
 
 export type DiffToken = TokenDiff['risers'][number] & { text: string };

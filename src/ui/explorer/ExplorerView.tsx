@@ -3,8 +3,10 @@ import { useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
 import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
+import { LayerView } from './LayerView';
 import { ModelColumn } from './ModelColumn';
 import { noticeText } from './noticeText';
+import { TokenDiff } from './TokenDiff';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
@@ -75,6 +77,10 @@ export function ExplorerView() {
           <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} />
         </ModelColumn>
       </div>
+
+      {!empty && <TokenDiff baseView={baseView} tokens={result?.tokens} lambda={lambda} />}
+
+      <LayerView />
 
       <details className="panel" data-testid="contribution-details">
         <summary>PC1 contribution to each top token's logit</summary>
