@@ -308,7 +308,8 @@ export function findLayerTaps(nodes: GraphNode[], finalState: string): LayerTaps
     return { reason: 'no residual stream (a chain of Adds) leads to the final norm' };
   }
   const starts = adds.map((a, i) => (a.attention ? i : -1)).filter((i) => i >= 0);
-  if (starts.length === 0 || starts[0] !== 0) return { reason: 'the first residual branch is not an attention block' };
+  if (starts.length === 0) return { reason: `none of the ${adds.length} branch${adds.length > 1 ? 'es' : ''} added to the residual stream computes attention, so no decoder layers can be told apart` };
+  if (starts[0] !== 0) return { reason: 'the first branch added to the residual stream is not an attention block' };
   // Layer ℓ's output is the stream entering layer ℓ+1's attention; the last layer's is the final norm's input.
   const layers = [...starts.slice(1).map((i) => adds[i].stream), norm.input];
   return { layers, norm: norm.norm };
@@ -330,6 +331,12 @@ function findFinalNorm(producer: Map<string, GraphNode>, hidden: string, through
   const wi = p.inputs.findIndex(isWeight);
   if (wi < 0) return { reason: 'the final norm multiplies no weight tensor' };
   const scaled = producer.get(through(p.inputs[1 - wi]));
+  // x / sqrt(mean(x²) + ε), written as a division.
+  if (scaled?.opType === 'Div') {
+    const sqrt = producer.get(through(scaled.inputs[1]));
+    const eps = sqrt?.opType === 'Sqrt' ? epsOfMeanSquare(producer, sqrt, through) : undefined;
+    if (eps !== undefined) return { input: scaled.inputs[0], norm: { kind: 'rms', weight: p.inputs[wi], eps } };
+  }
   if (scaled?.opType !== 'Mul') return { reason: 'the final norm is not x · 1/sqrt(mean(x²) + ε) · w' };
   // scaled = x · r, where r = 1/sqrt(mean(x²) + ε) (Div(1, Sqrt) or Reciprocal(Sqrt)).
   for (const [xi, ri] of [
@@ -350,6 +357,11 @@ function rmsEps(producer: Map<string, GraphNode>, r: string, through: (name: str
   else if (rNode?.opType === 'Div') sqrt = producer.get(through(rNode.inputs[1]));
   else if (rNode?.opType === 'Sqrt') return undefined;
   if (sqrt?.opType !== 'Sqrt') return undefined;
+  return epsOfMeanSquare(producer, sqrt, through);
+}
+
+/** ε of sqrt(ReduceMean(x²) + ε): the Add's other input. */
+function epsOfMeanSquare(producer: Map<string, GraphNode>, sqrt: GraphNode, through: (name: string) => string): string | undefined {
   const add = producer.get(through(sqrt.inputs[0]));
   if (add?.opType !== 'Add') return undefined;
   const meanIndex = add.inputs.findIndex((i) => producer.get(through(i))?.opType === 'ReduceMean');
