@@ -20,12 +20,14 @@ test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
   test('token diff: risers then fallers, ordered, equal to the core in Node at the slider’s λ', async ({ page, openLens }) => {
     const lambda = -4;
     await openLens({ text: SENTENCE, lambda: String(lambda) });
-    const reference = await (await referenceSession()).align(1, SENTENCE, 10, lambda);
+    const session = await referenceSession();
+    const reference = await session.align(1, SENTENCE, 10, lambda);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect(page.getByTestId('token-diff')).toHaveAttribute('data-lambda', String(lambda));
     const rows = page.getByTestId('token-diff').getByTestId('diff-token');
     await expect(rows).toHaveCount(20);
     const shown = await rows.evaluateAll((els) => els.map((el) => ({ id: Number(el.getAttribute('data-token-id')), delta: Number(el.getAttribute('data-delta')) })));
-    const diff = reference.base.diff!;
+    const diff = session.diff(1, lambda, 10)!;
     expect(shown.map((r) => r.id)).toEqual([...diff.risers, ...diff.fallers].map((r) => r.id));
     const risers = shown.slice(0, 10).map((r) => r.delta);
     const fallers = shown.slice(10).map((r) => r.delta);

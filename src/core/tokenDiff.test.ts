@@ -51,3 +51,21 @@ describe('applyFinalNorm', () => {
     expect(() => applyFinalNorm({ kind: 'rms', weight: w, eps: 0 }, new Float32Array(6), 3)).toThrow(/4 weights/);
   });
 });
+
+describe('ranksOf', () => {
+  it('equals counting, ties broken by the lower id', async () => {
+    const { ranksOf } = await import('./tokenDiff');
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed;
+    };
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 50 + (next() % 200);
+      const z = Float32Array.from({ length: n }, () => (next() % 13) - 6); // many ties
+      const ids = Array.from({ length: 1 + (next() % 12) }, () => next() % n);
+      const byCount = ids.map((id) => 1 + Array.from(z).filter((s, i) => s > z[id] || (s === z[id] && i < id)).length);
+      expect(ranksOf(z, n, ids)).toEqual(byCount);
+    }
+  });
+});

@@ -41,10 +41,44 @@ export function moments(z: ArrayLike<number>, n: number): { mean: number; sd: nu
 
 /** 1-based rank of `id` in z[0..n): 1 + the number of tokens that rank above it (higher score, or equal score and lower id). */
 export function rankOf(z: ArrayLike<number>, n: number, id: number): number {
-  const s = z[id];
-  let above = 0;
-  for (let i = 0; i < n; i++) if (z[i] > s || (z[i] === s && i < id)) above++;
-  return above + 1;
+  return ranksOf(z, n, [id])[0];
+}
+
+/**
+ * The ranks of several ids in one pass over z (a slider tick ranks 2k tokens at
+ * V = 151,936): each score is placed among the ids' scores by binary search, and
+ * the counts above each are summed afterwards. Equal scores rank by lower id.
+ */
+export function ranksOf(z: ArrayLike<number>, n: number, ids: readonly number[]): number[] {
+  const order = ids.map((_, j) => j).sort((a, b) => z[ids[a]] - z[ids[b]]);
+  const thresholds = order.map((j) => z[ids[j]]); // ascending
+  const m = thresholds.length;
+  // below[p]: scores greater than exactly the p smallest thresholds.
+  const below = new Int32Array(m + 1);
+  const ties: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = z[i];
+    let lo = 0;
+    let hi = m;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (thresholds[mid] < s) lo = mid + 1;
+      else hi = mid;
+    }
+    below[lo]++;
+    if (lo < m && thresholds[lo] === s) ties.push(i);
+  }
+  const ranks = new Array<number>(ids.length);
+  let greater = 0;
+  for (let p = m; p >= 1; p--) {
+    greater += below[p];
+    // threshold p-1 (ascending) is exceeded by every score placed above it.
+    const j = order[p - 1];
+    let equalAbove = 0;
+    for (const i of ties) if (z[i] === thresholds[p - 1] && i < ids[j]) equalAbove++;
+    ranks[j] = greater + equalAbove + 1;
+  }
+  return ranks;
 }
 
 /**
@@ -57,11 +91,16 @@ export function tokenDiff(zEmbed: Float32Array, zBase: Float32Array, validRows: 
   const b = moments(zBase, n);
   const delta = scratch.subarray(0, n);
   for (let i = 0; i < n; i++) delta[i] = (zEmbed[i] - e.mean) / e.sd - (zBase[i] - b.mean) / b.sd;
-  const row = (id: number, d: number): DiffRow => ({ id, delta: d, rankBase: rankOf(zBase, n, id), rankEmbed: rankOf(zEmbed, n, id) });
   const up = topK(delta, k, n);
-  const risers = Array.from(up.ids, (id, j) => row(id, up.scores[j]));
+  const upIds = Array.from(up.ids);
+  const upDeltas = Array.from(up.scores);
   for (let i = 0; i < n; i++) delta[i] = -delta[i];
   const down = topK(delta, k, n);
-  const fallers = Array.from(down.ids, (id, j) => row(id, -down.scores[j]));
+  const ids = [...upIds, ...down.ids];
+  const rankBase = ranksOf(zBase, n, ids);
+  const rankEmbed = ranksOf(zEmbed, n, ids);
+  const row = (j: number, d: number): DiffRow => ({ id: ids[j], delta: d, rankBase: rankBase[j], rankEmbed: rankEmbed[j] });
+  const risers = upDeltas.map((d, j) => row(j, d));
+  const fallers = Array.from(down.scores, (d, j) => row(upIds.length + j, -d));
   return { risers, fallers };
 }

@@ -78,7 +78,7 @@ export function ExplorerView() {
         </ModelColumn>
       </div>
 
-      {!empty && <TokenDiff baseView={baseView} tokens={result?.tokens} lambda={lambda} />}
+      {!empty && <TokenDiff />}
 
       <LayerView />
 

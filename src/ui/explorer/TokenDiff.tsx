@@ -1,13 +1,30 @@
-import type { ColumnResult, DiffToken, TokenInfo } from '../../worker/protocol';
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useDiff } from '../../state/diffStore';
+import { useLens } from '../../state/store';
+import type { DiffToken } from '../../worker/protocol';
 import { displayToken } from '../tokenText';
+
+/** Wait this long after the last slider move before asking for the diff (it costs ~12 ms at V = 151,936). */
+const REST_MS = 120;
 
 /**
  * What fine-tuning changed for this text: the tokens whose score rises or falls
  * most from the base model (at the slider's λ) to the embedding model, over the
  * whole vocabulary. The worker computes it from the z vectors it already holds.
  */
-export function TokenDiff({ baseView, tokens, lambda }: { baseView?: ColumnResult; tokens?: TokenInfo[]; lambda: number }) {
-  const diff = baseView?.diff;
+export function TokenDiff() {
+  const { requestId, tokens, lambda, k, loadId } = useLens(
+    useShallow((s) => ({ requestId: s.result?.requestId, tokens: s.result?.tokens, lambda: s.lambda, k: s.k, loadId: s.pairInfo?.loadId })),
+  );
+  const { view, error, loadDiff } = useDiff(useShallow((s) => ({ view: s.view, error: s.error, loadDiff: s.loadDiff })));
+  useEffect(() => {
+    if (requestId === undefined) return;
+    const timer = setTimeout(() => void loadDiff(requestId, lambda, k), REST_MS);
+    return () => clearTimeout(timer);
+  }, [requestId, lambda, k, loadDiff]);
+  if (error) return <p className="error">{error}</p>;
+  const diff = view && view.requestId === requestId && view.loadId === loadId ? view : undefined;
   if (!diff || !tokens) return null;
   const textIds = new Set(tokens.map((t) => t.id));
   const row = (r: DiffToken, kind: 'rise' | 'fall') => {
@@ -34,10 +51,10 @@ export function TokenDiff({ baseView, tokens, lambda }: { baseView?: ColumnResul
     );
   };
   return (
-    <section className="panel token-diff" data-testid="token-diff" aria-label="What fine-tuning changed">
+    <section className="panel token-diff" data-testid="token-diff" data-lambda={diff.lambda} aria-label="What fine-tuning changed">
       <h3>What fine-tuning changed</h3>
       <p className="muted small">
-        Tokens whose score rises or falls most from the base model (λ = {lambda.toFixed(2)}) to the embedding model, over the whole
+        Tokens whose score rises or falls most from the base model (λ = {diff.lambda.toFixed(2)}) to the embedding model, over the whole
         vocabulary. Each model's scores are standardised over the vocabulary ((z − mean) / sd), so a change of +1 means the token moved up by
         one standard deviation of that model's scores. Lit: tokens of the text.
       </p>
