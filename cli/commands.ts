@@ -8,6 +8,7 @@ import { LensPair, serializeSpectrum } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
 import type { TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
+import { layerTable, parseLambda, printLayerTable } from './layers';
 import { cpuLoadOptions, type Options, resolvePair } from './pair';
 
 
@@ -51,12 +52,7 @@ export async function align(options: Options): Promise<void> {
   const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
   progress(`loading ${manifest.name} (${resolved.plan.dtype})…`);
   const info = await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
-  let lambda = 0;
-  if (options.lambda === 'v1') lambda = info.variation[0];
-  else if (options.lambda !== undefined) {
-    lambda = Number(options.lambda);
-    if (!Number.isFinite(lambda)) throw new UsageError(`--lambda must be a number or "v1", got "${options.lambda}"`);
-  }
+  const lambda = parseLambda(options.lambda, info.variation[0]);
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {
     const r = await session.align(i + 1, text, k, lambda);
@@ -111,6 +107,7 @@ export async function analyze(options: Options): Promise<void> {
   if (chosen.length < 2) throw new UsageError('an analysis needs at least two non-empty texts');
   const { report, pair } = await analyzeTexts(options, chosen, k);
   const pairId = pair.manifest.id;
+  const layerRows = options.layers ? await layerTable(pair, chosen, k) : undefined;
   const round = (m: { hitAtK: number; hit10: number; lar: number; gar: number; n: number }) => ({
     n: m.n,
     hit10: m.hit10,
@@ -130,6 +127,7 @@ export async function analyze(options: Options): Promise<void> {
     variation: report.variation,
     shares: report.shares,
     lambda: report.lambda,
+    ...(layerRows ? { layers: layerRows } : {}),
     ...(options['per-text']
       ? {
           perText: report.perText.map((p) => ({
@@ -155,6 +153,7 @@ export async function analyze(options: Options): Promise<void> {
       );
     }
     process.stdout.write(`v1..v10: ${report.variation.slice(0, 10).map((v) => v.toFixed(3)).join(' ')}\n`);
+    if (layerRows) printLayerTable(layerRows);
     process.stdout.write(`examples:\n`);
     for (const p of report.perText.slice(0, 5)) {
       const show = (ids: number[]) => ids.slice(0, k).map((id) => JSON.stringify(pair.tokenText(id))).join(' ');

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { align, analyze, models, spectrum } from './commands';
+import { layers } from './layers';
 import type { Options } from './pair';
 import { UsageError } from './io';
 
@@ -15,9 +16,13 @@ Usage: npm run lens -- <command> [options]
 Commands:
   align    --pair <id> --input <file|-> [--k 10] [--lambda <x>|v1] [--json]
            Top aligned tokens of each text under both models, with Hit@k and LAR.
-  analyze  --pair <id> --input <file> [--k 10] [--limit N] [--json] [--per-text]
+  analyze  --pair <id> --input <file> [--k 10] [--limit N] [--json] [--per-text] [--layers]
            Dataset analysis: Hit@10, LAR, GAR for base, embed and base + v1·u1,
            the same over content tokens, and the spectral variation v1..v20.
+           --layers adds Hit@10, content Hit@10 and LAR at every layer (logit lens).
+  layers   --pair <id> --input <file|-> [--k 10] [--lambda <x>|v1] [--json]
+           Each layer's top tokens of both models (pooled state through the final
+           norm and W), shallow to deep; the last layer is what align prints.
   models   [--json]  The model pairs this build knows.
   spectrum --pair <id> [--out file]
            u1 and v1..v20 of the pair's sample sentences, for the manifest's "spectrum".
@@ -53,6 +58,7 @@ const retrieval = () => import('./retrieval');
 const COMMANDS: Record<string, (options: Options) => Promise<void>> = {
   align,
   analyze,
+  layers,
   models,
   spectrum,
   index: async (options) => (await retrieval()).index(options),
@@ -111,6 +117,7 @@ function parse(argv: string[]) {
       json: { type: 'boolean' },
       pretty: { type: 'boolean' },
       'per-text': { type: 'boolean' },
+      layers: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       corpus: { type: 'string' },
       queries: { type: 'string' },

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { lmHeadFromBytes, project } from './lmHead';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, NotOnnxError, readGraph, StreamingNodeReader } from './onnxGraph';
+import { applyFinalNorm, type FinalNorm } from './finalNorm';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, NotOnnxError, RMS_NORM_PREFIX, readGraph, StreamingNodeReader } from './onnxGraph';
 import { pool } from './pooling';
 import { headerLength, parseHeader, shardFor, tensorRange } from './safetensors';
 
@@ -71,9 +72,38 @@ describe('hiddenStatePatch (appended graph output)', () => {
     }
   });
 
-  it('leaves a model that already returns hidden states alone, and is idempotent', () => {
-    expect(hiddenStatePatch(readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx')))).toBeUndefined();
+  it('gives a model with hidden states of its own only the layer taps, and is idempotent', () => {
+    const embedder = readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx'));
+    expect(readGraph(patched(embedder)).outputs.filter((o) => o === HIDDEN_STATE_OUTPUT)).toHaveLength(1);
+    expect(hiddenStatePatch(patched(embedder))).toBeUndefined();
     expect(hiddenStatePatch(patched(logitsOnly))).toBeUndefined();
+  });
+
+  it('exposes each decoder layer and the final RMSNorm; the norm applied to the last layer gives last_hidden_state', async () => {
+    for (const file of ['qwen3-base/onnx/model.onnx', 'qwen3-embed/onnx/model.onnx']) {
+      const model = patched(readFileSync(join(SHAPES, file)));
+      const { outputs, names } = await run(model, [40, 41, 7, 100, 3]);
+      expect(names.filter((n) => n.startsWith(LAYER_OUTPUT_PREFIX))).toEqual([`${LAYER_OUTPUT_PREFIX}1`, `${LAYER_OUTPUT_PREFIX}2`]);
+      const norm: FinalNorm = {
+        kind: 'rms',
+        weight: outputs[`${RMS_NORM_PREFIX}weight`].data as Float32Array,
+        eps: (outputs[`${RMS_NORM_PREFIX}eps`].data as Float32Array)[0],
+      };
+      const d = norm.weight.length;
+      const last = applyFinalNorm(norm, Float32Array.from(outputs[`${LAYER_OUTPUT_PREFIX}2`].data as Float32Array), d);
+      const h = outputs[HIDDEN_STATE_OUTPUT].data as Float32Array;
+      for (let i = 0; i < h.length; i++) expect(last[i]).toBeCloseTo(h[i], 4);
+      const first = applyFinalNorm(norm, Float32Array.from(outputs[`${LAYER_OUTPUT_PREFIX}1`].data as Float32Array), d);
+      expect(Math.max(...first.map((x, i) => Math.abs(x - h[i])))).toBeGreaterThan(1e-2);
+    }
+  });
+
+  it('says why when a graph has no residual stream to tap (a one-step stand-in body)', () => {
+    const oneStep = readFileSync(join(SHAPES, 'qwen3-vocab/base/onnx/model.onnx'));
+    const outputs = readGraph(patched(oneStep)).outputs;
+    // Its final norm is found (x / sqrt(mean(x²) + ε) · w), but its one residual branch is a running mean, not attention.
+    expect(outputs.find((o) => o.startsWith(NO_LAYERS_PREFIX))).toMatch(/none of the 1 branch added to the residual stream computes attention/);
+    expect(outputs.some((o) => o.startsWith(LAYER_OUTPUT_PREFIX))).toBe(false);
   });
 
   it('refuses bytes that are not an ONNX model', () => {
@@ -112,7 +142,13 @@ describe('StreamingNodeReader (the same patch, read as the file arrives)', () =>
     }
   });
 
-  it('no patch for a model with hidden states of its own', () => {
-    expect(streamed(readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx')), () => 4096).reader.patch()).toBeUndefined();
+  it('a model with hidden states of its own gets the same layer-tap patch as from the whole file', () => {
+    const embedder = readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx'));
+    expect(streamed(embedder, () => 4096).reader.patch()).toEqual(hiddenStatePatch(embedder));
+  });
+
+  it('no patch for an exported body with its own per-layer outputs (the demo pair)', () => {
+    const demo = readFileSync(join(SHAPES, '../demo/base/onnx/model.onnx'));
+    expect(streamed(demo, () => 65536).reader.patch()).toBeUndefined();
   });
 });

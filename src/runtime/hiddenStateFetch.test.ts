@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hiddenStatePatch, readGraph } from '../core/onnxGraph';
+import { hiddenStatePatch, LAYER_OUTPUT_PREFIX, readGraph } from '../core/onnxGraph';
 import { hiddenStateFetch } from './hiddenStateFetch';
 
 const SHAPES = resolve(import.meta.dirname, '../../models/test-shapes');
@@ -42,8 +42,15 @@ describe('hiddenStateFetch', () => {
     expect(Buffer.from(bytes.subarray(0, logitsOnly.length)).equals(logitsOnly)).toBe(true);
   });
 
-  it('passes models with hidden states, already-patched models and other files through unchanged', async () => {
-    expect(Buffer.from(await get('/embed/model.onnx')).equals(withHidden)).toBe(true);
+  it('gives a model with hidden states of its own only the layer taps (core/onnxGraph.ts findLayerTaps)', async () => {
+    const bytes = await get('/embed/model.onnx');
+    expect(Buffer.from(bytes.subarray(0, withHidden.length)).equals(withHidden)).toBe(true);
+    const outputs = readGraph(bytes).outputs;
+    expect(outputs.filter((o) => o === 'last_hidden_state')).toHaveLength(1);
+    expect(outputs).toContain(`${LAYER_OUTPUT_PREFIX}2`);
+  });
+
+  it('passes already-patched models and other files through unchanged', async () => {
     expect(Buffer.from(await get('/patched/model.onnx')).equals(alreadyPatched)).toBe(true);
     expect(new TextDecoder().decode(await get('/base/config.json'))).toBe('{}');
     expect((await hiddenStateFetch(fetch)(`${base}/missing.onnx`)).status).toBe(404);

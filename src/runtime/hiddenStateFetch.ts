@@ -2,21 +2,23 @@ import { StreamingNodeReader } from '../core/onnxGraph';
 
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
-/** Bytes of the stream's end kept to recognise a file that already carries the patch. */
-const TAIL = 4096;
+/** Bytes of the stream's end kept to recognise a file that already carries the patch (~130 bytes per tapped layer). */
+const TAIL = 65536;
 
 /**
  * A fetch that gives every logits-only `.onnx` it downloads a `last_hidden_state`
  * output (core/onnxGraph.ts), so a causal-LM export from the Hub can be a base
- * model: the PC analysis needs its final-norm hidden state, not its logits.
+ * model: the PC analysis needs its final-norm hidden state, not its logits. Every
+ * decoder body also gains its layers' residual stream and final-norm tensors (the
+ * layer view), or a scalar output whose name says why its graph defeats that.
  *
  * The body streams through unchanged (transformers.js keeps its progress bar)
  * while a StreamingNodeReader reads the node list at the file's start, keeping
  * no bytes once the weights begin; at the end, when the graph returns logits
  * only, the patch follows as one more chunk. transformers.js grows its buffer
  * past Content-Length and caches what it read (a cached model is patched
- * already; a file that ends with the patch is left as it is). Models with hidden
- * states of their own, Range reads and other files pass as they are.
+ * already; a file that ends with the patch is left as it is). Bodies exported with
+ * their own layer outputs (the demo pair), Range reads and other files pass as they are.
  */
 export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
   return async (input, init) => {

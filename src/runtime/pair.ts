@@ -9,6 +9,7 @@ import { applyTemplate, isHubHead, type PairManifest } from '../shared/manifest'
 import type { Device } from './device';
 import type { DownloadLog } from './downloadLog';
 import { checkHubRepos, HubClient, HubError, type HubLmHead, loadLmHeadFromHub } from './hub';
+import { type LayerStates, pooledLayers } from './layers';
 import { bodyRepos, type PairPlan } from './plan';
 import { DownloadError } from './resilientFetch';
 import { TokenReader, type VocabularyTokenizer } from './tokenReader';
@@ -29,6 +30,16 @@ export interface EncodedText {
   embed: Float32Array;
   /** Pooled final hidden state from the base model. */
   base: Float32Array;
+}
+
+/** Per-layer pooled states of several texts (see LensPair.encodeLayers). */
+export interface LayerEncoding {
+  texts: { text: string; ids: number[]; truncated: boolean }[];
+  /** embed[ℓ][i]: text i at layer ℓ+1 (empty when the model has no layers). */
+  embed: Float32Array[][];
+  base: Float32Array[][];
+  /** Why a model has no layer view, in words (the graph's shape, a stale cached copy). */
+  reasons: { embed?: string; base?: string };
 }
 
 export interface Spectrum {
@@ -202,6 +213,38 @@ export class LensPair {
       out.push(...poolBatch(hidden.data as Float32Array, inputs.attention_mask.data as BigInt64Array as any, batch, dim, pooling));
     }
     return out;
+  }
+
+  /**
+   * Every layer's pooled state of each text, through the final norm, for both models
+   * (runtime/layers.ts), shallow to deep; or, per model, why it has none.
+   */
+  async encodeLayers(texts: readonly string[], batchSize = 16): Promise<LayerEncoding> {
+    const embed: Float32Array[][] = [];
+    const base: Float32Array[][] = [];
+    const reasons: LayerEncoding['reasons'] = {};
+    const runs = (which: 'embed' | 'base', model: PreTrainedModel, batch: string[], into: Float32Array[][]) => async () => {
+      const states: LayerStates = await pooledLayers(model, this.tokenizer, batch, this.manifest[which].pooling, this.manifest.maxLength);
+      if ('reason' in states) reasons[which] = states.reason;
+      else {
+        for (const [l, layer] of states.layers.entries()) {
+          into[l] ??= [];
+          into[l].push(...layer);
+        }
+      }
+    };
+    const returnsLogits = (this.baseModel as unknown as { sessions?: Record<string, { outputNames: string[] }> }).sessions?.model?.outputNames.includes('logits');
+    const step = returnsLogits ? Math.min(batchSize, LOGITS_BATCH) : batchSize;
+    for (let start = 0; start < texts.length && !(reasons.embed && reasons.base); start += step) {
+      const batch = texts.slice(start, start + step);
+      const templated = batch.map((t) => applyTemplate(this.manifest.embed.template, t));
+      if (!reasons.embed) await runs('embed', this.embedModel, templated, embed)();
+      if (!reasons.base) await runs('base', this.baseModel, batch, base)();
+    }
+    if (!reasons.embed && !reasons.base && embed.length !== base.length) {
+      reasons.base = `the embedding model has ${embed.length} layers and the base model ${base.length}: they cannot be read side by side`;
+    }
+    return { texts: texts.map((text) => ({ text, ...this.tokenize(text) })), embed, base, reasons };
   }
 
   /** u_j and v_j from the pair's bundled sample (paper §4). */

@@ -177,6 +177,8 @@ const api: LensWorkerApi = {
   deleteCached: (repo) => (repo === null ? deleteAllCachedModels() : deleteCachedModel(repo)),
   align: (requestId, text, k, lambda) => session.align(requestId, text, k, lambda),
   shift: async (requestId, lambda, k) => session.shift(requestId, lambda, k),
+  diff: async (requestId, lambda, k) => session.diff(requestId, lambda, k),
+  layers: (requestId, text, k, lambda) => session.layers(requestId, text, k, lambda),
 
   async analyzeDataset(runId, texts, k, onProgress) {
     try {

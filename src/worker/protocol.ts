@@ -3,11 +3,12 @@ import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView 
 import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, ComputedOn, PairInfo, TokenInfo } from '../runtime/session';
+import type { AlignResult, ColumnResult, ComputedOn, DiffToken, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../runtime/session';
 import type { Outcome } from '../shared/outcome';
 
 export type { CachedModel, LoadEstimate };
 export type { BuildProgress, ComputedOn, IndexSummary, Outcome, ResultView, RetrievalEvaluation, SearchView, TokenInfo };
+export type { DiffToken, LayerRow, LayerView, TokenDiffView };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 export type { Dtype } from '../shared/dtypes';
@@ -39,6 +40,10 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   align(requestId: number, text: string, k: number, lambda: number): Promise<AlignResult>;
   /** Base column at a new λ for the text of `requestId`; null when that text is no longer current. */
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;
+  /** Tokens fine-tuning promoted / suppressed for the text of `requestId` at λ; null when that text is no longer current. */
+  diff(requestId: number, lambda: number, k: number): Promise<TokenDiffView | null>;
+  /** The layer view of a text: each layer's top tokens of both models (rows empty, with reasons, where a graph has no layers). */
+  layers(requestId: number, text: string, k: number, lambda: number): Promise<LayerView>;
 
   /** Dataset analysis with progress; a `cancelled` outcome once cancelAnalysis(runId) is called. */
   analyzeDataset(runId: number, texts: string[], k: number, onProgress: (done: number, total: number) => void): Promise<Outcome<DatasetAnalysis>>;

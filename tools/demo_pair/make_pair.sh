@@ -46,6 +46,9 @@ $PY finetune.py --data "$WORK/data" --base "$WORK/ckpt/base.pt" --out "$WORK/ckp
 stamp "6/7 export"
 $PY export.py --ckpt "$WORK/ckpt/base.pt" --out "$MODELS/base" --tokenizer "$WORK/data/tokenizer" --lm-head "$MODELS/lm_head.f16"
 $PY export.py --ckpt "$WORK/ckpt/embed.pt" --out "$MODELS/embed" --tokenizer "$WORK/data/tokenizer"
+# every layer's ln_f-normed state as extra outputs (the app's layer view); last_hidden_state unchanged
+$PY export_layers.py --ckpt "$WORK/ckpt/base.pt" --out "$MODELS/base"
+$PY export_layers.py --ckpt "$WORK/ckpt/embed.pt" --out "$MODELS/embed"
 $PY assemble.py --data "$WORK/data" --models "$MODELS" --pooling "$POOLING"
 stamp "7/7 evaluate on STS-B test"
 mkdir -p "$RESULTS"

@@ -11,6 +11,7 @@
  *   hubtest/no-onnx                        a repo with config and tokenizer but no onnx/ folder
  *   hubtest/lying-head                     the demo base whose safetensors header places W past the file's end
  *   hubtest/sharded-base                   the tiny logits-only causal LM with W in a *sharded* bf16 checkpoint
+ *   hubtest/qwen3-embed                    the tiny Qwen3-shaped embedder (2 real decoder blocks; the layer view)
  * and, under the catalog's real Hub ids, random stand-ins with the real repos' file names, dtype
  * variants, external-data layout and I/O (models/test-shapes, made by tools/test_pair/make_qwen3_standins.py):
  *   onnx-community/Qwen3-Embedding-0.6B-ONNX   last_hidden_state, position_ids input; the real Qwen3 tokenizer
@@ -49,6 +50,8 @@ export function buildTestHub(root = mkdtempSync(join(tmpdir(), 'lens-test-hub-')
   publish('hubtest/private', 'test-tiny/embed');
   const qwen3Shards = ['model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
   publish('hubtest/sharded-base', 'test-shapes/qwen3-base', {}, qwen3Shards);
+  // A Qwen3-shaped last-token embedder with 2 real decoder blocks (the layer view's Hub test, with sharded-base).
+  publish('hubtest/qwen3-embed', 'test-shapes/qwen3-embed');
   publishQwen3(root);
   publishFolder(root, 'HuggingFaceTB/SmolLM2-135M-Instruct', join(MODELS, 'test-shapes/smollm2'));
   for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(MODELS, 'test-shapes/qwen3-base', file), join(root, 'HuggingFaceTB/SmolLM2-135M-Instruct', file));

@@ -3,9 +3,11 @@ import { useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
 import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
+import { LayerView } from './LayerView';
 import { ModelColumn } from './ModelColumn';
 import { noticeText } from './noticeText';
 import { StateFile } from './StateFile';
+import { TokenDiff } from './TokenDiff';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
@@ -77,6 +79,10 @@ export function ExplorerView() {
           <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} />
         </ModelColumn>
       </div>
+
+      {!empty && <TokenDiff />}
+
+      <LayerView />
 
       <details className="panel" data-testid="contribution-details">
         <summary>PC1 contribution to each top token's logit</summary>

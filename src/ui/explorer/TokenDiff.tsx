@@ -1,0 +1,87 @@
+import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useDiff } from '../../state/diffStore';
+import { useLens } from '../../state/store';
+import type { DiffToken } from '../../worker/protocol';
+import { displayToken } from '../tokenText';
+
+/** Wait this long after the last slider move before asking for the diff (it costs ~12 ms at V = 151,936). */
+const REST_MS = 120;
+
+/**
+ * What fine-tuning changed for this text: the tokens whose score rises or falls
+ * most from the base model (at the slider's λ) to the embedding model, over the
+ * whole vocabulary. The worker computes it from the z vectors it already holds.
+ */
+export function TokenDiff() {
+  const { requestId, tokens, lambda, k, loadId } = useLens(
+    useShallow((s) => ({ requestId: s.result?.requestId, tokens: s.result?.tokens, lambda: s.lambda, k: s.k, loadId: s.pairInfo?.loadId })),
+  );
+  const { view, error, loadDiff } = useDiff(useShallow((s) => ({ view: s.view, error: s.error, loadDiff: s.loadDiff })));
+  useEffect(() => {
+    if (requestId === undefined) return;
+    const timer = setTimeout(() => void loadDiff(requestId, lambda, k), REST_MS);
+    return () => clearTimeout(timer);
+  }, [requestId, lambda, k, loadDiff]);
+  if (error) return <p className="error">{error}</p>;
+  const diff = view && view.requestId === requestId && view.loadId === loadId ? view : undefined;
+  if (!diff || !tokens) return null;
+  const textIds = new Set(tokens.map((t) => t.id));
+  const row = (r: DiffToken, kind: 'rise' | 'fall') => {
+    const inText = textIds.has(r.id);
+    return (
+      <tr
+        key={`${kind}-${r.id}`}
+        data-testid="diff-token"
+        data-token-id={r.id}
+        data-delta={r.delta}
+        className={`${kind}${inText ? ' key' : ''}`}
+        title={`id ${r.id}${inText ? ' (in the text)' : ''}`}
+      >
+        <td className="label">
+          <span className={inText ? 'chip key' : 'chip'}>{displayToken(r.text)}</span>
+        </td>
+        <td className="num">{r.rankBase.toLocaleString('en')}</td>
+        <td className="num">{r.rankEmbed.toLocaleString('en')}</td>
+        <td className="num delta">
+          {r.delta > 0 ? '+' : ''}
+          {r.delta.toFixed(2)}
+        </td>
+      </tr>
+    );
+  };
+  return (
+    <section className="panel token-diff" data-testid="token-diff" data-lambda={diff.lambda} aria-label="What fine-tuning changed">
+      <h3>What fine-tuning changed</h3>
+      <p className="muted small">
+        Tokens whose score rises or falls most from the base model (λ = {diff.lambda.toFixed(2)}) to the embedding model, over the whole
+        vocabulary. Each model's scores are standardised over the vocabulary ((z − mean) / sd), so a change of +1 means the token moved up by
+        one standard deviation of that model's scores. Lit: tokens of the text.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">token</th>
+            <th scope="col">rank in base</th>
+            <th scope="col">rank in embedder</th>
+            <th scope="col">change (sd)</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr className="group">
+            <th colSpan={4} scope="rowgroup">
+              Promoted
+            </th>
+          </tr>
+          {diff.risers.map((r) => row(r, 'rise'))}
+          <tr className="group">
+            <th colSpan={4} scope="rowgroup">
+              Suppressed
+            </th>
+          </tr>
+          {diff.fallers.map((r) => row(r, 'fall'))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
