@@ -203,7 +203,7 @@ async function openPair(page: Page, port: number, hub: string, dtype: 'q8' | 'fp
       return {};
     })()`)) as { tokens?: number; error?: string; asked?: string };
     if (state.tokens !== undefined) return { ms: state.tokens, questions };
-    if (state.error !== undefined) return { error: state.error.trim(), questions };
+    if (state.error !== undefined) return { error: state.error.replace(/×\s*$/, '').trim(), questions };
     if (state.asked !== undefined) questions.push(state.asked.trim().slice(0, 160));
     await sleep(state.asked !== undefined ? 50 : 200);
   }
