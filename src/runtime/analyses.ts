@@ -49,7 +49,7 @@ export async function analyzeDataset(
   // the size, a batch is sized to take about BATCH_TARGET_MS: one text first, then as many as fit, up to
   // MAX_BATCH (the demo pair reaches it at once; a 0.6B pair on WASM runs one or two texts per batch).
   let batchSize = options.batchSize ?? 1;
-  for (let start = 0; start < texts.length; start += batchSize) {
+  for (let start = 0; start < texts.length; ) {
     // Model runs resolve as microtasks, which never let a worker's message
     // events (a cancel, a new text) in: yield a macrotask between batches.
     await new Promise((resolve) => setTimeout(resolve, 0));
@@ -57,6 +57,7 @@ export async function analyzeDataset(
     const batchStarted = performance.now();
     const batch = texts.slice(start, start + batchSize);
     records.push(...(await pair.encode(batch, batchSize)));
+    start += batch.length;
     options.onProgress?.(records.length, texts.length);
     if (options.batchSize === undefined) {
       const perText = (performance.now() - batchStarted) / batch.length;
