@@ -44,7 +44,7 @@ function log(line: string): void {
 function ensurePair(): number {
   const files = [`${EMBED}/onnx/model_quantized.onnx`, `${BASE}/onnx/model_quantized.onnx`, `${HEAD}/model.safetensors`, `${EMBED}/onnx/model.onnx_data`, `${BASE}/onnx/model.onnx_data`];
   if (files.every((f) => existsSync(join(HUB_ROOT, f))) && existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
-  log(`building the Qwen3-0.6B-shaped pair into ${HUB_ROOT} (q8 and fp32, ~6.4 GB; took ~9 min on this 2-core machine)…`);
+  log(`building the Qwen3-0.6B-shaped pair into ${HUB_ROOT} (q8 and fp32, 6.4 GB on disk; 328 s on this shared 2-core machine)…`);
   const started = performance.now();
   execSync(`/usr/bin/python3 tools/realsize/make_realsize_pair.py --out ${HUB_ROOT}`, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   return performance.now() - started;
