@@ -104,7 +104,7 @@ export function readGraph(model: Uint8Array): { nodes: GraphNode[]; outputs: str
 
 // Ops that pass the hidden state through unchanged in value (casts in fp16 exports).
 const PASS_THROUGH = new Set(['Cast', 'Identity']);
-const PROJECTIONS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'FusedMatMul']);
+const PROJECTIONS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'FusedMatMul', 'DynamicQuantizeMatMul']);
 
 /**
  * The name of the tensor that the LM head multiplies (the final-norm hidden
@@ -113,9 +113,21 @@ const PROJECTIONS = new Set(['MatMul', 'Gemm', 'MatMulNBits', 'FusedMatMul']);
 export function findHiddenStateName(graph: { nodes: GraphNode[] }, logits = 'logits'): string | undefined {
   const producer = new Map<string, GraphNode>();
   for (const node of graph.nodes) for (const out of node.outputs) producer.set(out, node);
-  let node = producer.get(logits);
-  for (let hops = 0; node && PASS_THROUGH.has(node.opType) && hops < 4; hops++) node = producer.get(node.inputs[0]);
-  return node && PROJECTIONS.has(node.opType) ? node.inputs[0] : undefined;
+  const skipCasts = (name: string | undefined) => {
+    let node = name === undefined ? undefined : producer.get(name);
+    for (let hops = 0; node && PASS_THROUGH.has(node.opType) && hops < 4; hops++) node = producer.get(node.inputs[0]);
+    return node;
+  };
+  const node = skipCasts(logits);
+  if (!node) return undefined;
+  if (PROJECTIONS.has(node.opType)) return node.inputs[0];
+  // A q8 export (onnxruntime's quantize_dynamic, as the Hub's model_quantized.onnx files are made) quantizes the
+  // LM head too: DynamicQuantizeLinear(h) → MatMulInteger → Cast → Mul by the two scales = logits; onnxruntime's
+  // own fusion of that is MatMulIntegerToFloat. h is what DynamicQuantizeLinear read.
+  const integerProduct =
+    node.opType === 'MatMulIntegerToFloat' ? node : node.opType === 'Mul' ? node.inputs.map(skipCasts).find((n) => n?.opType === 'MatMulInteger') : undefined;
+  const quantizer = producer.get(integerProduct?.inputs[0] ?? '');
+  return quantizer?.opType === 'DynamicQuantizeLinear' ? quantizer.inputs[0] : undefined;
 }
 
 /**

@@ -33,6 +33,10 @@ export class AnalysisCancelled extends Error {
   }
 }
 
+/** How long one batch of an analysis should take: a cancel waits for the batch that is running. */
+const BATCH_TARGET_MS = 300;
+const MAX_BATCH = 32;
+
 /** The dataset analysis (paper §3.2 metrics, §4 spectral variation), in batches with progress and cancel. */
 export async function analyzeDataset(
   pair: LensPair,
@@ -40,15 +44,25 @@ export async function analyzeDataset(
   options: { k: number; onProgress?: (done: number, total: number) => void; isCancelled?: () => boolean; batchSize?: number },
 ): Promise<DatasetAnalysis> {
   const started = performance.now();
-  const batchSize = options.batchSize ?? 32;
   const records = [];
-  for (let start = 0; start < texts.length; start += batchSize) {
+  // A cancel is seen between batches only (a model run cannot be interrupted), so unless the caller fixes
+  // the size, a batch is sized to take about BATCH_TARGET_MS: one text first, then as many as fit, up to
+  // MAX_BATCH (the demo pair reaches it at once; a 0.6B pair on WASM runs one or two texts per batch).
+  let batchSize = options.batchSize ?? 1;
+  for (let start = 0; start < texts.length; ) {
     // Model runs resolve as microtasks, which never let a worker's message
     // events (a cancel, a new text) in: yield a macrotask between batches.
     await new Promise((resolve) => setTimeout(resolve, 0));
     if (options.isCancelled?.()) throw new AnalysisCancelled();
-    records.push(...(await pair.encode(texts.slice(start, start + batchSize), batchSize)));
+    const batchStarted = performance.now();
+    const batch = texts.slice(start, start + batchSize);
+    records.push(...(await pair.encode(batch, batchSize)));
+    start += batch.length;
     options.onProgress?.(records.length, texts.length);
+    if (options.batchSize === undefined) {
+      const perText = (performance.now() - batchStarted) / batch.length;
+      batchSize = Math.max(1, Math.min(MAX_BATCH, Math.floor(BATCH_TARGET_MS / Math.max(perText, 1e-3))));
+    }
   }
   const report = buildReport(records, pair.head, { k: options.k, isContent: pair.isContent, frequentIds: pair.frequentIds });
   const zu = project(pair.head, report.u1);

@@ -1,0 +1,414 @@
+/**
+ * A real-size pair in the tab: the catalog's `qwen3-0.6b` pair at Qwen3-0.6B's real shapes (random weights,
+ * tools/realsize/make_realsize_pair.py, built into .cache/realsize/hub when missing), served by the stand-in Hub
+ * (tools/hub/hubServer.ts) and loaded by the built app in Debian's Chromium on WASM, through the app's real Hub
+ * path (`?pair=qwen3-0.6b&hub=…&dtype=q8`). Measures load (cold: from the server; warm: the browser's caches),
+ * one update of a 20-token text against transformers.js alone running the same two bodies in the same page,
+ * the slider, the tab's peak memory from outside the page (the renderer process, which runs the page's
+ * workers too: /proc/<pid>/status VmHWM, pids from CDP) minus an empty page's against the downloaded bytes,
+ * cancel during a 100-text analysis, main-thread long tasks, and what fp32 does. Ends with one JSON line.
+ *
+ *   npm run bench -- realsize [--no-build] [--port=4780] [--hub-port=4781] [--repeats=5] [--skip-direct]
+ */
+import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
+import { build as viteBuild } from 'vite';
+import config from '../playwright.config';
+import { startHubServer } from '../tools/hub/hubServer';
+import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
+import { header, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const HUB_ROOT = resolve(ROOT, '.cache/realsize/hub');
+const OUT_DIR = 'dist-bench';
+const EMBED = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
+const BASE = 'onnx-community/Qwen3-0.6B-ONNX';
+const HEAD = 'Qwen/Qwen3-0.6B';
+/** Twenty tokens each with the Qwen3 tokenizer (the bench prints the counts). */
+const TEXTS = [
+  'A man is playing the guitar on a stage while the crowd sings along with every song he plays.',
+  'Two dogs are running through a snowy field, chasing a red ball that their owner threw far away.',
+  'The old lighthouse keeper slowly climbed the spiral stairs every evening to light the lamp for passing ships.',
+];
+const TEXT_DEBOUNCE_MS = 150; // src/state/store.ts: the explorer waits this long after typing stops
+const LOAD_TIMEOUT_MS = 30 * 60_000;
+const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+
+function log(line: string): void {
+  process.stderr.write(`[realsize ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+/** Builds the pair if it is not there yet; returns how long that took (0 when it was there). */
+function ensurePair(): number {
+  const files = [`${EMBED}/onnx/model_quantized.onnx`, `${BASE}/onnx/model_quantized.onnx`, `${HEAD}/model.safetensors`, `${EMBED}/onnx/model.onnx_data`, `${BASE}/onnx/model.onnx_data`];
+  if (files.every((f) => existsSync(join(HUB_ROOT, f))) && existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
+  log(`building the Qwen3-0.6B-shaped pair into ${HUB_ROOT} (q8 and fp32, 6.4 GB on disk; 328 s on this shared 2-core machine)…`);
+  const started = performance.now();
+  execSync(`/usr/bin/python3 tools/realsize/make_realsize_pair.py --out ${HUB_ROOT}`, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  return performance.now() - started;
+}
+
+const size = (file: string) => statSync(join(HUB_ROOT, file)).size;
+
+/** What a q8 load downloads: both bodies' graphs, W's tensor (the app reads only it, by Range), tokenizers and configs. */
+function downloadedBytes(dtype: 'q8' | 'fp32'): number {
+  const graph = dtype === 'q8' ? ['onnx/model_quantized.onnx'] : ['onnx/model.onnx', 'onnx/model.onnx_data'];
+  const bodies = [EMBED, BASE].flatMap((repo) => graph.map((f) => size(`${repo}/${f}`)));
+  const small = [EMBED, BASE].flatMap((repo) => ['tokenizer.json', 'tokenizer_config.json', 'config.json'].map((f) => size(`${repo}/${f}`)));
+  const w = 151_936 * 1024 * 2;
+  return [...bodies, ...small, w].reduce((a, b) => a + b, 0);
+}
+
+function buildApp(skip: boolean): void {
+  if (skip && existsSync(resolve(ROOT, OUT_DIR, 'index.html'))) return;
+  log(`building the app into ${OUT_DIR}/ (vite build)…`);
+  execSync(`npx vite build --outDir ${OUT_DIR} --emptyOutDir`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function bundle(entry: string): Promise<string> {
+  const result = await viteBuild({
+    configFile: false,
+    logLevel: 'silent',
+    build: { write: false, minify: false, rolldownOptions: { input: resolve(ROOT, entry), output: { format: 'es', codeSplitting: false } } },
+  });
+  const output = (Array.isArray(result) ? result[0] : result) as { output: { type: string; code?: string }[] };
+  const code = output.output.find((o) => o.type === 'chunk')?.code;
+  if (!code) throw new Error(`could not bundle ${entry}`);
+  return code;
+}
+
+const EMPTY_PAGE = '__realsize_empty.html';
+const DIRECT_SCRIPT = '__realsize_direct.js';
+
+async function stage(): Promise<{ mjs: string; wasm: string }> {
+  const dir = resolve(ROOT, OUT_DIR);
+  writeFileSync(resolve(dir, EMPTY_PAGE), '<!doctype html><title>empty</title>');
+  const code = await bundle('bench/realsizeDirect.ts');
+  writeFileSync(
+    resolve(dir, DIRECT_SCRIPT),
+    `${code}\nself.onmessage = (e) => directUpdates(e.data).then((r) => postMessage(r), (err) => postMessage('transformers.js alone failed: ' + (err && err.message || err)));`,
+  );
+  const assets = readdirSync(resolve(dir, 'assets'));
+  // The app's WASM-only onnxruntime build (src/worker/lens.worker.ts picks it on WASM).
+  const find = (suffix: string) => assets.find((f) => f.startsWith('ort-wasm-simd-threaded') && !f.includes('asyncify') && !f.includes('jsep') && f.endsWith(suffix));
+  const [mjs, wasm] = [find('.mjs'), find('.wasm')];
+  if (!mjs || !wasm) throw new Error(`no WASM-only onnxruntime files in ${OUT_DIR}/assets`);
+  return { mjs: `/assets/${mjs}`, wasm: `/assets/${wasm}` };
+}
+
+async function preview(port: number): Promise<ChildProcess> {
+  const busy = await fetch(`http://127.0.0.1:${port}/`).then(
+    () => true,
+    () => false,
+  );
+  if (busy) throw new Error(`port ${port} is in use: pass --port=N`);
+  const vite = resolve(ROOT, 'node_modules/vite/bin/vite.js');
+  const server = spawn(process.execPath, [vite, 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--outDir', OUT_DIR], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100; i++) {
+    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) return server;
+    await sleep(200);
+  }
+  server.kill();
+  throw new Error(`vite preview did not start on port ${port}`);
+}
+
+const launchOptions = () => {
+  const options = config.projects?.find((p) => p.name === 'wasm')?.use?.launchOptions;
+  if (!options) throw new Error('playwright.config.ts has no wasm project');
+  return options;
+};
+
+/** The renderer processes of this browser (CDP), with their peak and current resident memory (/proc). */
+async function renderers(browser: Browser): Promise<{ pid: number; hwmMb: number; rssMb: number }[]> {
+  const cdp = await browser.newBrowserCDPSession();
+  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
+  await cdp.detach();
+  return processInfo
+    .filter((p) => p.type === 'renderer')
+    .flatMap((p) => {
+      try {
+        const status = readFileSync(`/proc/${p.id}/status`, 'utf8');
+        const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
+        return [{ pid: p.id, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/**
+ * The renderers' largest resident size, sampled every 250 ms: VmHWM alone misses peaks (the kernel
+ * updates it only when memory is unmapped, and V8 / PartitionAlloc give pages back with madvise).
+ */
+function rssSampler(browser: Browser): { peakMb: () => number; stop: () => void } {
+  let peak = 0;
+  let pids: number[] = [];
+  let busy = false;
+  const refresh = async () => {
+    pids = (await renderers(browser).catch(() => [])).map((r) => r.pid);
+  };
+  let ticks = 0;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    if (ticks++ % 20 === 0) await refresh();
+    for (const pid of pids) {
+      try {
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = Math.max(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0), Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+        peak = Math.max(peak, kb / 1024);
+      } catch {
+        // the process has ended
+      }
+    }
+    busy = false;
+  }, 250);
+  return { peakMb: () => peak, stop: () => clearInterval(timer) };
+}
+
+const PROBES = `
+  window.__longTasks = [];
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });
+  const observer = new MutationObserver(() => {
+    if (document.querySelector('[data-testid="aligned-base"] [data-testid="aligned-token"]') && document.querySelector('[data-testid="aligned-embed"] [data-testid="aligned-token"]')) {
+      window.__firstTokens = performance.now();
+      observer.disconnect();
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+`;
+
+/**
+ * Navigation → both columns show tokens (page clock), or the error the app shows. A link that names a Hub
+ * other than huggingface.co, or a large download, asks first (src/state/store.ts): the bench says yes at once,
+ * as a user would, and counts the questions.
+ */
+async function openPair(page: Page, port: number, hub: string, dtype: 'q8' | 'fp32', text: string): Promise<{ ms?: number; error?: string; questions: string[] }> {
+  const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: 'wasm', text });
+  await page.goto(`http://127.0.0.1:${port}/?${query}`);
+  const questions: string[] = [];
+  const deadline = Date.now() + LOAD_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const state = (await page.evaluate(`(() => {
+      if (window.__firstTokens !== undefined) return { tokens: window.__firstTokens };
+      const error = document.querySelector('[data-testid="error"]');
+      if (error) return { error: error.textContent };
+      const confirm = document.querySelector('[data-testid="confirm-load"]');
+      if (confirm) { const text = confirm.closest('[role="alert"]')?.textContent ?? ''; confirm.click(); return { asked: text }; }
+      return {};
+    })()`)) as { tokens?: number; error?: string; asked?: string };
+    if (state.tokens !== undefined) return { ms: state.tokens, questions };
+    if (state.error !== undefined) return { error: state.error.replace(/×\s*$/, '').trim(), questions };
+    if (state.asked !== undefined) questions.push(state.asked.trim().slice(0, 160));
+    await sleep(state.asked !== undefined ? 50 : 200);
+  }
+  return { error: `no tokens after ${LOAD_TIMEOUT_MS / 60_000} min`, questions };
+}
+
+/** Sets a control as a user's input does; ms until the column's tokens change, and until the next frame. */
+const INPUT_TO_PAINT = `async ({ control, value, column }) => {
+  const ids = () => Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]')).map((el) => el.getAttribute('data-token-id')).join(',');
+  const el = document.querySelector('[data-testid="' + control + '"]');
+  const before = ids();
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  const started = performance.now();
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  const changed = await new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      const now = ids();
+      if (now !== before && now !== '') { observer.disconnect(); resolve(performance.now()); }
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    setTimeout(() => { observer.disconnect(); reject(new Error(control + ': ' + column + ' did not change in 120 s')); }, 120000);
+  });
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return [changed - started, performance.now() - started];
+}`;
+
+async function inputToPaint(page: Page, control: string, value: string, column: string): Promise<[number, number]> {
+  return page.evaluate(`(${INPUT_TO_PAINT})(${JSON.stringify({ control, value, column })})`) as Promise<[number, number]>;
+}
+
+/** Starts a 100-text analysis, presses Cancel once it has run `after` ms, and times until the view is idle again. */
+async function cancelLatency(page: Page, after: number): Promise<{ ms: number; done: number; message: string }> {
+  await page.getByTestId('view-analysis').click();
+  await page.getByTestId('analysis-limit').fill('100');
+  await page.getByTestId('analysis-run').click();
+  await page.getByTestId('analysis-cancel').waitFor({ timeout: 60_000 });
+  await sleep(after);
+  return (await page.evaluate(`new Promise((resolve) => {
+    const progress = () => document.querySelector('[data-testid="analysis-progress"]')?.getAttribute('value') ?? '?';
+    const done = progress();
+    const started = performance.now();
+    document.querySelector('[data-testid="analysis-cancel"]').click();
+    const check = () => {
+      const run = document.querySelector('[data-testid="analysis-run"]');
+      const message = document.querySelector('[data-testid="analysis-message"]')?.textContent ?? '';
+      if (run && !run.disabled && !document.querySelector('[data-testid="analysis-progress"]')) resolve({ ms: performance.now() - started, done: Number(done), message });
+      else requestAnimationFrame(check);
+    };
+    check();
+  })`)) as { ms: number; done: number; message: string };
+}
+
+interface DirectResult {
+  loadMs: number;
+  updateMs: number[];
+  tokens: number[];
+}
+
+async function directInPage(page: Page, hub: string, paths: { mjs: string; wasm: string }, repeats: number): Promise<DirectResult | string> {
+  const request = { hub, embed: EMBED, base: BASE, dtype: 'q8', template: QWEN3_QUERY_TEMPLATE, texts: TEXTS, repeats, paths };
+  return (await page.evaluate(
+    `new Promise((resolve) => {
+      const worker = new Worker('/${DIRECT_SCRIPT}', { type: 'module' });
+      worker.onmessage = (e) => { resolve(e.data); worker.terminate(); };
+      worker.onerror = (e) => resolve('worker error: ' + e.message);
+      worker.postMessage(${JSON.stringify(request)});
+    })`,
+  )) as DirectResult | string;
+}
+
+export async function run(args: string[]): Promise<void> {
+  const port = Number(arg('port', '4780'));
+  const hubPort = Number(arg('hub-port', String(port + 1)));
+  const repeats = Number(arg('repeats', '5'));
+  header('realsize', `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on WASM via the stand-in Hub, ports ${port}/${hubPort}`);
+  const buildMs = ensurePair();
+  const built = JSON.parse(readFileSync(join(HUB_ROOT, 'realsize.json'), 'utf8'));
+  process.stdout.write(`# pair: ${HUB_ROOT} (${buildMs ? `built now in ${(buildMs / 1000).toFixed(0)} s` : `built earlier in ${built.seconds} s`}); q8 download ${(downloadedBytes('q8') / 1e6).toFixed(0)} MB, fp32 ${(downloadedBytes('fp32') / 1e6).toFixed(0)} MB\n`);
+  buildApp(args.includes('--no-build'));
+  const paths = await stage();
+  const hubServer = await startHubServer({ roots: [HUB_ROOT], port: hubPort });
+  const server = await preview(port);
+  const hub = hubServer.url;
+  const results: Record<string, unknown> = {};
+  const rows: Row[] = [];
+  let browser: Browser | undefined;
+  try {
+    // An empty page of the app's origin: the renderer's own footprint.
+    browser = await chromium.launch(launchOptions());
+    const emptyPage = await browser.newPage();
+    await emptyPage.goto(`http://127.0.0.1:${port}/${EMPTY_PAGE}`);
+    const emptySampler = rssSampler(browser);
+    await sleep(3000);
+    emptySampler.stop();
+    const empty = Math.max(emptySampler.peakMb(), ...(await renderers(browser)).map((r) => r.hwmMb));
+    await browser.close();
+    log(`empty page: renderer peak ${empty.toFixed(0)} MiB`);
+
+    browser = await chromium.launch(launchOptions());
+    const context: BrowserContext = await browser.newContext();
+    await context.addInitScript({ content: PROBES });
+    let page = await context.newPage();
+    const sampler = rssSampler(browser);
+    page.on('console', (m) => m.type() === 'error' && log(`page console: ${m.text().slice(0, 200)}`));
+    log('cold load (q8, from the stand-in Hub)…');
+    const cold = await openPair(page, port, hub, 'q8', TEXTS[0]);
+    if (cold.error) throw new Error(`the q8 pair did not load: ${cold.error}`);
+    log(`cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; questions answered: ${cold.questions.join(' | ') || 'none'}`);
+    const afterLoad = Math.max(sampler.peakMb(), ...(await renderers(browser)).map((r) => r.hwmMb));
+
+    log('updates…');
+    const updates: [number, number][] = [];
+    for (let i = 0; i < repeats; i++) updates.push(await inputToPaint(page, 'text-input', TEXTS[(i + 1) % TEXTS.length], 'aligned-embed'));
+    log(`updates (input → tokens, incl. ${TEXT_DEBOUNCE_MS} ms debounce): ${updates.map((u) => u[0].toFixed(0)).join(', ')} ms`);
+
+    log('slider…');
+    const slider = page.getByTestId('lambda-slider');
+    const [min, max] = [(await slider.getAttribute('min')) ?? '-1', (await slider.getAttribute('max')) ?? '1'];
+    const ticks: [number, number][] = [];
+    for (let i = 0; i < 40; i++) ticks.push(await inputToPaint(page, 'lambda-slider', i % 2 === 0 ? max : min, 'aligned-base'));
+
+    log('cancel during a 100-text analysis…');
+    const cancel = await cancelLatency(page, 4000);
+    log(`cancel: ${cancel.ms.toFixed(0)} ms (${cancel.done}% done; "${cancel.message}")`);
+    const longTasks = (await page.evaluate('window.__longTasks')) as number[];
+    const procs = await renderers(browser);
+    const peak = Math.max(sampler.peakMb(), ...procs.map((r) => r.hwmMb));
+    sampler.stop();
+    const current = Math.max(...procs.map((r) => r.rssMb));
+    log(`renderer peak ${peak.toFixed(0)} MiB (after load ${afterLoad.toFixed(0)}), now ${current.toFixed(0)} MiB`);
+
+    let direct: DirectResult | string = 'skipped (--skip-direct)';
+    if (!args.includes('--skip-direct')) {
+      log('transformers.js alone in the same page…');
+      direct = await directInPage(page, hub, paths, repeats);
+      log(typeof direct === 'string' ? direct : `transformers.js alone: load ${direct.loadMs.toFixed(0)} ms, updates ${direct.updateMs.map((u) => u.toFixed(0)).join(', ')} ms, tokens ${direct.tokens.join('/')}`);
+    }
+    await page.close();
+
+    let warm: Awaited<ReturnType<typeof openPair>> = { error: 'skipped (--skip-warm)', questions: [] };
+    if (!args.includes('--skip-warm')) {
+      log('warm load (browser caches)…');
+      page = await context.newPage();
+      warm = await openPair(page, port, hub, 'q8', TEXTS[1]);
+      log(`warm load: ${warm.ms?.toFixed(0) ?? warm.error} ms`);
+      await page.close();
+    }
+
+    log('fp32…');
+    page = await context.newPage();
+    const fp32Started = performance.now();
+    const fp32 = await openPair(page, port, hub, 'fp32', TEXTS[0]);
+    const fp32Ms = performance.now() - fp32Started;
+    log(`fp32: ${fp32.error ? `error after ${fp32Ms.toFixed(0)} ms: ${fp32.error}` : `loaded in ${fp32.ms?.toFixed(0)} ms`}`);
+    await page.close();
+
+    const modelMb = downloadedBytes('q8') / 2 ** 20;
+    const update = median(updates.map((u) => u[0])) - TEXT_DEBOUNCE_MS;
+    const tjs = typeof direct === 'string' ? Number.NaN : median(direct.updateMs);
+    const sliderP95 = quantile(
+      ticks.map((t) => t[0]),
+      0.95,
+    );
+    const sliderFrameP95 = quantile(
+      ticks.map((t) => t[1]),
+      0.95,
+    );
+    const maxLong = Math.max(0, ...longTasks);
+    rows.push(
+      { what: 'load → both columns, cold (from the server)', value: ms(cold.ms!), baseline: typeof direct === 'string' ? '—' : `transformers.js alone, load only ${ms(direct.loadMs)}`, ratio: typeof direct === 'string' ? '—' : ratio(cold.ms!, direct.loadMs), note: 'incl. PC1 from the 200-text sample' },
+      { what: 'load → both columns, warm (browser caches)', value: warm.ms ? ms(warm.ms) : '—', baseline: `cold ${ms(cold.ms!)}`, ratio: warm.ms ? ratio(warm.ms, cold.ms!) : '—', note: warm.error?.slice(0, 80) },
+      { what: 'update, 20-token text (both bodies, 2 × W·h, top-k)', value: ms(update), baseline: `transformers.js alone, 2 bodies ${ms(tjs)}`, ratio: ratio(update, tjs), note: `target ≤ 1.1×; input → DOM minus the ${TEXT_DEBOUNCE_MS} ms debounce` },
+      { what: 'update incl. debounce → next frame', value: ms(median(updates.map((u) => u[1]))), baseline: `transformers.js alone ${ms(tjs)}`, ratio: ratio(median(updates.map((u) => u[1])), tjs) },
+      { what: 'slider input → base column changed, p95', value: ms(sliderP95), baseline: 'target 4 ms', ratio: ratio(sliderP95, 4), note: `p50 ${ms(median(ticks.map((t) => t[0])))}; → next frame p95 ${ms(sliderFrameP95)}` },
+      { what: 'peak tab memory (renderer RSS every 250 ms and VmHWM − empty page)', value: `${(peak - empty).toFixed(0)} MiB`, baseline: `pair as downloaded ${modelMb.toFixed(0)} MiB`, ratio: ratio(peak - empty, modelMb), note: `target ≤ 1.3×; empty page ${empty.toFixed(0)} MiB; peak until first tokens ${(afterLoad - empty).toFixed(0)} MiB` },
+      { what: 'cancel during a 100-text analysis → idle', value: ms(cancel.ms), baseline: 'target 1 s', ratio: ratio(cancel.ms, 1000), note: `pressed at ${cancel.done}% done` },
+      { what: 'longest main-thread task (load, updates, slider, analysis)', value: ms(maxLong), baseline: 'target 200 ms', ratio: ratio(maxLong, 200), note: `${longTasks.filter((t) => t > 200).length} over 200 ms of ${longTasks.length} long tasks` },
+      { what: 'fp32 instead of q8', value: fp32.error ? 'refused' : ms(fp32.ms!), baseline: `q8 cold ${ms(cold.ms!)}`, ratio: '—', note: (fp32.error ?? '').slice(0, 160) },
+    );
+    Object.assign(results, { layers: built.layers, hidden: built.hidden, update, tjs, sliderP95, peak: peak - empty, modelMb, cancel: cancel.ms, warm: warm.ms, cold: cold.ms, fp32: fp32.error ?? 'loaded', maxLong });
+    if (fp32.error) process.stdout.write(`# fp32: the user sees: ${fp32.error}\n`);
+    if (typeof direct !== 'string') process.stdout.write(`# text tokens (Qwen3 tokenizer, no special tokens): ${direct.tokens.join(', ')}\n`);
+  } finally {
+    await browser?.close();
+    server.kill();
+    await hubServer.close();
+  }
+  table(rows);
+  process.stdout.write('\n');
+  const r = results as Record<string, number>;
+  process.stdout.write(
+    `${JSON.stringify({
+      layers: r.layers,
+      hidden: r.hidden,
+      vocab: 151669,
+      dtype: 'q8',
+      update_ms: round(r.update, 0),
+      tjs_update_ms: round(r.tjs, 0),
+      slider_p95_ms: round(r.sliderP95, 1),
+      peak_mb: round(r.peak, 0),
+      model_mb: round(r.modelMb, 0),
+      cancel_ms: round(r.cancel, 0),
+      load_warm_ms: round(r.warm ?? Number.NaN, 0),
+      load_cold_ms: round(r.cold, 0),
+    })}\n`,
+  );
+}

@@ -1,0 +1,53 @@
+/**
+ * Bundled by bench/realsize.ts and run in a dedicated Web Worker of the app's page: transformers.js alone
+ * (no project code) loading the same two bodies from the same Hub in the same dtype, with the app's
+ * onnxruntime-web WASM build, and running the same text through both, as the app's update does (embedder
+ * on the templated text, base on the plain text; tokenizer included). The baseline for one update.
+ */
+import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
+
+interface DirectRequest {
+  hub: string;
+  embed: string;
+  base: string;
+  dtype: 'q8' | 'fp32';
+  template: string;
+  texts: string[];
+  repeats: number;
+  paths: { mjs: string; wasm: string };
+}
+
+async function directUpdates(request: DirectRequest): Promise<{ loadMs: number; updateMs: number[]; tokens: number[] }> {
+  const started = performance.now();
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  env.remoteHost = `${request.hub}/`;
+  env.useWasmCache = false;
+  const onnxWasm = env.backends.onnx.wasm;
+  if (onnxWasm) onnxWasm.wasmPaths = request.paths;
+  const options = { device: 'wasm' as const, dtype: request.dtype, session_options: { graphOptimizationLevel: 'all' as const } };
+  const [embedTokenizer, baseTokenizer, embed, base] = await Promise.all([
+    AutoTokenizer.from_pretrained(request.embed),
+    AutoTokenizer.from_pretrained(request.base),
+    AutoModel.from_pretrained(request.embed, options),
+    AutoModel.from_pretrained(request.base, options),
+  ]);
+  const loadMs = performance.now() - started;
+  const update = async (text: string) => {
+    const e = embedTokenizer([request.template.replace('{text}', text)], { add_special_tokens: true });
+    const b = baseTokenizer([text], { add_special_tokens: true });
+    await Promise.all([embed({ input_ids: e.input_ids, attention_mask: e.attention_mask }), base({ input_ids: b.input_ids, attention_mask: b.attention_mask })]);
+  };
+  await update(request.texts[0]); // warm-up: the app's measured updates also follow a first one
+  const updateMs: number[] = [];
+  for (let i = 0; i < request.repeats; i++) {
+    const t = performance.now();
+    await update(request.texts[(i + 1) % request.texts.length]);
+    updateMs.push(performance.now() - t);
+  }
+  const tokens = request.texts.map((text) => (baseTokenizer.encode(text, { add_special_tokens: false }) as number[]).length);
+  await Promise.all([embed.dispose(), base.dispose()]);
+  return { loadMs, updateMs, tokens };
+}
+
+(globalThis as unknown as { directUpdates: typeof directUpdates }).directUpdates = directUpdates;
