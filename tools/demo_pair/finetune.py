@@ -192,10 +192,10 @@ def main():
             if a.save_all:
                 os.makedirs(os.path.join(a.out, "steps"), exist_ok=True)
                 torch.save(ck, os.path.join(a.out, "steps", f"embed_{step}.pt"))
+            json.dump(hist, open(os.path.join(a.out, "finetune_history.json"), "w"), indent=1)
             if r["score"] > best:
                 best = r["score"]
                 torch.save(ck, os.path.join(a.out, "embed.pt"))
-    json.dump(hist, open(os.path.join(a.out, "finetune_history.json"), "w"), indent=1)
     print(f"done {time.time() - t0:.0f}s best selection score {best:.3f}", flush=True)
 
 
