@@ -66,7 +66,7 @@ test.describe('accessibility', () => {
           if (el instanceof HTMLInputElement && el.type === 'radio' && !el.checked) return false; // a radio group is one Tab stop; arrows move inside
           return el.getClientRects().length > 0 && !el.closest('details:not([open]) > :not(summary)');
         });
-        all.forEach((el, i) => el.setAttribute('data-a11y-id', String(i)));
+        for (const [i, el] of all.entries()) el.setAttribute('data-a11y-id', String(i));
         (window as unknown as { a11yTotal: number }).a11yTotal = all.length;
         (document.activeElement as HTMLElement | null)?.blur();
       });
@@ -77,7 +77,7 @@ test.describe('accessibility', () => {
         await page.keyboard.press('Tab');
         const info = await page.evaluate(() => {
           const el = document.activeElement as HTMLElement | null;
-          if (!el || !el.dataset.a11yId) return null;
+          if (!el?.dataset.a11yId) return null;
           const style = getComputedStyle(el);
           const ringed = (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
           return { id: el.dataset.a11yId, ringed, name: `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30) ?? ''}` };
