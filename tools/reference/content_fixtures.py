@@ -28,12 +28,8 @@ import sys
 import unicodedata
 
 import numpy as np
-import onnx
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "demo_pair"))
-from bpe import Encoder  # noqa: E402
-from export import run_onnx  # noqa: E402
+from common import ROOT, Encoder, ranked, run_body, stsb_sentences
 
 pair_dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "models", "demo"))
 n_texts = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -47,50 +43,21 @@ TOP_FREQUENT_SHARE = 50
 JS_TRIM = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
-def stsb_sentences(path):
-    seen, out = set(), []
-    for line in open(path, encoding="utf-8"):
-        if not line.strip():
-            continue
-        cells = line.rstrip("\n").split("\t")
-        for s in (cells[5].strip(), cells[6].strip()):
-            if s and s not in seen:
-                seen.add(s)
-                out.append(s)
-    return out
 
 
-def pool(hidden, method):
-    if method == "last":
-        return hidden[-1]
-    if method == "mean":
-        return hidden.mean(axis=0)
-    w = np.arange(1, len(hidden) + 1, dtype=np.float64)
-    return (hidden * (w / w.sum())[:, None]).sum(axis=0)
 
 
 def embed_all(model_dir, texts, method, template="{text}"):
-    graph = onnx.load(os.path.join(models_root, model_dir, "onnx", "model.onnx"))
-    enc = Encoder(os.path.join(models_root, model_dir, "tokenizer.json"))
-    out = []
-    for t in texts:
-        ids = enc.encode(template.replace("{text}", t))[: manifest["maxLength"]]
-        x = np.array([ids], dtype=np.int64)
-        hidden = run_onnx(graph, {"input_ids": x, "attention_mask": np.ones_like(x)})["last_hidden_state"]
-        out.append(pool(np.asarray(hidden, dtype=np.float64)[0], method))
-    return np.array(out)
+    return run_body(models_root, model_dir, texts, manifest["maxLength"], ["last_hidden_state"], method, template)["last_hidden_state"]
 
 
-def ranked(z, depth):
-    order = np.lexsort((np.arange(len(z)), -z))  # score descending, then lower id first
-    return order[:depth].tolist()
 
 
 def has_letter_or_digit(word):
     return any(unicodedata.category(ch)[0] in "LN" for ch in word)
 
 
-texts = stsb_sentences(os.path.join(ROOT, "public", "data", "stsb", "sts-test.csv"))[:n_texts]
+texts = stsb_sentences()[:n_texts]
 enc = Encoder(os.path.join(models_root, manifest["base"]["model"], "tokenizer.json"))
 stopwords = set(json.load(open(os.path.join(ROOT, "tools", "demo_pair", "stopwords-en.json"))))
 frequent = json.load(open(os.path.join(models_root, manifest["frequentTokens"])))["ids"] if manifest.get("frequentTokens") else []

@@ -19,10 +19,7 @@ import sys
 import numpy as np
 import onnx
 
-ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools", "demo_pair"))
-from bpe import Encoder  # noqa: E402
-from export import run_onnx  # noqa: E402
+from common import ROOT, Encoder, ranked, run_body, stsb_sentences
 
 pair_dir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "models", "demo")
 n_texts = int(sys.argv[2]) if len(sys.argv) > 2 else 60
@@ -31,49 +28,21 @@ models_root = os.path.dirname(pair_dir)
 K = 10
 
 
-def stsb_sentences(path):
-    seen, out = set(), []
-    for line in open(path, encoding="utf-8"):
-        if not line.strip():
-            continue
-        cells = line.rstrip("\n").split("\t")
-        for s in (cells[5].strip(), cells[6].strip()):
-            if s and s not in seen:
-                seen.add(s)
-                out.append(s)
-    return out
 
 
-def pool(hidden, method):
-    if method == "last":
-        return hidden[-1]
-    if method == "mean":
-        return hidden.mean(axis=0)
-    w = np.arange(1, len(hidden) + 1, dtype=np.float64)
-    return (hidden * (w / w.sum())[:, None]).sum(axis=0)
 
 
 def layers_of(model_dir, texts, method, template="{text}"):
     """(L, n, d): each layer's pooled state of each text."""
     graph = onnx.load(os.path.join(models_root, model_dir, "onnx", "model.onnx"))
     names = sorted((o.name for o in graph.graph.output if o.name.startswith("layer_")), key=lambda n: int(n[6:]))
-    enc = Encoder(os.path.join(models_root, model_dir, "tokenizer.json"))
-    out = [[] for _ in names]
-    for t in texts:
-        ids = enc.encode(template.replace("{text}", t))[: manifest["maxLength"]]
-        x = np.array([ids], dtype=np.int64)
-        result = run_onnx(graph, {"input_ids": x, "attention_mask": np.ones_like(x)})
-        for l, name in enumerate(names):
-            out[l].append(pool(np.asarray(result[name], dtype=np.float64)[0], method))
-    return np.array(out)
+    pooled = run_body(models_root, model_dir, texts, manifest["maxLength"], names, method, template)
+    return np.array([pooled[name] for name in names])
 
 
-def ranked(z, depth):
-    order = np.lexsort((np.arange(len(z)), -z))
-    return order[:depth].tolist()
 
 
-texts = stsb_sentences(os.path.join(ROOT, "public", "data", "stsb", "sts-test.csv"))[:n_texts]
+texts = stsb_sentences()[:n_texts]
 enc = Encoder(os.path.join(models_root, manifest["base"]["model"], "tokenizer.json"))
 token_sets = [list(dict.fromkeys(enc.encode(t)[: manifest["maxLength"]])) for t in texts]
 EL = layers_of(manifest["embed"]["model"], texts, manifest["embed"]["pooling"], manifest["embed"].get("template", "{text}"))
