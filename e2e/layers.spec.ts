@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { expect, type Page } from '@playwright/test';
 import { PAIR, referenceSession, shownIds, test } from './fixtures';
 
@@ -55,6 +56,13 @@ test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
     expect(await rowIds(page, deepest, 'layer-base')).toEqual(await shownIds(page, 'aligned-base'));
     await expect(page.getByTestId('layer-hit-chart')).toHaveAttribute('role', 'img');
     await expect(page.getByTestId('layer-hit-chart')).toHaveAttribute('aria-label', /Hit@10 per layer/);
+    // The chart downloads as a figure, with the pair and text in its metadata.
+    const download = page.waitForEvent('download');
+    await page.getByTestId('export-layer-hits-svg').click();
+    const svg = readFileSync((await (await download).path())!, 'utf8');
+    expect(svg).toContain('<title id="title">Hit@10 per layer</title>');
+    expect(svg).toMatch(/<metadata id="embedding-lens">.*Demo pair/);
+    expect(svg).toContain('data-series="embed-hit"');
 
     // The slider moves the base rows too (each layer along its own PC1); the deepest still equals the column.
     const slider = page.getByTestId('lambda-slider');

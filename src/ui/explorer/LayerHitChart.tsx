@@ -1,5 +1,9 @@
 import { line, scaleLinear } from 'd3';
+import { useRef } from 'react';
+import { useLens } from '../../state/store';
 import type { LayerRow } from '../../worker/protocol';
+import { FigureExport } from '../figures/FigureExport';
+import type { FigureSpec } from '../figures/figure';
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -19,6 +23,13 @@ const SERIES: Series[] = [
  * alignment appears. A plain <svg> with role="img", so export and a11y tooling can wrap it.
  */
 export function LayerHitChart({ rows, k }: { rows: LayerRow[]; k: number }) {
+  const svg = useRef<SVGSVGElement>(null);
+  const pair = useLens((s) => s.pairInfo?.name ?? s.pair);
+  const text = useLens((s) => s.text);
+  const lambda = useLens((s) => s.lambda);
+  // The figure is the chart as drawn: its own markup, with the title, caption and metadata every figure has.
+  const figure = (): FigureSpec | undefined =>
+    svg.current ? { name: 'layer-hits', width: WIDTH, height: HEIGHT, body: svg.current.innerHTML, meta: { chart: `Hit@${k} per layer`, pair, text, lambda } } : undefined;
   const x = scaleLinear()
     .domain([1, Math.max(2, rows.length)])
     .range([M.left, WIDTH - M.right]);
@@ -27,7 +38,10 @@ export function LayerHitChart({ rows, k }: { rows: LayerRow[]; k: number }) {
   const offset = (i: number) => (i - 1.5) * 2;
   const summary = rows.map((r) => `layer ${r.layer}: embed ${r.embed.hit}, base ${r.base.hit}`).join('; ');
   return (
+    <div className="layer-hit-figure">
+    <FigureExport testId="export-layer-hits" figure={figure} />
     <svg
+      ref={svg}
       width={WIDTH}
       height={HEIGHT}
       role="img"
@@ -66,5 +80,6 @@ export function LayerHitChart({ rows, k }: { rows: LayerRow[]; k: number }) {
         );
       })}
     </svg>
+    </div>
   );
 }
