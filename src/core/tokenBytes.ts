@@ -1,3 +1,4 @@
+import { concatBytes } from './bytes';
 /**
  * A token's raw bytes, and a readable form of them. Byte-level BPE (GPT-2, Qwen, the demo pair) splits a
  * character of several UTF-8 bytes (an emoji, "—", most CJK) over several tokens; decoding one such token
@@ -133,7 +134,7 @@ export function readableSequence(bytes: readonly (Uint8Array | null)[], fallback
     if (valid[i]) continue;
     for (let j = i + 1; j < Math.min(bytes.length, i + MAX_RUN); j++) {
       if (bytes[j] === null) break;
-      const text = utf8OrNull(concat(bytes.slice(i, j + 1) as Uint8Array[]));
+      const text = utf8OrNull(concatBytes(bytes.slice(i, j + 1) as Uint8Array[]));
       if (text !== null) {
         out[i].run = { length: j - i + 1, text };
         i = j;
@@ -144,12 +145,3 @@ export function readableSequence(bytes: readonly (Uint8Array | null)[], fallback
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

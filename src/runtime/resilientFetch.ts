@@ -1,3 +1,4 @@
+import { concatBytes } from '../core/bytes';
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /**
@@ -147,7 +148,7 @@ function looksLikeHtml(bytes: Uint8Array): boolean {
 
 function jsonProblem(chunks: Uint8Array[], htmlType: boolean): string | undefined {
   if (htmlType) return 'an HTML page, not JSON';
-  const text = new TextDecoder().decode(concat(chunks));
+  const text = new TextDecoder().decode(concatBytes(chunks));
   try {
     JSON.parse(text);
     return undefined;
@@ -156,12 +157,3 @@ function jsonProblem(chunks: Uint8Array[], htmlType: boolean): string | undefine
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
-}

@@ -1,3 +1,4 @@
+import { concatBytes } from '../../core/bytes';
 /**
  * Adds metadata to a PNG: text chunks (tEXt where the value is Latin-1, else iTXt in UTF-8) and a pHYs
  * chunk that tells print software the image's resolution. Pure and synchronous, so Node tests run it.
@@ -35,9 +36,9 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 }
 
 function textChunk(keyword: string, value: string): Uint8Array {
-  if (isLatin1(value)) return chunk('tEXt', concat([latin1(keyword), Uint8Array.of(0), latin1(value)]));
+  if (isLatin1(value)) return chunk('tEXt', concatBytes([latin1(keyword), Uint8Array.of(0), latin1(value)]));
   // iTXt: keyword, NUL, compression flag 0, method 0, empty language tag, NUL, empty translated keyword, NUL, UTF-8 text.
-  return chunk('iTXt', concat([latin1(keyword), Uint8Array.of(0, 0, 0, 0, 0), new TextEncoder().encode(value)]));
+  return chunk('iTXt', concatBytes([latin1(keyword), Uint8Array.of(0, 0, 0, 0, 0), new TextEncoder().encode(value)]));
 }
 
 function physChunk(dpi: number): Uint8Array {
@@ -70,7 +71,7 @@ export function withPngMetadata(png: Uint8Array, text: Record<string, string>, d
   if (chunks[0]?.type !== 'IHDR') throw new Error('a PNG file must start with IHDR');
   const added = [...(dpi ? [physChunk(dpi)] : []), ...Object.entries(text).map(([k, v]) => textChunk(k, v))];
   const kept = chunks.slice(1).filter((c) => !(dpi && c.type === 'pHYs'));
-  return concat([Uint8Array.from(SIGNATURE), chunk('IHDR', chunks[0].data), ...added, ...kept.map((c) => chunk(c.type, c.data))]);
+  return concatBytes([Uint8Array.from(SIGNATURE), chunk('IHDR', chunks[0].data), ...added, ...kept.map((c) => chunk(c.type, c.data))]);
 }
 
 /** The text chunks of a PNG (tEXt and uncompressed iTXt) as keyword → value. */
@@ -90,12 +91,3 @@ export function pngText(png: Uint8Array): Record<string, string> {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
