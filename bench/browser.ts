@@ -13,7 +13,7 @@ import { build as viteBuild } from 'vite';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
 import config from '../playwright.config';
-import { contract, header, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+import { contract, header, inputToPaint, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
 
 const PORT = 4373;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -104,43 +104,6 @@ async function loadToTokens(page: Page, backend: Backend, text: string): Promise
   return page.evaluate('window.__firstTokens') as Promise<number>;
 }
 
-/**
- * Sets a control's value as a user's input does, then times until the column's
- * tokens change and the next frame is drawn. Returns [to DOM, to next frame] ms.
- */
-const INPUT_TO_PAINT = `async ({ control, value, column }) => {
-  const ids = () =>
-    Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]'))
-      .map((el) => el.getAttribute('data-token-id'))
-      .join(',');
-  const el = document.querySelector('[data-testid="' + control + '"]');
-  const before = ids();
-  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-  const started = performance.now();
-  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
-  el.dispatchEvent(new Event('input', { bubbles: true }));
-  const changed = await new Promise((resolve, reject) => {
-    const observer = new MutationObserver(() => {
-      const now = ids();
-      if (now !== before && now !== '') {
-        observer.disconnect();
-        resolve(performance.now());
-      }
-    });
-    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-    setTimeout(() => {
-      observer.disconnect();
-      reject(new Error(control + ' = ' + value + ': ' + column + ' did not change in 20 s'));
-    }, 20000);
-  });
-  // The frame that shows it: after the next animation frame's paint.
-  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  return [changed - started, performance.now() - started];
-}`;
-
-async function inputToPaint(page: Page, control: 'text-input' | 'lambda-slider', value: string, column: 'aligned-embed' | 'aligned-base'): Promise<[number, number]> {
-  return page.evaluate(`(${INPUT_TO_PAINT})(${JSON.stringify({ control, value, column })})`) as Promise<[number, number]>;
-}
 
 /** The projection kernel bundled for the browser (bench/browserKernel.ts), as one script. */
 async function kernelBundle(): Promise<string> {

@@ -1,3 +1,4 @@
+import type { Page } from '@playwright/test';
 /** Shared helpers for the benches: machine line, statistics, a results table, the JSON contract line. */
 import { cpus, loadavg, totalmem } from 'node:os';
 
@@ -67,3 +68,41 @@ export function seeded(seed: number): () => number {
 }
 
 export const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msToWait));
+
+/**
+ * Sets a control's value as a user's input does, then times until the column's
+ * tokens change and the next frame is drawn. Returns [to DOM, to next frame] ms.
+ */
+const INPUT_TO_PAINT = `async ({ control, value, column, timeoutMs }) => {
+  const ids = () =>
+    Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]'))
+      .map((el) => el.getAttribute('data-token-id'))
+      .join(',');
+  const el = document.querySelector('[data-testid="' + control + '"]');
+  const before = ids();
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  const started = performance.now();
+  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  const changed = await new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      const now = ids();
+      if (now !== before && now !== '') {
+        observer.disconnect();
+        resolve(performance.now());
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
+    setTimeout(() => {
+      observer.disconnect();
+      reject(new Error(control + ' = ' + value + ': ' + column + ' did not change in ' + timeoutMs / 1000 + ' s'));
+    }, timeoutMs);
+  });
+  // The frame that shows it: after the next animation frame's paint.
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return [changed - started, performance.now() - started];
+}`;
+
+export function inputToPaint(page: Page, control: string, value: string, column: string, timeoutMs = 20_000): Promise<[number, number]> {
+  return page.evaluate(`(${INPUT_TO_PAINT})(${JSON.stringify({ control, value, column, timeoutMs })})`) as Promise<[number, number]>;
+}

@@ -18,7 +18,10 @@ import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { startHubServer } from '../tools/hub/hubServer';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
-import { header, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+import { header, inputToPaint, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+
+/** A real-size update takes seconds: how long to wait for a column to change. */
+const REALSIZE_TIMEOUT_MS = 120_000;
 
 const ROOT = resolve(import.meta.dirname, '..');
 const HUB_ROOT = resolve(ROOT, '.cache/realsize/hub');
@@ -210,30 +213,6 @@ async function openPair(page: Page, port: number, hub: string, dtype: 'q8' | 'fp
   return { error: `no tokens after ${LOAD_TIMEOUT_MS / 60_000} min`, questions };
 }
 
-/** Sets a control as a user's input does; ms until the column's tokens change, and until the next frame. */
-const INPUT_TO_PAINT = `async ({ control, value, column }) => {
-  const ids = () => Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]')).map((el) => el.getAttribute('data-token-id')).join(',');
-  const el = document.querySelector('[data-testid="' + control + '"]');
-  const before = ids();
-  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-  const started = performance.now();
-  Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
-  el.dispatchEvent(new Event('input', { bubbles: true }));
-  const changed = await new Promise((resolve, reject) => {
-    const observer = new MutationObserver(() => {
-      const now = ids();
-      if (now !== before && now !== '') { observer.disconnect(); resolve(performance.now()); }
-    });
-    observer.observe(document.body, { childList: true, subtree: true, attributes: true });
-    setTimeout(() => { observer.disconnect(); reject(new Error(control + ': ' + column + ' did not change in 120 s')); }, 120000);
-  });
-  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-  return [changed - started, performance.now() - started];
-}`;
-
-async function inputToPaint(page: Page, control: string, value: string, column: string): Promise<[number, number]> {
-  return page.evaluate(`(${INPUT_TO_PAINT})(${JSON.stringify({ control, value, column })})`) as Promise<[number, number]>;
-}
 
 /** Starts a 100-text analysis, presses Cancel once it has run `after` ms, and times until the view is idle again. */
 async function cancelLatency(page: Page, after: number): Promise<{ ms: number; done: number; message: string }> {
@@ -317,14 +296,14 @@ export async function run(args: string[]): Promise<void> {
 
     log('updates…');
     const updates: [number, number][] = [];
-    for (let i = 0; i < repeats; i++) updates.push(await inputToPaint(page, 'text-input', TEXTS[(i + 1) % TEXTS.length], 'aligned-embed'));
+    for (let i = 0; i < repeats; i++) updates.push(await inputToPaint(page, 'text-input', TEXTS[(i + 1) % TEXTS.length], 'aligned-embed', REALSIZE_TIMEOUT_MS));
     log(`updates (input → tokens, incl. ${TEXT_DEBOUNCE_MS} ms debounce): ${updates.map((u) => u[0].toFixed(0)).join(', ')} ms`);
 
     log('slider…');
     const slider = page.getByTestId('lambda-slider');
     const [min, max] = [(await slider.getAttribute('min')) ?? '-1', (await slider.getAttribute('max')) ?? '1'];
     const ticks: [number, number][] = [];
-    for (let i = 0; i < 40; i++) ticks.push(await inputToPaint(page, 'lambda-slider', i % 2 === 0 ? max : min, 'aligned-base'));
+    for (let i = 0; i < 40; i++) ticks.push(await inputToPaint(page, 'lambda-slider', i % 2 === 0 ? max : min, 'aligned-base', REALSIZE_TIMEOUT_MS));
 
     log('cancel during a 100-text analysis…');
     const cancel = await cancelLatency(page, 4000);
