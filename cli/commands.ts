@@ -51,7 +51,8 @@ export async function align(options: Options): Promise<void> {
   const { manifest } = resolved;
   const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
   progress(`loading ${manifest.name} (${resolved.plan.dtype})…`);
-  const info = await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
+  await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
+  const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading
   const lambda = parseLambda(options.lambda, info.variation[0]);
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {

@@ -22,7 +22,8 @@ export async function layers(options: Options): Promise<void> {
   const resolved = await resolvePair(options);
   const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
   progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
-  const info = await session.loadManifest(resolved.manifest, 'cpu', undefined, resolved.plan);
+  await session.loadManifest(resolved.manifest, 'cpu', undefined, resolved.plan);
+  const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading
   const lambda = parseLambda(options.lambda, info.variation[0]);
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {

@@ -38,6 +38,30 @@ test.describe('Hub pairs', () => {
     const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    // A Hub pair ships no spectrum: the tokens come first, the slider once the pair's sample is embedded.
+    await expect(page.getByTestId('lambda-v1')).toBeEnabled({ timeout: 60_000 });
+    await expect(page.getByTestId('direction-status')).toHaveCount(0);
+    await expect(page.getByText(/u₁ and v₁ from 200 sample sentences/)).toBeVisible();
+
+    // Each single-file body reached onnxruntime as graph + external data (runtime/externalDataFetch.ts):
+    // the cache holds the graph without its weights and, as the data, the server's file byte for byte.
+    const cached = await page.evaluate(async () => {
+      const cache = await caches.open('transformers-cache');
+      const sizes: Record<string, number> = {};
+      for (const key of await cache.keys()) {
+        const path = new URL(key.url).pathname;
+        if (path.includes('/onnx/')) sizes[path.slice(path.indexOf('hubtest/'))] = (await (await cache.match(key))!.arrayBuffer()).byteLength;
+      }
+      return sizes;
+    });
+    for (const [repo, folder] of [
+      ['hubtest/demo-embed', 'embed'],
+      ['hubtest/demo-base', 'base'],
+    ]) {
+      const file = readFileSync(`models/demo/${folder}/onnx/model.onnx`).length;
+      expect(cached[`${repo}/resolve/main/onnx/model.onnx_data`]).toBe(file);
+      expect(cached[`${repo}/resolve/main/onnx/model.onnx`]).toBeLessThan(file / 20);
+    }
 
     // The cache manager lists what was downloaded, and deletes it.
     await page.getByTestId('cache-manager').locator('summary').click();

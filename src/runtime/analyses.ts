@@ -3,7 +3,7 @@ import { project } from '../core/lmHead';
 import { type DatasetReport, buildReport } from '../core/report';
 import { contribution, cosine } from '../core/spectral';
 import { topK } from '../core/topk';
-import type { LensPair } from './pair';
+import { type LensPair, RunCancelled } from './pair';
 
 /**
  * The paper's analyses over a loaded pair, shared by the worker (UI) and the CLI.
@@ -45,7 +45,7 @@ export async function analyzeDataset(
 ): Promise<DatasetAnalysis> {
   const started = performance.now();
   const records = [];
-  // A cancel is seen between batches only (a model run cannot be interrupted), so unless the caller fixes
+  // A cancel is seen between model runs only (a run cannot be interrupted), so unless the caller fixes
   // the size, a batch is sized to take about BATCH_TARGET_MS: one text first, then as many as fit, up to
   // MAX_BATCH (the demo pair reaches it at once; a 0.6B pair on WASM runs one or two texts per batch).
   let batchSize = options.batchSize ?? 1;
@@ -56,7 +56,11 @@ export async function analyzeDataset(
     if (options.isCancelled?.()) throw new AnalysisCancelled();
     const batchStarted = performance.now();
     const batch = texts.slice(start, start + batchSize);
-    records.push(...(await pair.encode(batch, batchSize)));
+    try {
+      records.push(...(await pair.encode(batch, batchSize, undefined, { isCancelled: options.isCancelled })));
+    } catch (error) {
+      throw error instanceof RunCancelled ? new AnalysisCancelled() : error;
+    }
     start += batch.length;
     options.onProgress?.(records.length, texts.length);
     if (options.batchSize === undefined) {

@@ -8,16 +8,33 @@ import { type BinaryReader, type ProgressListener, readText } from '../shared/fi
 import { applyTemplate, isHubHead, type PairManifest } from '../shared/manifest';
 import type { Device } from './device';
 import type { DownloadLog } from './downloadLog';
+import type { BodySplitter } from './externalDataFetch';
 import { checkHubRepos, HubClient, HubError, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { type LayerStates, pooledLayers } from './layers';
 import { bodyRepos, type PairPlan } from './plan';
 import { DownloadError } from './resilientFetch';
+import { RunGate } from './runGate';
 import { TokenReader, type VocabularyTokenizer } from './tokenReader';
 
 export type { Device };
 
 /** Texts per run for a body that also returns logits (see pooled()). */
 const LOGITS_BATCH = 4;
+
+/** How one call of encode() runs among others (runGate.ts). */
+export interface RunOptions {
+  /** Queue behind the page's requests (the PC1 sample a Hub pair embeds after loading). */
+  background?: boolean;
+  /** Checked before each model run: a true answer ends the call with RunCancelled. */
+  isCancelled?: () => boolean;
+}
+
+/** encode() stopped before a model run because its caller cancelled. */
+export class RunCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
 
 /** One text as both models see it. */
 export interface EncodedText {
@@ -68,12 +85,20 @@ export interface LoadOptions {
   onProgress?: ProgressListener;
   /** What this load downloads: forgotten from the cache if the load fails on a file's contents. */
   downloads?: DownloadLog;
+  /**
+   * Serves single-file Hub bodies as graph + external data (externalDataFetch.ts), so onnxruntime-web
+   * holds their weights once; the fetch transformers.js uses must go through it. Absent in Node.
+   */
+  splitter?: BodySplitter;
   /** This pair's W, already loaded: a pair loaded again (e.g. on another backend) shares it rather than holding a second copy. */
   head?: LmHead;
 }
 
 /** A loaded pair: tokenizer, both bodies and W. Everything model-specific lives here. */
 export class LensPair {
+  /** One model run at a time, the page's requests before background work. */
+  private readonly gate = new RunGate();
+
   private constructor(
     readonly manifest: PairManifest,
     readonly device: Device,
@@ -165,15 +190,14 @@ export class LensPair {
    * Embeds texts with both models, in batches. `template` overrides the
    * embedder's prompt (the Instruction view); the base model always reads the plain text.
    */
-  async encode(texts: readonly string[], batchSize = 16, template = this.manifest.embed.template): Promise<EncodedText[]> {
+  async encode(texts: readonly string[], batchSize = 16, template = this.manifest.embed.template, run: RunOptions = {}): Promise<EncodedText[]> {
     const out: EncodedText[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       const batch = texts.slice(start, start + batchSize);
       const templated = batch.map((t) => applyTemplate(template, t));
-      const [embed, base] = await Promise.all([
-        this.pooled(this.embedModel, this.tokenizer, templated, this.manifest.embed.pooling),
-        this.pooled(this.baseModel, this.baseTokenizer, batch, this.manifest.base.pooling),
-      ]);
+      // One body after the other (they share the CPU anyway): a cancel is seen between the two.
+      const embed = await this.pooled(this.embedModel, this.tokenizer, templated, this.manifest.embed.pooling, run);
+      const base = await this.pooled(this.baseModel, this.baseTokenizer, batch, this.manifest.base.pooling, run);
       for (const [i, text] of batch.entries()) out.push({ text, ...this.tokenize(text), embed: embed[i], base: base[i] });
     }
     return out;
@@ -191,7 +215,7 @@ export class LensPair {
     return out;
   }
 
-  private async pooled(model: PreTrainedModel, tokenizer: PreTrainedTokenizer, texts: string[], pooling: PairManifest['embed']['pooling']): Promise<Float32Array[]> {
+  private async pooled(model: PreTrainedModel, tokenizer: PreTrainedTokenizer, texts: string[], pooling: PairManifest['embed']['pooling'], run: RunOptions = {}): Promise<Float32Array[]> {
     // A causal-LM export also returns logits, batch × length × V floats (V = 152k for Qwen3):
     // run such a model a few texts at a time so that tensor stays small.
     const returnsLogits = (model as unknown as { sessions?: Record<string, { outputNames: string[] }> }).sessions?.model?.outputNames.includes('logits');
@@ -205,7 +229,7 @@ export class LensPair {
         // The model's own special tokens (e.g. the EOS that last-token embedders are trained to end on).
         add_special_tokens: true,
       });
-      const output = await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask });
+      const output = await this.runModel<Record<string, Tensor>>(() => model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask }), run);
       let hidden: Tensor | undefined = output.last_hidden_state;
       if (!hidden) throw new Error(`A model of this pair returns neither last_hidden_state nor logits with a MatMul before them: it cannot be a body here.`);
       if (hidden.type !== 'float32') hidden = hidden.to('float32');
@@ -215,16 +239,28 @@ export class LensPair {
     return out;
   }
 
+  /** One model run through the gate; a cancelled caller stops before it starts. */
+  private runModel<T>(work: () => Promise<T>, { background = false, isCancelled }: RunOptions): Promise<T> {
+    return this.gate.run(async () => {
+      if (isCancelled) {
+        // Model runs resolve as microtasks, which never let the worker's message events (a cancel) in.
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (isCancelled()) throw new RunCancelled();
+      }
+      return work();
+    }, background);
+  }
+
   /**
    * Every layer's pooled state of each text, through the final norm, for both models
    * (runtime/layers.ts), shallow to deep; or, per model, why it has none.
    */
-  async encodeLayers(texts: readonly string[], batchSize = 16): Promise<LayerEncoding> {
+  async encodeLayers(texts: readonly string[], batchSize = 16, run: RunOptions = {}): Promise<LayerEncoding> {
     const embed: Float32Array[][] = [];
     const base: Float32Array[][] = [];
     const reasons: LayerEncoding['reasons'] = {};
     const runs = (which: 'embed' | 'base', model: PreTrainedModel, batch: string[], into: Float32Array[][]) => async () => {
-      const states: LayerStates = await pooledLayers(model, this.tokenizer, batch, this.manifest[which].pooling, this.manifest.maxLength);
+      const states: LayerStates = await this.runModel(() => pooledLayers(model, this.tokenizer, batch, this.manifest[which].pooling, this.manifest.maxLength), run);
       if ('reason' in states) reasons[which] = states.reason;
       else {
         for (const [l, layer] of states.layers.entries()) {
@@ -247,13 +283,17 @@ export class LensPair {
     return { texts: texts.map((text) => ({ text, ...this.tokenize(text) })), embed, base, reasons };
   }
 
-  /** u_j and v_j from the pair's bundled sample (paper §4). */
-  async spectrum(components = 20, onProgress?: (done: number, total: number) => void): Promise<Spectrum> {
+  /**
+   * u_j and v_j from the pair's bundled sample (paper §4). `run.background`: embedded a few texts per
+   * model run behind the page's requests (a Hub pair's sample, after the pair is shown).
+   */
+  async spectrum(components = 20, onProgress?: (done: number, total: number) => void, run: RunOptions = {}): Promise<Spectrum> {
     const texts = this.sample;
     if (texts.length < 2) throw new Error(`Pair ${this.manifest.id} has no sample to estimate PC1 from.`);
+    const batchSize = run.background ? LOGITS_BATCH : 32;
     const encoded: EncodedText[] = [];
-    for (let start = 0; start < texts.length; start += 32) {
-      encoded.push(...(await this.encode(texts.slice(start, start + 32))));
+    for (let start = 0; start < texts.length; start += batchSize) {
+      encoded.push(...(await this.encode(texts.slice(start, start + batchSize), batchSize, undefined, run)));
       onProgress?.(encoded.length, texts.length);
     }
     const pcs = topComponents(
@@ -317,24 +357,54 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
   const load = async (repo: string) => {
     const variant = plan?.chosen[repo];
     const dtype = variant?.dtype ?? 'fp32';
+    let externalChunks = variant?.externalChunks ?? 0;
+    if (fromHub && externalChunks === 0 && options.splitter) {
+      options.splitter.expect(repo, dtypeFile(dtype));
+      externalChunks = 1;
+    }
     try {
       return await AutoModel.from_pretrained(repo, {
         device,
         dtype: TJS_DTYPE[dtype],
-        // The chunks found on the server, whether or not config.json declares them (undeclared
-        // external data fails in onnxruntime-web with "Module.MountedFiles is not available").
-        use_external_data_format: variant?.externalChunks ?? 0,
+        use_external_data_format: 0, // whatever config.json says: the chunks are listed below
         progress_callback,
-        session_options: { graphOptimizationLevel },
+        session_options: { graphOptimizationLevel, externalData: externalDataFiles(dtypeFile(dtype), externalChunks) },
       });
     } catch (error) {
       if (isNetworkWeather(error)) throw error;
       throw new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
     }
   };
-  const embed = load(manifest.embed.model);
-  const base = manifest.base.model === manifest.embed.model ? embed : load(manifest.base.model);
-  return Promise.all([embed, base]);
+  if (manifest.base.model === manifest.embed.model) {
+    const model = await load(manifest.embed.model);
+    return [model, model];
+  }
+  if (!fromHub) return Promise.all([load(manifest.embed.model), load(manifest.base.model)]);
+  // Hub bodies one after the other: while onnxruntime builds a session, the body's bytes are held
+  // in the page and in its heap at once, so only one body at a time may be in that state. The base
+  // first: with its LM head it is the larger, and the smaller one then sets the peak.
+  const base = await load(manifest.base.model);
+  try {
+    return [await load(manifest.embed.model), base];
+  } catch (error) {
+    await base.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * A body's external data chunks as onnxruntime names them and as transformers.js fetches them: the
+ * chunks found on the server (whether or not config.json declares them: undeclared external data fails
+ * in onnxruntime-web with "Module.MountedFiles is not available"), or the one the splitter makes of a
+ * single-file body. Given as session options rather than `use_external_data_format`, whose download
+ * of a chunk never settles when the download fails (transformers.js 4.3.1, getModelDataFiles).
+ */
+function externalDataFiles(graph: string, chunks: number): { path: string; data: string }[] | undefined {
+  if (chunks === 0) return undefined;
+  return Array.from({ length: chunks }, (_, i) => {
+    const file = `${graph}_data${i === 0 ? '' : `_${i}`}`;
+    return { path: file.split('/').pop()!, data: file };
+  });
 }
 
 /** transformers.js' name for each dtype. */

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { manifestFor } from '../shared/pairId';
 import { localModelReader } from './node';
-import { LensSession } from './session';
+import { type DirectionProgress, LensSession } from './session';
 
 // The random tiny pair (d = 32) in Node: enough to check what the session accepts as a direction.
 describe('LensSession.setDirection refuses a direction from another pair, load or width', () => {
@@ -28,5 +30,37 @@ describe('LensSession.setDirection refuses a direction from another pair, load o
     // The matching direction is taken, and moves the base column differently.
     session.setDirection(unit, { pairId: 'test-tiny', loadId: second.loadId });
     expect(session.shift(1, 2, 10)?.scores).not.toEqual(before?.scores);
+  });
+});
+
+describe('LensSession: a pair that ships no spectrum is shown first, its u₁ follows from its sample', () => {
+  const withoutSpectrum = async () => ({ ...(await manifestFor('test-tiny', localModelReader())), spectrum: undefined });
+
+  it('reports progress, then the same v_j as `lens spectrum` wrote for this sample', async () => {
+    const session = new LensSession(localModelReader());
+    const progress: DirectionProgress[] = [];
+    session.onDirection = (p) => progress.push(p);
+    const info = await session.loadManifest(await withoutSpectrum(), 'cpu');
+    expect(info.direction).toBe('estimating');
+    expect(info.variation).toEqual([]);
+    const ready = await session.withDirection();
+    expect(ready.direction).toBe('ready');
+    const stored = JSON.parse(readFileSync('models/test-tiny/spectrum.json', 'utf8'));
+    expect(ready.sampleSize).toBe(stored.sampleSize);
+    for (const [j, v] of stored.variation.slice(0, 5).entries()) expect(ready.variation[j]).toBeCloseTo(v, 4);
+    const done = progress.map((p) => p.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+    expect(progress.every((p) => p.loadId === info.loadId && p.total === stored.sampleSize)).toBe(true);
+    expect(progress.at(-1)?.spectrum?.variation).toEqual(ready.variation);
+  });
+
+  it('keeps a direction applied while the sample is being embedded', async () => {
+    const session = new LensSession(localModelReader());
+    const info = await session.loadManifest(await withoutSpectrum(), 'cpu');
+    const unit = Array.from({ length: 32 }, (_, i) => (i === 5 ? 1 : 0));
+    session.setDirection(unit, { pairId: info.id, loadId: info.loadId });
+    await session.withDirection();
+    await session.align(1, 'a cat sat on the mat', 10, 1);
+    expect(Array.from(session.currentStates!.u1)).toEqual(unit);
   });
 });

@@ -11,6 +11,7 @@ import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
 import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
 import type { DownloadLog } from './downloadLog';
+import type { BodySplitter } from './externalDataFetch';
 import { type Device, type LayerEncoding, LensPair, type LoadOptions } from './pair';
 import type { PairPlan } from './plan';
 
@@ -100,6 +101,20 @@ export interface PairInfo {
   notice?: string;
   /** The WebGPU-vs-WASM check at load, when WebGPU was used. */
   canary?: CanaryResult;
+  /**
+   * 'estimating': the pair ships no spectrum, so its PC1 sample is being embedded after the pair is
+   * shown (the slider waits; DirectionProgress reports), and variation/shares are empty until then.
+   */
+  direction: 'ready' | 'estimating';
+}
+
+/** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
+export interface DirectionProgress {
+  loadId: string;
+  done: number;
+  total: number;
+  spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
+  error?: string;
 }
 
 let loadCount = 0;
@@ -128,6 +143,14 @@ export class LensSession {
   private layerCache?: { text: string; encoding: LayerEncoding };
   private scratch?: Float32Array;
   private info?: PairInfo;
+  /** The background estimate of this load's u₁ (undefined when the pair shipped its spectrum). */
+  private directionTask?: Promise<string | undefined>;
+  /** A direction applied from elsewhere (an analysis) outranks the sample's, even one that arrives later. */
+  private directionApplied = false;
+  /** Serves single-file Hub bodies as graph + external data (the worker's fetch goes through it). */
+  splitter?: BodySplitter;
+  /** Hears how the PC1 sample of a load comes along (the worker forwards it to the page). */
+  onDirection?: (progress: DirectionProgress) => void;
 
   constructor(
     private readonly read: BinaryReader,
@@ -144,18 +167,21 @@ export class LensSession {
   }
 
   private loadOptions(device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): LoadOptions {
-    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head };
+    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head, splitter: this.splitter };
   }
 
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). `head`: a W already in memory for it. */
   async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): Promise<PairInfo> {
     const started = performance.now();
     const pair = await LensPair.load(manifest, this.loadOptions(device, onProgress, plan, head));
-    const spectrum = pair.storedSpectrum ?? (await pair.spectrum());
     await this.pair?.dispose();
     this.pair = pair;
-    this.u1 = spectrum.vectors[0];
-    this.zu = project(pair.head, this.u1);
+    // A pair that ships its spectrum (`lens spectrum`) has its slider at once; any other is shown
+    // first and embeds its PC1 sample afterwards, behind the page's requests (estimateDirection).
+    const spectrum = pair.storedSpectrum;
+    this.u1 = spectrum?.vectors[0];
+    this.zu = this.u1 && project(pair.head, this.u1);
+    this.directionApplied = false;
     this.scratch = new Float32Array(pair.head.rows);
     this.diffScratch = new Float32Array(pair.head.rows);
     this.current = undefined;
@@ -171,12 +197,46 @@ export class LensSession {
       dtypes: plan?.available ?? [pair.dtype],
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
-      variation: spectrum.variation,
-      shares: spectrum.shares,
-      sampleSize: spectrum.sampleSize,
+      variation: spectrum?.variation ?? [],
+      shares: spectrum?.shares ?? [],
+      sampleSize: spectrum?.sampleSize ?? 0,
       loadMs: performance.now() - started,
+      direction: spectrum ? 'ready' : 'estimating',
     };
+    this.directionTask = spectrum ? undefined : this.estimateDirection(pair, this.info.loadId);
     return this.info;
+  }
+
+  /** The loaded pair once its u₁ is known (at once for a pair that ships its spectrum); for batch use (the CLI). */
+  async withDirection(): Promise<PairInfo> {
+    const error = await this.directionTask;
+    if (error) throw new Error(error);
+    return this.info!;
+  }
+
+  /** Embeds the pair's PC1 sample in the background; stops when another pair replaces it. Resolves to an error message, if any. */
+  private async estimateDirection(pair: LensPair, loadId: string): Promise<string | undefined> {
+    const total = pair.sample.length;
+    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) => this.onDirection?.({ loadId, total, ...progress });
+    const replaced = () => this.pair !== pair;
+    try {
+      report({ done: 0 });
+      const spectrum = await pair.spectrum(20, (done) => report({ done }), { background: true, isCancelled: replaced });
+      if (replaced()) return;
+      const { variation, shares, sampleSize } = spectrum;
+      if (!this.directionApplied) {
+        this.u1 = spectrum.vectors[0];
+        this.zu = project(pair.head, this.u1);
+        this.info = { ...this.info!, variation, shares, sampleSize, direction: 'ready' };
+      }
+      report({ done: sampleSize, spectrum: { variation, shares, sampleSize } });
+    } catch (error) {
+      if (replaced()) return undefined;
+      const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
+      report({ done: 0, error: message });
+      return message;
+    }
+    return undefined;
   }
 
   /**
@@ -234,6 +294,7 @@ export class LensSession {
     }
     this.u1 = Float64Array.from(u1);
     this.zu = project(this.loaded.head, this.u1);
+    this.directionApplied = true;
   }
 
   async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
@@ -267,9 +328,10 @@ export class LensSession {
     return this.shifted(lambda, k);
   }
 
+  /** The base column at λ (at λ = 0 while the PC1 sample is still being embedded: there is no u₁ yet). */
   private shifted(lambda: number, k: number): ColumnResult {
     const { z0, ids } = this.current!;
-    const z = lambda === 0 ? z0 : shiftScores(z0, this.zu!, lambda, this.scratch);
+    const z = lambda === 0 || !this.zu ? z0 : shiftScores(z0, this.zu, lambda, this.scratch);
     return this.column(z, ids, k);
   }
 
@@ -283,7 +345,7 @@ export class LensSession {
     if (!this.current || this.current.requestId !== requestId) return null;
     const { z0, zEmbed } = this.current;
     const pair = this.loaded;
-    const z = lambda === 0 ? z0 : shiftScores(z0, this.zu!, lambda, this.scratch);
+    const z = lambda === 0 || !this.zu ? z0 : shiftScores(z0, this.zu, lambda, this.scratch);
     const diff = tokenDiff(zEmbed, z, pair.head.validRows, k, this.diffScratch);
     const named = (rows: TokenDiff['risers']) => rows.map((r) => ({ ...r, text: pair.tokenText(r.id) }));
     return { requestId, lambda, risers: named(diff.risers), fallers: named(diff.fallers) };
@@ -296,8 +358,9 @@ export class LensSession {
    * as a share of v₁, at each layer's own v₁. The deepest layer uses the slider's
    * own u₁ and λ, so its row equals the explorer's columns.
    */
-  async layers(requestId: number, rawText: string, k: number, lambda: number): Promise<LayerView> {
+  async layers(requestId: number, rawText: string, k: number, requestedLambda: number): Promise<LayerView> {
     const pair = this.loaded;
+    const lambda = this.zu ? requestedLambda : 0; // no u₁ yet (the sample is being embedded)
     const text = rawText.slice(0, MAX_INPUT_CHARS);
     if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its layers.');
     if (this.layerCache?.text !== text) this.layerCache = { text, encoding: await pair.encodeLayers([text], 1) };

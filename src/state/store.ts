@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { hubUrlProblem } from '../shared/hubUrl';
 import { needsHub, parsePairId } from '../shared/pairId';
-import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, DirectionProgress, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
@@ -16,6 +16,8 @@ export interface LensState extends ViewState {
   baseView?: ColumnResult;
   /** Where the slider's u_1 / v_1 come from: the pair's bundled sample or a dataset analysis. */
   directionSource: string;
+  /** While a pair's PC1 sample is embedded after it loads (pairInfo.direction 'estimating'): how far, or why it failed. */
+  directionProgress?: { done: number; total: number; error?: string };
   /** Something went wrong: shown in the error area, the rest of the view is kept. */
   error?: string;
   /** An alignment is being computed. */
@@ -162,12 +164,41 @@ export const useLens = create<LensState>()((set, get) => {
     return undefined;
   };
 
-  const downloadAndLoad = (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
+  const downloadAndLoad = async (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
     const onProgress = proxyCallback((p: FileProgress) => {
       if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
     });
+    await followDirection();
     return lensClient().load(pair, backend, onProgress, get().hub || undefined, { distortWebgpu: debugSeam() === 'webgpu-mismatch', dtype: dtype || undefined });
   };
+
+  /**
+   * A pair that ships no spectrum embeds its PC1 sample after loading: follow it, and enable the slider
+   * when u₁ arrives. Registered before each load (a small sample may be done before load() returns);
+   * the latest report is kept until the store holds the load it belongs to.
+   */
+  let latestDirection: DirectionProgress | undefined;
+  const applyDirectionProgress = (progress: DirectionProgress) => {
+    const { pairInfo } = get();
+    if (pairInfo?.loadId !== progress.loadId) return;
+    const { done, total, error, spectrum } = progress;
+    if (!spectrum) {
+      set({ directionProgress: { done, total, error } });
+      return;
+    }
+    set({ directionProgress: undefined });
+    // A direction applied from an analysis meanwhile is kept (the worker keeps it too).
+    if (pairInfo.direction === 'ready') return;
+    set({ pairInfo: { ...pairInfo, ...spectrum, direction: 'ready' }, directionSource: `${spectrum.sampleSize} sample sentences` });
+    if (get().lambda !== 0) void shift();
+  };
+  const followDirection = () =>
+    lensClient().onDirection(
+      proxyCallback((progress: DirectionProgress) => {
+        latestDirection = progress;
+        applyDirectionProgress(progress);
+      }),
+    );
 
   /** If the WebGPU device is lost, restart the worker on WASM and load the same pair, keeping the view. */
   const recoverOnWasmIfTheDeviceIsLost = async (pair: string) => {
@@ -213,7 +244,16 @@ export const useLens = create<LensState>()((set, get) => {
         const pairInfo = await downloadAndLoad(pair, backend, dtype, ticket);
         if (isStale()) return;
         await recoverOnWasmIfTheDeviceIsLost(pair);
-        set({ pairInfo, status: 'ready', directionSource: `${pairInfo.sampleSize} sample sentences`, result: undefined, baseView: undefined });
+        const estimating = pairInfo.direction === 'estimating';
+        set({
+          pairInfo,
+          status: 'ready',
+          directionSource: estimating ? 'the pair’s sample, being embedded' : `${pairInfo.sampleSize} sample sentences`,
+          directionProgress: estimating ? { done: 0, total: 0 } : undefined,
+          result: undefined,
+          baseView: undefined,
+        });
+        if (estimating && latestDirection) applyDirectionProgress(latestDirection);
         await align();
       } catch (error) {
         if (isStale()) return;
@@ -297,7 +337,7 @@ export const useLens = create<LensState>()((set, get) => {
       // A load that finished meanwhile brought its own direction.
       const { pairInfo } = get();
       if (pairInfo?.loadId !== computedOn.loadId) return;
-      set({ pairInfo: { ...pairInfo, variation, shares }, directionSource: source });
+      set({ pairInfo: { ...pairInfo, variation, shares, direction: 'ready' }, directionSource: source, directionProgress: undefined });
       await align();
     },
 

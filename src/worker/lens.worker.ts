@@ -8,6 +8,7 @@ import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { AnalysisCancelled, analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { DownloadLog } from '../runtime/downloadLog';
 import { estimatePair } from '../runtime/estimate';
+import { BodySplitter } from '../runtime/externalDataFetch';
 import { httpReader } from '../shared/files';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
@@ -47,9 +48,15 @@ env.localModelPath = MODEL_ROOT;
 // causal-LM exports gain a last_hidden_state output as they arrive (hiddenStateFetch).
 // Hub files: 429/5xx retried, cut-off or mislabelled files refused before any cache keeps them, and
 // what a load downloads is logged, so a load that fails on a file's contents removes them (resilientFetch, DownloadLog).
+// Single-file Hub bodies reach onnxruntime as graph + external data, so its heap holds their weights once
+// (BodySplitter): below the hidden-state patch, which then reads and patches the small graph.
 const downloads = new DownloadLog(forgetDownloads);
+const splitter = new BodySplitter();
 env.fetch = hiddenStateFetch(
-  lazyBodyFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }), new URL(MODEL_ROOT, self.location.href).href),
+  splitter.wrap(
+    lazyBodyFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }), new URL(MODEL_ROOT, self.location.href).href),
+    downloads.record,
+  ),
 );
 // Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
 // code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
@@ -74,6 +81,7 @@ function chooseOrtBuild(device: Device): void {
 
 const modelFiles = httpReader(MODEL_ROOT);
 const session = new LensSession(modelFiles, undefined, undefined, downloads);
+session.splitter = splitter;
 
 /** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
 function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
@@ -166,6 +174,9 @@ const api: LensWorkerApi = {
     const { manifest, plan } = await planFor(pairId, backend, hubUrl, dtype);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
     return estimatePair(manifest, session.hub!, plan, memory);
+  },
+  async onDirection(callback) {
+    session.onDirection = callback;
   },
   async onDeviceLost(callback) {
     onDeviceLost = callback;

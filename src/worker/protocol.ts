@@ -3,12 +3,12 @@ import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView 
 import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, ComputedOn, DiffToken, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../runtime/session';
+import type { AlignResult, ColumnResult, ComputedOn, DiffToken, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../runtime/session';
 import type { Outcome } from '../shared/outcome';
 
 export type { CachedModel, LoadEstimate };
 export type { BuildProgress, ComputedOn, IndexSummary, Outcome, ResultView, RetrievalEvaluation, SearchView, TokenInfo };
-export type { DiffToken, LayerRow, LayerView, TokenDiffView };
+export type { DiffToken, DirectionProgress, LayerRow, LayerView, TokenDiffView };
 export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 export type { Dtype } from '../shared/dtypes';
@@ -29,6 +29,8 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
     hubUrl?: string,
     options?: { distortWebgpu?: boolean; dtype?: Dtype },
   ): Promise<PairInfo>;
+  /** Hears the PC1 sample of a pair that ships no spectrum, embedded after the pair loads (PairInfo.direction). */
+  onDirection(callback: (progress: DirectionProgress) => void): Promise<void>;
   /** Called when the WebGPU device is lost (the page then restarts the worker on WASM). */
   onDeviceLost(callback: (reason: string) => void): Promise<void>;
   /** Destroys the WebGPU device (the `debug=lose-device` test seam). */

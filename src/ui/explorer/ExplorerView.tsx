@@ -11,7 +11,7 @@ import { TokenDiff } from './TokenDiff';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
-  const { text, k, lambda, result, baseView, pairInfo, status, computing, directionSource } = useLens(
+  const { text, k, lambda, result, baseView, pairInfo, status, computing, directionSource, directionProgress } = useLens(
     useShallow((s) => ({
       text: s.text,
       k: s.k,
@@ -22,6 +22,7 @@ export function ExplorerView() {
       status: s.status,
       computing: s.computing,
       directionSource: s.directionSource,
+      directionProgress: s.directionProgress,
     })),
   );
   const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
@@ -76,7 +77,7 @@ export function ExplorerView() {
           k={k}
           lambda={lambda}
         >
-          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} />
+          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={pairInfo?.direction === 'estimating' ? (directionProgress ?? { done: 0, total: 0 }) : undefined} />
         </ModelColumn>
       </div>
 
@@ -97,7 +98,7 @@ export function ExplorerView() {
           {pairInfo.description}
         </p>
       )}
-      {pairInfo && (
+      {pairInfo?.direction === 'ready' && (
         <p className="footnote">
           u₁ and v₁ from {directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
           the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.

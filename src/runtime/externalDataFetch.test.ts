@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { BodySplitter } from './externalDataFetch';
+
+ort.env.wasm.numThreads = 1;
+
+const REPO = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
+const FILE = 'onnx/model_quantized.onnx';
+const BYTES = new Uint8Array(readFileSync('models/test-shapes/qwen3-vocab/embed/onnx/model_quantized.onnx'));
+const URL_OF = (file: string) => `http://hub.test/${REPO}/resolve/main/${file}`;
+
+/** A server that sends `bytes` in 1 kB pieces (cut short after `cutAt` bytes), counting requests. */
+function server(bytes: Uint8Array, cutAt = Number.POSITIVE_INFINITY) {
+  const requests: string[] = [];
+  const fetch = async (input: string | URL, init?: RequestInit) => {
+    requests.push(`${init?.method ?? 'GET'} ${String(input)}${new Headers(init?.headers).has('Range') ? ' (range)' : ''}`);
+    let at = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (at >= Math.min(bytes.length, cutAt)) {
+          if (cutAt < bytes.length) controller.error(new TypeError('network error'));
+          else controller.close();
+          return;
+        }
+        controller.enqueue(bytes.slice(at, at + 1024));
+        at += 1024;
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'Content-Length': String(bytes.length) } });
+  };
+  return { fetch, requests };
+}
+
+const read = async (response: Response) => new Uint8Array(await response.arrayBuffer());
+
+describe('BodySplitter', () => {
+  it('answers file and file_data from one download; onnxruntime runs the pair as it runs the file', async () => {
+    const { fetch, requests } = server(BYTES);
+    const served: string[] = [];
+    const splitter = new BodySplitter();
+    splitter.expect(REPO, FILE);
+    const wrapped = splitter.wrap(fetch, (url) => served.push(url));
+    // transformers.js asks for both at once, the graph first.
+    const [graphResponse, dataResponse] = await Promise.all([wrapped(URL_OF(FILE)), wrapped(URL_OF(`${FILE}_data`))]);
+    expect(dataResponse.headers.get('Content-Length')).toBe(String(BYTES.length));
+    const [graph, data] = await Promise.all([read(graphResponse), read(dataResponse)]);
+    expect(Number(graphResponse.headers.get('Content-Length'))).toBe(graph.length);
+    expect(requests).toEqual([`GET ${URL_OF(FILE)}`]);
+    expect(data).toEqual(BYTES);
+    expect(served).toEqual([URL_OF(`${FILE}_data`)]);
+
+    const whole = await ort.InferenceSession.create(BYTES);
+    const parts = await ort.InferenceSession.create(graph, { externalData: [{ path: 'model_quantized.onnx_data', data }] });
+    const ids = new ort.Tensor('int64', BigInt64Array.from([3n, 14n, 15n]), [1, 3]);
+    const feeds = { input_ids: ids, attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]), position_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 2n]), [1, 3]) };
+    const [a, b] = [await whole.run(feeds), await parts.run(feeds)];
+    expect(Array.from(b.last_hidden_state.data as Float32Array)).toEqual(Array.from(a.last_hidden_state.data as Float32Array));
+  });
+
+  it('passes other files, Range reads and HEAD requests through untouched', async () => {
+    const { fetch, requests } = server(BYTES);
+    const splitter = new BodySplitter();
+    splitter.expect(REPO, FILE);
+    const wrapped = splitter.wrap(fetch);
+    expect(await read(await wrapped(URL_OF('onnx/model_q4.onnx')))).toEqual(BYTES);
+    await wrapped(URL_OF(FILE), { headers: { Range: 'bytes=0-9' } });
+    await wrapped(URL_OF(FILE), { method: 'HEAD' });
+    expect(requests).toEqual([`GET ${URL_OF('onnx/model_q4.onnx')}`, `GET ${URL_OF(FILE)} (range)`, `HEAD ${URL_OF(FILE)}`]);
+  });
+
+  it('a download cut off fails both answers, and nothing is reported as downloaded', async () => {
+    const { fetch } = server(BYTES, 4096);
+    const served: string[] = [];
+    const splitter = new BodySplitter();
+    splitter.expect(REPO, FILE);
+    const wrapped = splitter.wrap(fetch, (url) => served.push(url));
+    const graph = wrapped(URL_OF(FILE));
+    const data = wrapped(URL_OF(`${FILE}_data`));
+    await expect(graph).rejects.toThrow('network error');
+    await expect(data.then(read)).rejects.toThrow('network error');
+    expect(served).toEqual([]);
+  });
+
+  it('a file that is not an ONNX model fails with its name', async () => {
+    const { fetch } = server(new TextEncoder().encode('<html><body>Bad gateway</body></html>'.repeat(10)));
+    const splitter = new BodySplitter();
+    splitter.expect(REPO, FILE);
+    const wrapped = splitter.wrap(fetch);
+    const data = wrapped(URL_OF(`${FILE}_data`)).then(read);
+    await expect(wrapped(URL_OF(FILE))).rejects.toThrow(`${FILE} is not an ONNX model`);
+    await expect(data).rejects.toThrow('not an ONNX model');
+  });
+});

@@ -1,0 +1,106 @@
+import { ExternalDataSplitter, NotSplittableError } from '../core/externalData';
+
+type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+/**
+ * Hands onnxruntime-web a Hub body that is one `.onnx` file as graph + external data,
+ * so its heap holds the weights once, not ~2.5 times (core/externalData.ts).
+ *
+ * The loader calls expect(repo, file) and tells transformers.js that the file has one
+ * external data chunk; transformers.js then asks for `file` and `file_data` at once.
+ * Both are answered from one download of `file`: `file_data` is the download itself,
+ * streamed on as it arrives (its Content-Length is the file's, so transformers.js
+ * fills one buffer of the right size), and `file` is the graph without its weights,
+ * answered when the download ends. transformers.js caches both under their names, so
+ * a later visit reads the same pair of files from the cache.
+ */
+export class BodySplitter {
+  private readonly expected = new Set<string>();
+  private readonly jobs = new Map<string, SplitJob>();
+
+  /** `file` of `repo` (e.g. onnx/model_quantized.onnx) is to be served as graph + `file_data`. */
+  expect(repo: string, file: string): void {
+    this.expected.add(`${repo}/resolve/|${file}`);
+  }
+
+  /** A fetch that answers expected bodies as described above; `onDownloaded` hears each `…_data` served whole. */
+  wrap(inner: Fetch, onDownloaded?: (url: string) => void): Fetch {
+    return async (input, init) => {
+      const url = typeof input === 'string' ? input : input.toString();
+      const target = this.match(url, init);
+      if (!target) return inner(input, init);
+      let job = this.jobs.get(target.graphUrl);
+      if (!job) {
+        job = new SplitJob(target.graphUrl, target.file, inner, init, onDownloaded);
+        this.jobs.set(target.graphUrl, job);
+        const forget = () => {
+          if (this.jobs.get(target.graphUrl) === job) this.jobs.delete(target.graphUrl);
+        };
+        job.graph.then(forget, forget);
+      }
+      return target.kind === 'graph' ? job.graph : job.data;
+    };
+  }
+
+  private match(url: string, init?: RequestInit): { kind: 'graph' | 'data'; graphUrl: string; file: string } | undefined {
+    if ((init?.method ?? 'GET').toUpperCase() !== 'GET' || new Headers(init?.headers).has('Range')) return undefined;
+    const path = new URL(url, 'http://x').pathname;
+    for (const key of this.expected) {
+      const [repoPath, file] = key.split('|');
+      if (!path.includes(`/${repoPath}`)) continue;
+      if (path.endsWith(`/${file}`)) return { kind: 'graph', graphUrl: url, file };
+      if (path.endsWith(`/${file}_data`)) return { kind: 'data', graphUrl: url.slice(0, -'_data'.length), file };
+    }
+    return undefined;
+  }
+}
+
+/** One download of a body's `.onnx`, answered as its graph and as its `_data`. */
+class SplitJob {
+  readonly graph: Promise<Response>;
+  readonly data: Promise<Response>;
+
+  constructor(graphUrl: string, file: string, inner: Fetch, init: RequestInit | undefined, onDownloaded?: (url: string) => void) {
+    const name = file.split('/').pop()!;
+    let data!: ReadableStreamDefaultController<Uint8Array>;
+    // Pushed as the download arrives; transformers.js reads it at once (nothing piles up).
+    const dataBody = new ReadableStream<Uint8Array>({ start: (controller) => void (data = controller) });
+    const download = inner(graphUrl, init);
+    this.data = download.then((response) =>
+      response.ok && response.body
+        ? new Response(dataBody, { status: 200, headers: sizeHeaders(response.headers.get('Content-Length')) })
+        : new Response(null, { status: response.status, statusText: response.statusText }),
+    );
+    this.graph = download.then(async (response) => {
+      if (!response.ok || !response.body) return response; // transformers.js reports the status
+      const splitter = new ExternalDataSplitter(`${name}_data`);
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          splitter.push(value);
+          data.enqueue(value);
+        }
+        const graph = splitter.finish();
+        data.close();
+        onDownloaded?.(`${graphUrl}_data`);
+        return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
+      } catch (error) {
+        const failure = error instanceof NotSplittableError ? new Error(`${file} is not an ONNX model: ${error.message}.`, { cause: error }) : error;
+        data.error(failure);
+        void reader.cancel().catch(() => undefined);
+        throw failure;
+      }
+    });
+    // Either side may go unasked (read from the cache instead): its failure is the other side's to report.
+    this.graph.catch(() => undefined);
+    this.data.catch(() => undefined);
+  }
+}
+
+function sizeHeaders(length: string | null): Headers {
+  const headers = new Headers({ 'Content-Type': 'application/octet-stream' });
+  if (length) headers.set('Content-Length', length);
+  return headers;
+}
