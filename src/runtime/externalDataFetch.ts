@@ -64,7 +64,11 @@ class SplitJob {
     const name = file.split('/').pop()!;
     let data!: ReadableStreamDefaultController<Uint8Array>;
     // Pushed as the download arrives; transformers.js reads it at once (nothing piles up).
-    const dataBody = new ReadableStream<Uint8Array>({ start: (controller) => void (data = controller) });
+    const dataBody = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        data = controller;
+      },
+    });
     const download = inner(graphUrl, init);
     this.data = download.then((response) =>
       response.ok && response.body
