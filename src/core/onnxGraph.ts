@@ -224,6 +224,8 @@ function readFieldHead(buffer: Uint8Array, pos: number): { number: number; wire:
 }
 
 function patchFor(nodes: GraphNode[]): Uint8Array | undefined {
+  // Patched already (e.g. as the body was split into graph + external data): nothing to add twice.
+  if (nodes.some((node) => node.outputs.some((o) => o.startsWith('embedding_lens/')))) return undefined;
   const graphParts: [number, Uint8Array][] = [];
   const addOutput = (node: Uint8Array, name: string) => {
     graphParts.push([GRAPH_NODE, node], [GRAPH_OUTPUT, message([[VALUE_INFO_NAME, name]])]);
@@ -449,4 +451,55 @@ function message(entries: [number, string | Uint8Array][]): Uint8Array {
     for (const b of bytes) parts.push(b);
   }
   return Uint8Array.from(parts);
+}
+
+const GRAPH_INITIALIZER = 5;
+const TENSOR_NAME = 8;
+/** Ops that carry subgraphs, which may read any tensor by name: a graph with one is not pruned. */
+const SUBGRAPH_OPS = new Set(['If', 'Loop', 'Scan']);
+
+/** The fields of a message with their raw bytes (key included), for rebuilding it. */
+function* rawFields(buffer: Uint8Array): Generator<{ number: number; wire: number; raw: Uint8Array; payload: Uint8Array }> {
+  for (let pos = 0; pos < buffer.length; ) {
+    const field = readFieldHead(buffer, pos);
+    if (!field || field.end > buffer.length) throw new NotOnnxError('a field runs past the end of the file');
+    yield { number: field.number, wire: field.wire, raw: buffer.subarray(pos, field.end), payload: buffer.subarray(field.payloadStart, field.end) };
+    pos = field.end;
+  }
+}
+
+/**
+ * The model without the graph outputs named in `drop`, nor the nodes and initializers
+ * that only they needed (every `graph` occurrence merged into one, as protobuf merges
+ * them). A causal-LM body read for its hidden state drops `logits`: its LM head is
+ * ~155 MB of a q8 Qwen3-0.6B and a quarter of the base model's work per token, and the
+ * app applies W itself (paper §3: s = W·h). Returned unchanged when nothing is dropped.
+ */
+export function withoutOutputs(model: Uint8Array, drop: readonly string[]): Uint8Array {
+  const before: Uint8Array[] = [];
+  const after: Uint8Array[] = [];
+  const graph: ReturnType<typeof rawFields> extends Generator<infer F> ? F[] : never = [];
+  for (const field of rawFields(model)) {
+    if (field.number === MODEL_GRAPH && field.wire === WIRE_LENGTH) graph.push(...rawFields(field.payload));
+    else (graph.length ? after : before).push(field.raw);
+  }
+  const outputName = (f: (typeof graph)[number]) => strings(f.payload, VALUE_INFO_NAME)[0];
+  const outputs = graph.filter((f) => f.number === GRAPH_OUTPUT);
+  if (!outputs.some((f) => drop.includes(outputName(f)))) return model;
+  const nodes = graph.filter((f) => f.number === GRAPH_NODE).map((f) => ({ field: f, node: readNode(f.payload) }));
+  if (nodes.some(({ node }) => SUBGRAPH_OPS.has(node.opType))) return model;
+  const needed = new Set(outputs.map(outputName).filter((name) => !drop.includes(name)));
+  const live = new Set<(typeof graph)[number]>();
+  for (const { field, node } of [...nodes].reverse()) {
+    if (!node.outputs.some((o) => needed.has(o))) continue;
+    live.add(field);
+    for (const input of node.inputs) if (input) needed.add(input);
+  }
+  const kept = graph.filter((f) => {
+    if (f.number === GRAPH_NODE) return live.has(f);
+    if (f.number === GRAPH_OUTPUT) return !drop.includes(outputName(f));
+    if (f.number === GRAPH_INITIALIZER) return needed.has(strings(f.payload, TENSOR_NAME)[0] ?? '');
+    return true;
+  });
+  return concat(...before, message([[MODEL_GRAPH, concat(...kept.map((f) => f.raw))]]), ...after);
 }

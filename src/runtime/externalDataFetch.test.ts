@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
+import { concatBytes } from '../core/bytes';
+import { hiddenStatePatch, readGraph } from '../core/onnxGraph';
 import { BodySplitter } from './externalDataFetch';
 
 ort.env.wasm.numThreads = 1;
@@ -56,6 +58,37 @@ describe('BodySplitter', () => {
     const feeds = { input_ids: ids, attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]), position_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 2n]), [1, 3]) };
     const [a, b] = [await whole.run(feeds), await parts.run(feeds)];
     expect(Array.from(b.last_hidden_state.data as Float32Array)).toEqual(Array.from(a.last_hidden_state.data as Float32Array));
+  });
+
+  it('a causal LM body: its graph gains last_hidden_state and the layer taps, and loses logits with its LM head', async () => {
+    const base = new Uint8Array(readFileSync('models/test-shapes/qwen3-vocab/base/onnx/model_quantized.onnx'));
+    const { fetch } = server(base);
+    const splitter = new BodySplitter();
+    splitter.expect('onnx-community/Qwen3-0.6B-ONNX', FILE);
+    const wrapped = splitter.wrap(fetch);
+    const at = (file: string) => `http://hub.test/onnx-community/Qwen3-0.6B-ONNX/resolve/main/${file}`;
+    const [graph, data] = await Promise.all([wrapped(at(FILE)).then(read), wrapped(at(`${FILE}_data`)).then(read)]);
+    expect(data).toEqual(base);
+    const { outputs, nodes } = readGraph(graph);
+    expect(outputs).toContain('last_hidden_state');
+    expect(outputs).not.toContain('logits');
+    expect(outputs.some((o) => o.startsWith('embedding_lens/'))).toBe(true);
+    expect(nodes.length).toBeLessThan(readGraph(base).nodes.length + 8);
+
+    // The same hidden state as the whole file patched as before (hiddenStateFetch), logits and all.
+    const patched = concatBytes([base, hiddenStatePatch(base)!]);
+    const whole = await ort.InferenceSession.create(patched);
+    const parts = await ort.InferenceSession.create(graph, { externalData: [{ path: 'model_quantized.onnx_data', data }] });
+    expect(whole.outputNames).toContain('logits');
+    expect(parts.outputNames).not.toContain('logits');
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const input of whole.inputMetadata) {
+      if (!input.isTensor) continue;
+      if (input.name.startsWith('past_key_values')) feeds[input.name] = new ort.Tensor('float32', new Float32Array(0), [1, input.shape[1] as number, 0, input.shape[3] as number]);
+      else feeds[input.name] = new ort.Tensor('int64', input.name === 'input_ids' ? BigInt64Array.from([7n, 151_000n, 42n]) : input.name === 'position_ids' ? BigInt64Array.from([0n, 1n, 2n]) : BigInt64Array.from([1n, 1n, 1n]), [1, 3]);
+    }
+    const [a, b] = [await whole.run(feeds), await parts.run(feeds)];
+    for (const name of parts.outputNames) expect(Array.from(b[name].data as Float32Array)).toEqual(Array.from(a[name].data as Float32Array));
   });
 
   it('passes other files, Range reads and HEAD requests through untouched', async () => {

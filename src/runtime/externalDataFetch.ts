@@ -1,4 +1,6 @@
+import { concatBytes } from '../core/bytes';
 import { ExternalDataSplitter, NotSplittableError } from '../core/externalData';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, readGraph, withoutOutputs } from '../core/onnxGraph';
 
 type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
@@ -13,6 +15,10 @@ type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
  * fills one buffer of the right size), and `file` is the graph without its weights,
  * answered when the download ends. transformers.js caches both under their names, so
  * a later visit reads the same pair of files from the cache.
+ *
+ * The graph is also given what the app reads (hiddenStateFetch does the same for bodies
+ * that are not split): a `last_hidden_state` output and the layer taps; a causal LM's
+ * `logits` is then dropped with the LM head that made it (core/onnxGraph.ts withoutOutputs).
  */
 export class BodySplitter {
   private readonly expected = new Set<string>();
@@ -86,7 +92,7 @@ class SplitJob {
           splitter.push(value);
           data.enqueue(value);
         }
-        const graph = splitter.finish();
+        const graph = readableGraph(splitter.finish());
         data.close();
         onDownloaded?.(`${graphUrl}_data`);
         return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
@@ -107,4 +113,11 @@ function sizeHeaders(length: string | null): Headers {
   const headers = new Headers({ 'Content-Type': 'application/octet-stream' });
   if (length) headers.set('Content-Length', length);
   return headers;
+}
+
+/** The split graph with what the app reads from a body added, and a causal LM's logits dropped. */
+function readableGraph(split: Uint8Array): Uint8Array {
+  const patch = hiddenStatePatch(split);
+  const patched = patch ? concatBytes([split, patch]) : split;
+  return readGraph(patched).outputs.includes(HIDDEN_STATE_OUTPUT) ? withoutOutputs(patched, ['logits']) : patched;
 }

@@ -20,6 +20,8 @@ export type { Device };
 
 /** Texts per run for a body that also returns logits (see pooled()). */
 const LOGITS_BATCH = 4;
+/** Texts per model run for work in the background (the PC1 sample after a Hub pair loads). */
+const BACKGROUND_BATCH = 2;
 
 /** How one call of encode() runs among others (runGate.ts). */
 export interface RunOptions {
@@ -290,7 +292,8 @@ export class LensPair {
   async spectrum(components = 20, onProgress?: (done: number, total: number) => void, run: RunOptions = {}): Promise<Spectrum> {
     const texts = this.sample;
     if (texts.length < 2) throw new Error(`Pair ${this.manifest.id} has no sample to estimate PC1 from.`);
-    const batchSize = run.background ? LOGITS_BATCH : 32;
+    // In the background, small runs: a text typed meanwhile waits for at most one of them.
+    const batchSize = run.background ? BACKGROUND_BATCH : 32;
     const encoded: EncodedText[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       encoded.push(...(await this.encode(texts.slice(start, start + batchSize), batchSize, undefined, run)));

@@ -23,6 +23,24 @@ describe('RunGate', () => {
     expect(gate.queued).toBe(0);
   });
 
+  it('a foreground caller that runs again at once keeps the gate before waiting background work', async () => {
+    const gate = new RunGate();
+    const order: string[] = [];
+    let release!: () => void;
+    const background = (async () => {
+      await gate.run(() => new Promise<void>((r) => (release = r)).then(() => void order.push('bg1')), true);
+      await gate.run(async () => void order.push('bg2'), true);
+    })();
+    await tick();
+    const foreground = (async () => {
+      await gate.run(async () => void order.push('fg1'));
+      await gate.run(async () => void order.push('fg2')); // e.g. the base model after the embedder
+    })();
+    release();
+    await Promise.all([background, foreground]);
+    expect(order).toEqual(['bg1', 'fg1', 'fg2', 'bg2']);
+  });
+
   it('passes on after a failed run and returns results', async () => {
     const gate = new RunGate();
     await expect(gate.run(async () => Promise.reject(new Error('model failed')))).rejects.toThrow('model failed');

@@ -14,7 +14,9 @@ export class RunGate {
     try {
       return await work();
     } finally {
-      this.handOver();
+      // Decided after the caller's continuation has run (a macrotask later): a foreground encode's
+      // second body is then already waiting, and does not lose the gate to the background between two runs.
+      setTimeout(() => this.handOver(), 0);
     }
   }
 

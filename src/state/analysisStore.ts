@@ -91,9 +91,11 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       const { texts, skippedEmpty, name } = await loadTexts(get());
       const chosen = texts.slice(0, get().limit);
       if (chosen.length < 2) throw new Error(`${name} has ${chosen.length} non-empty text(s); an analysis needs at least two.`);
+      if (runId !== runCounter || get().status !== 'running') return; // cancelled while the texts were read
       set({ progress: { done: 0, total: chosen.length } });
       const onProgress = proxyCallback((done: number, total: number) => set({ progress: { done, total } }));
       const outcome = await lensClient().analyzeDataset(runId, chosen, useLens.getState().k, onProgress);
+      if (runId !== runCounter || get().status !== 'running') return; // cancelled here already (see cancel)
       if (outcome.status === 'cancelled') {
         set({ status: 'cancelled', message: outcome.message });
         return;
@@ -105,12 +107,19 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
         message: analysisNotes(skippedEmpty, result.report.perText.filter((p) => p.truncated).length),
       });
     } catch (error) {
-      set({ status: 'error', message: messageOf(error) });
+      if (runId === runCounter && get().status === 'running') set({ status: 'error', message: messageOf(error) });
     }
   },
 
+  /**
+   * The view is idle at once: the worker stops before its next model run, and the one in flight (at most
+   * one body on one batch of texts; seconds for a 0.6B pair on WASM) finishes unseen before the worker takes
+   * the next request.
+   */
   cancel() {
+    if (get().status !== 'running') return;
     void lensClient().cancelAnalysis(runCounter);
+    set({ status: 'cancelled', message: 'The analysis was cancelled; the previous results are kept.' });
   },
 
   /** Drives the explorer's slider with this analysis's u_1 / v_j: only on the pair and load it was computed on. */
