@@ -23,6 +23,9 @@ async function directUpdates(request: DirectRequest): Promise<{ loadMs: number; 
   env.allowRemoteModels = true;
   env.remoteHost = `${request.hub}/`;
   env.useWasmCache = false;
+  // Not the app's cache: the app keeps split bodies there (a graph under the .onnx name, its weights as
+  // .onnx_data; src/runtime/externalDataFetch.ts), which transformers.js alone would misread. From the server.
+  env.useBrowserCache = false;
   const onnxWasm = env.backends.onnx.wasm;
   if (onnxWasm) onnxWasm.wasmPaths = request.paths;
   const options = { device: 'wasm' as const, dtype: request.dtype, session_options: { graphOptimizationLevel: 'all' as const } };
