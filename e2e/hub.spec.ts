@@ -62,6 +62,16 @@ test.describe('Hub pairs', () => {
       expect(cached[`${repo}/resolve/main/onnx/model.onnx_data`]).toBe(file);
       expect(cached[`${repo}/resolve/main/onnx/model.onnx`]).toBeLessThan(file / 20);
     }
+    // A second visit reads both bodies from the cache (written as they streamed in): no model file is downloaded again.
+    const again: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/onnx/')) again.push(request.url());
+    });
+    await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend });
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    expect(again).toEqual([]);
 
     // The cache manager lists what was downloaded, and deletes it.
     await page.getByTestId('cache-manager').locator('summary').click();

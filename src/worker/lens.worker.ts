@@ -14,6 +14,7 @@ import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import {
+  cachingFetch,
   canaryKey,
   deleteAllCachedModels,
   deleteCachedModel,
@@ -49,15 +50,14 @@ env.localModelPath = MODEL_ROOT;
 // Hub files: 429/5xx retried, cut-off or mislabelled files refused before any cache keeps them, and
 // what a load downloads is logged, so a load that fails on a file's contents removes them (resilientFetch, DownloadLog).
 // Single-file Hub bodies reach onnxruntime as graph + external data, so its heap holds their weights once
-// (BodySplitter): below the hidden-state patch, which then reads and patches the small graph.
+// (BodySplitter, which also gives their graphs what hiddenStateFetch gives the bodies it does not split).
 const downloads = new DownloadLog(forgetDownloads);
 const splitter = new BodySplitter();
-env.fetch = hiddenStateFetch(
-  splitter.wrap(
-    lazyBodyFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }), new URL(MODEL_ROOT, self.location.href).href),
-    downloads.record,
-  ),
-);
+const network = resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record });
+const bodies = splitter.wrap(lazyBodyFetch(network, new URL(MODEL_ROOT, self.location.href).href), downloads.record);
+// Files are written to the cache as they stream in (cachingFetch), not copied once more from a finished buffer.
+env.fetch = cachingFetch(hiddenStateFetch(bodies));
+env.useBrowserCache = false;
 // Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
 // code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
 env.useWasmCache = false;
