@@ -13,11 +13,13 @@ interface DirectRequest {
   dtype: 'q8' | 'fp32';
   template: string;
   texts: string[];
-  repeats: number;
   paths: { mjs: string; wasm: string };
 }
 
-async function directUpdates(request: DirectRequest): Promise<{ loadMs: number; updateMs: number[]; tokens: number[] }> {
+let loaded: { update(text: string): Promise<void>; dispose(): Promise<void> } | undefined;
+
+/** Loads both bodies and their tokenizers with transformers.js alone, and runs one warm-up update. */
+async function directLoad(request: DirectRequest): Promise<{ loadMs: number; tokens: number[] }> {
   const started = performance.now();
   env.allowLocalModels = false;
   env.allowRemoteModels = true;
@@ -41,16 +43,32 @@ async function directUpdates(request: DirectRequest): Promise<{ loadMs: number; 
     const b = baseTokenizer([text], { add_special_tokens: true });
     await Promise.all([embed({ input_ids: e.input_ids, attention_mask: e.attention_mask }), base({ input_ids: b.input_ids, attention_mask: b.attention_mask })]);
   };
+  loaded = { update, dispose: async () => void (await Promise.all([embed.dispose(), base.dispose()])) };
   await update(request.texts[0]); // warm-up: the app's measured updates also follow a first one
-  const updateMs: number[] = [];
-  for (let i = 0; i < request.repeats; i++) {
-    const t = performance.now();
-    await update(request.texts[(i + 1) % request.texts.length]);
-    updateMs.push(performance.now() - t);
-  }
   const tokens = request.texts.map((text) => (baseTokenizer.encode(text, { add_special_tokens: false }) as number[]).length);
-  await Promise.all([embed.dispose(), base.dispose()]);
-  return { loadMs, updateMs, tokens };
+  return { loadMs, tokens };
 }
 
-(globalThis as unknown as { directUpdates: typeof directUpdates }).directUpdates = directUpdates;
+/** One update (tokenizers + both bodies) on a text; ms. */
+async function directUpdate(text: string): Promise<number> {
+  if (!loaded) throw new Error('not loaded');
+  const started = performance.now();
+  await loaded.update(text);
+  return performance.now() - started;
+}
+
+/** The worker's protocol (bench/realsize.ts stages this file as a module worker script). */
+self.onmessage = async (event: MessageEvent) => {
+  const { cmd, request, text } = event.data as { cmd: 'load' | 'update' | 'dispose'; request?: DirectRequest; text?: string };
+  try {
+    if (cmd === 'load') postMessage(await directLoad(request!));
+    else if (cmd === 'update') postMessage(await directUpdate(text!));
+    else {
+      await loaded?.dispose();
+      loaded = undefined;
+      postMessage('disposed');
+    }
+  } catch (error) {
+    postMessage(`transformers.js alone failed: ${(error as Error).message}`);
+  }
+};

@@ -41,7 +41,7 @@ test.describe('Hub pairs', () => {
     // A Hub pair ships no spectrum: the tokens come first, the slider once the pair's sample is embedded.
     await expect(page.getByTestId('lambda-v1')).toBeEnabled({ timeout: 60_000 });
     await expect(page.getByTestId('direction-status')).toHaveCount(0);
-    await expect(page.getByText(/u₁ and v₁ from 200 sample sentences/)).toBeVisible();
+    await expect(page.getByText(/u₁ and v₁ from 200 sample sentences: /)).toBeVisible({ timeout: 60_000 });
 
     // Each single-file body reached onnxruntime as graph + external data (runtime/externalDataFetch.ts):
     // the cache holds the graph without its weights and, as the data, the server's file byte for byte.
@@ -65,7 +65,10 @@ test.describe('Hub pairs', () => {
     // A second visit reads both bodies from the cache (written as they streamed in): no model file is downloaded again.
     const again: string[] = [];
     page.on('request', (request) => {
-      if (request.url().includes('/onnx/')) again.push(request.url());
+      // HEAD requests and one-byte Range reads size the files; a plain GET would be a download.
+      let first = request;
+      while (first.redirectedFrom()) first = first.redirectedFrom()!; // the CDN hop of a Range read
+      if (request.url().includes('/onnx/') && request.method() === 'GET' && !first.headers().range) again.push(request.url());
     });
     await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend });
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });

@@ -104,7 +104,7 @@ export function cachingFetch(inner: Fetch): Fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input.toString();
     const method = (init?.method ?? 'GET').toUpperCase();
-    if (typeof caches === 'undefined' || method !== 'GET' || new Headers(init?.headers).has('Range') || !new URL(url).pathname.includes('/resolve/')) {
+    if (typeof caches === 'undefined' || method !== 'GET' || new Headers(init?.headers).has('Range') || !new URL(url, 'http://x').pathname.includes('/resolve/')) {
       return inner(input, init);
     }
     const cache = await caches.open(TRANSFORMERS_CACHE);

@@ -144,13 +144,21 @@ export class LensPair {
     // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large downloads.
     if (fromHub) await tokenizers;
     const bodies = loadBodies(manifest, options, fromHub, progress_callback);
-    const [{ tokenizer, baseTokenizer, vocabSize }, [embedModel, baseModel], head, extras] = await Promise.all([
-      tokenizers,
-      bodies,
-      options.head ?? loadHead(manifest, options, tokenizers),
-      loadExtras(manifest, options.read),
-    ]);
+    // A Hub pair's W (0.3 GB for Qwen3) comes after its bodies: onnxruntime holds a body twice while it builds
+    // its session, and W beside that would set the tab's peak. A local pair is small: all at once.
+    const headLoad = options.head ?? (fromHub ? bodies.then(() => loadHead(manifest, options, tokenizers)) : loadHead(manifest, options, tokenizers));
+    let loaded: [Awaited<typeof tokenizers>, Awaited<typeof bodies>, LmHead, Awaited<ReturnType<typeof loadExtras>>];
+    try {
+      loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read)]);
+    } catch (error) {
+      // Bodies that loaded before W or a small file failed are freed, not left in onnxruntime's heap.
+      const models = await bodies.catch(() => []);
+      await Promise.all([...new Set(models)].map((m) => m.dispose().catch(() => undefined)));
+      throw error;
+    }
+    const [{ tokenizer, baseTokenizer, vocabSize }, [embedModel, baseModel], head, extras] = loaded;
     if (head.rows < vocabSize) {
+      await Promise.all([...new Set([embedModel, baseModel])].map((m) => m.dispose().catch(() => undefined)));
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
     const dtype = options.plan?.dtype ?? 'fp32';
@@ -287,36 +295,52 @@ export class LensPair {
 
   /**
    * u_j and v_j from the pair's bundled sample (paper §4). `run.background`: embedded a few texts per
-   * model run behind the page's requests (a Hub pair's sample, after the pair is shown).
+   * model run behind the page's requests (a Hub pair's sample, after the pair is shown); `early`: also
+   * hands over the spectrum of the first `after` texts, so a slider can move before the whole sample is in.
    */
-  async spectrum(components = 20, onProgress?: (done: number, total: number) => void, run: RunOptions = {}): Promise<Spectrum> {
+  async spectrum(
+    components = 20,
+    onProgress?: (done: number, total: number) => void,
+    run: RunOptions = {},
+    early?: { after: number; take: (spectrum: Spectrum) => void },
+  ): Promise<Spectrum> {
     const texts = this.sample;
     if (texts.length < 2) throw new Error(`Pair ${this.manifest.id} has no sample to estimate PC1 from.`);
     // In the background, small runs: a text typed meanwhile waits for at most one of them.
     const batchSize = run.background ? BACKGROUND_BATCH : 32;
     const encoded: EncodedText[] = [];
+    let tookEarly = false;
     for (let start = 0; start < texts.length; start += batchSize) {
       encoded.push(...(await this.encode(texts.slice(start, start + batchSize), batchSize, undefined, run)));
       onProgress?.(encoded.length, texts.length);
+      if (early && !tookEarly && encoded.length >= early.after && encoded.length < texts.length) {
+        tookEarly = true;
+        early.take(spectrumOf(encoded, components));
+      }
     }
-    const pcs = topComponents(
-      encoded.map((e) => e.base),
-      components,
-    );
-    return {
-      ...pcs,
-      variation: variation(
-        encoded.map((e) => e.embed),
-        encoded.map((e) => e.base),
-        pcs.vectors,
-      ),
-      sampleSize: encoded.length,
-    };
+    return spectrumOf(encoded, components);
   }
 
   async dispose(): Promise<void> {
     await Promise.all([...new Set([this.embedModel, this.baseModel])].map((m) => m.dispose()));
   }
+}
+
+/** u_j of the texts' base embeddings (no centering) and v_j, the mean embed − base shift along each. */
+function spectrumOf(encoded: EncodedText[], components: number): Spectrum {
+  const pcs = topComponents(
+    encoded.map((e) => e.base),
+    components,
+  );
+  return {
+    ...pcs,
+    variation: variation(
+      encoded.map((e) => e.embed),
+      encoded.map((e) => e.base),
+      pcs.vectors,
+    ),
+    sampleSize: encoded.length,
+  };
 }
 
 type ProgressCallback = (info: any) => void;

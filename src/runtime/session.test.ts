@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifestFor } from '../shared/pairId';
 import { localModelReader } from './node';
-import { type DirectionProgress, LensSession } from './session';
+import { type DirectionProgress, EARLY_DIRECTION, LensSession } from './session';
 
 // The random tiny pair (d = 32) in Node: enough to check what the session accepts as a direction.
 describe('LensSession.setDirection refuses a direction from another pair, load or width', () => {
@@ -40,6 +40,7 @@ describe('LensSession: a pair that ships no spectrum is shown first, its u₁ fo
     const session = new LensSession(localModelReader());
     const progress: DirectionProgress[] = [];
     session.onDirection = (p) => progress.push(p);
+    session.earlyDirection = 4; // of this pair's 8 sample texts (EARLY_DIRECTION = 50 of 200 in the app)
     const info = await session.loadManifest(await withoutSpectrum(), 'cpu');
     expect(info.direction).toBe('estimating');
     expect(info.variation).toEqual([]);
@@ -52,6 +53,12 @@ describe('LensSession: a pair that ships no spectrum is shown first, its u₁ fo
     expect(done).toEqual([...done].sort((a, b) => a - b));
     expect(progress.every((p) => p.loadId === info.loadId && p.total === stored.sampleSize)).toBe(true);
     expect(progress.at(-1)?.spectrum?.variation).toEqual(ready.variation);
+    expect(progress.at(-1)?.final).toBe(true);
+    // The slider could move after the first EARLY_DIRECTION texts: a spectrum of those came first.
+    const early = progress.filter((p) => p.spectrum && !p.final);
+    expect(early.map((p) => p.spectrum?.sampleSize)).toEqual([4]);
+    expect(EARLY_DIRECTION).toBeLessThan(200);
+    expect(Math.sign(early[0].spectrum!.variation[0])).toBe(Math.sign(ready.variation[0]));
   });
 
   it('keeps a direction applied while the sample is being embedded', async () => {

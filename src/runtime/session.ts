@@ -12,7 +12,7 @@ import { manifestFor } from '../shared/pairId';
 import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
 import type { DownloadLog } from './downloadLog';
 import type { BodySplitter } from './externalDataFetch';
-import { type Device, type LayerEncoding, LensPair, type LoadOptions } from './pair';
+import { type Device, type LayerEncoding, LensPair, type LoadOptions, type Spectrum } from './pair';
 import type { PairPlan } from './plan';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
@@ -114,8 +114,13 @@ export interface DirectionProgress {
   done: number;
   total: number;
   spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
+  /** With a spectrum: false for the early one (the first texts of the sample), true once the whole sample is in. */
+  final?: boolean;
   error?: string;
 }
+
+/** Texts of the PC1 sample after which the slider moves (the rest refine u₁). */
+export const EARLY_DIRECTION = 50;
 
 let loadCount = 0;
 const newLoadId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${++loadCount}`;
@@ -149,6 +154,8 @@ export class LensSession {
   private directionApplied = false;
   /** Serves single-file Hub bodies as graph + external data (the worker's fetch goes through it). */
   splitter?: BodySplitter;
+  /** Texts of the PC1 sample after which the slider moves (EARLY_DIRECTION; tests with small samples lower it). */
+  earlyDirection = EARLY_DIRECTION;
   /** Hears how the PC1 sample of a load comes along (the worker forwards it to the page). */
   onDirection?: (progress: DirectionProgress) => void;
 
@@ -214,14 +221,16 @@ export class LensSession {
     return this.info!;
   }
 
-  /** Embeds the pair's PC1 sample in the background; stops when another pair replaces it. Resolves to an error message, if any. */
+  /**
+   * Embeds the pair's PC1 sample in the background; stops when another pair replaces it. The slider
+   * moves once the first `earlyDirection` texts are in (PC1 of uncentered states is dominated by their
+   * mean, and settles early); the whole sample refines it. Resolves to an error message, if any.
+   */
   private async estimateDirection(pair: LensPair, loadId: string): Promise<string | undefined> {
     const total = pair.sample.length;
     const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) => this.onDirection?.({ loadId, total, ...progress });
     const replaced = () => this.pair !== pair;
-    try {
-      report({ done: 0 });
-      const spectrum = await pair.spectrum(20, (done) => report({ done }), { background: true, isCancelled: replaced });
+    const take = (spectrum: Spectrum, final: boolean) => {
       if (replaced()) return;
       const { variation, shares, sampleSize } = spectrum;
       if (!this.directionApplied) {
@@ -229,7 +238,13 @@ export class LensSession {
         this.zu = project(pair.head, this.u1);
         this.info = { ...this.info!, variation, shares, sampleSize, direction: 'ready' };
       }
-      report({ done: sampleSize, spectrum: { variation, shares, sampleSize } });
+      report({ done: sampleSize, spectrum: { variation, shares, sampleSize }, final });
+    };
+    try {
+      report({ done: 0 });
+      const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
+      const spectrum = await pair.spectrum(20, (done) => report({ done }), { background: true, isCancelled: replaced }, early);
+      take(spectrum, true);
     } catch (error) {
       if (replaced()) return undefined;
       const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;

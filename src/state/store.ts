@@ -16,8 +16,13 @@ export interface LensState extends ViewState {
   baseView?: ColumnResult;
   /** Where the slider's u_1 / v_1 come from: the pair's bundled sample or a dataset analysis. */
   directionSource: string;
-  /** While a pair's PC1 sample is embedded after it loads (pairInfo.direction 'estimating'): how far, or why it failed. */
+  /**
+   * While a pair's PC1 sample is embedded after it loads: how far, or why it failed. The slider waits
+   * (pairInfo.direction 'estimating') for the first texts, then moves while the rest refine u₁.
+   */
   directionProgress?: { done: number; total: number; error?: string };
+  /** The slider's u₁ comes from the pair's sample (not from an analysis applied to it). */
+  directionFromSample: boolean;
   /** Something went wrong: shown in the error area, the rest of the view is kept. */
   error?: string;
   /** An alignment is being computed. */
@@ -179,16 +184,12 @@ export const useLens = create<LensState>()((set, get) => {
    */
   let latestDirection: DirectionProgress | undefined;
   const applyDirectionProgress = (progress: DirectionProgress) => {
-    const { pairInfo } = get();
+    const { pairInfo, directionFromSample } = get();
     if (pairInfo?.loadId !== progress.loadId) return;
-    const { done, total, error, spectrum } = progress;
-    if (!spectrum) {
-      set({ directionProgress: { done, total, error } });
-      return;
-    }
-    set({ directionProgress: undefined });
+    const { done, total, error, spectrum, final } = progress;
+    set({ directionProgress: final ? undefined : { done, total, error } });
     // A direction applied from an analysis meanwhile is kept (the worker keeps it too).
-    if (pairInfo.direction === 'ready') return;
+    if (!spectrum || !directionFromSample) return;
     set({ pairInfo: { ...pairInfo, ...spectrum, direction: 'ready' }, directionSource: `${spectrum.sampleSize} sample sentences` });
     if (get().lambda !== 0) void shift();
   };
@@ -220,6 +221,7 @@ export const useLens = create<LensState>()((set, get) => {
     status: 'idle',
     files: {},
     directionSource: 'the bundled sample',
+    directionFromSample: true,
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
@@ -249,6 +251,7 @@ export const useLens = create<LensState>()((set, get) => {
           pairInfo,
           status: 'ready',
           directionSource: estimating ? 'the pair’s sample, being embedded' : `${pairInfo.sampleSize} sample sentences`,
+          directionFromSample: true,
           directionProgress: estimating ? { done: 0, total: 0 } : undefined,
           result: undefined,
           baseView: undefined,
@@ -337,7 +340,7 @@ export const useLens = create<LensState>()((set, get) => {
       // A load that finished meanwhile brought its own direction.
       const { pairInfo } = get();
       if (pairInfo?.loadId !== computedOn.loadId) return;
-      set({ pairInfo: { ...pairInfo, variation, shares, direction: 'ready' }, directionSource: source, directionProgress: undefined });
+      set({ pairInfo: { ...pairInfo, variation, shares, direction: 'ready' }, directionSource: source, directionProgress: undefined, directionFromSample: false });
       await align();
     },
 

@@ -100,7 +100,8 @@ export function ExplorerView() {
       )}
       {pairInfo?.direction === 'ready' && (
         <p className="footnote">
-          u₁ and v₁ from {directionSource}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
+          u₁ and v₁ from {directionSource}
+          {directionProgress && !directionProgress.error && ` (refining: ${directionProgress.done} of ${directionProgress.total} embedded)`}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
           the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}
