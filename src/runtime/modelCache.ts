@@ -48,7 +48,9 @@ export async function getCachedHead(hubUrl: string, repo: string): Promise<HubLm
 }
 
 export async function putCachedHead(hubUrl: string, repo: string, head: HubLmHead): Promise<void> {
-  const data = head.data.buffer.slice(head.data.byteOffset, head.data.byteOffset + head.data.byteLength);
+  // IndexedDB clones the whole buffer behind a view: copy out only a view of part of a buffer (0.3 GB for Qwen3).
+  const whole = head.data.byteOffset === 0 && head.data.byteLength === head.data.buffer.byteLength;
+  const data = whole ? head.data.buffer : head.data.buffer.slice(head.data.byteOffset, head.data.byteOffset + head.data.byteLength);
   await set(headKey(hubUrl, repo), { ...head, data, wordBytes: head.data.BYTES_PER_ELEMENT }, heads());
 }
 

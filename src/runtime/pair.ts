@@ -143,10 +143,12 @@ export class LensPair {
     const tokenizers = loadTokenizers(manifest, fromHub, progress_callback);
     // Hub pairs: tokenizers first, so a pair whose vocabularies differ is refused before anything large downloads.
     if (fromHub) await tokenizers;
+    // A Hub pair's W (0.3 GB for Qwen3, with a copy or two on its way in: the download, the IndexedDB write)
+    // comes before its bodies, so that its transient copies are gone before onnxruntime holds a body twice
+    // while it builds that body's session. A local pair is small: all at once.
+    const headLoad = options.head ?? loadHead(manifest, options, tokenizers);
+    if (fromHub) await headLoad;
     const bodies = loadBodies(manifest, options, fromHub, progress_callback);
-    // A Hub pair's W (0.3 GB for Qwen3) comes after its bodies: onnxruntime holds a body twice while it builds
-    // its session, and W beside that would set the tab's peak. A local pair is small: all at once.
-    const headLoad = options.head ?? (fromHub ? bodies.then(() => loadHead(manifest, options, tokenizers)) : loadHead(manifest, options, tokenizers));
     let loaded: [Awaited<typeof tokenizers>, Awaited<typeof bodies>, LmHead, Awaited<ReturnType<typeof loadExtras>>];
     try {
       loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read)]);
