@@ -20,8 +20,11 @@ export type { Device };
 
 /** Texts per run for a body that also returns logits (see pooled()). */
 const LOGITS_BATCH = 4;
-/** Texts per model run for work in the background (the PC1 sample after a Hub pair loads). */
-const BACKGROUND_BATCH = 2;
+/**
+ * Texts per model run for work in the background (the PC1 sample after a Hub pair loads): one, because
+ * a run blocks the worker, so the page's next message (a slider tick, a text) waits for the run going on.
+ */
+const BACKGROUND_BATCH = 1;
 
 /** How one call of encode() runs among others (runGate.ts). */
 export interface RunOptions {
@@ -29,6 +32,8 @@ export interface RunOptions {
   background?: boolean;
   /** Checked before each model run: a true answer ends the call with RunCancelled. */
   isCancelled?: () => boolean;
+  /** Awaited before each background run: e.g. until the page has been quiet for a moment (LensSession). */
+  beforeRun?: () => Promise<void>;
 }
 
 /** encode() stopped before a model run because its caller cancelled. */
@@ -252,7 +257,8 @@ export class LensPair {
   }
 
   /** One model run through the gate; a cancelled caller stops before it starts. */
-  private runModel<T>(work: () => Promise<T>, { background = false, isCancelled }: RunOptions): Promise<T> {
+  private async runModel<T>(work: () => Promise<T>, { background = false, isCancelled, beforeRun }: RunOptions): Promise<T> {
+    if (background) await beforeRun?.();
     return this.gate.run(async () => {
       if (isCancelled) {
         // Model runs resolve as microtasks, which never let the worker's message events (a cancel) in.

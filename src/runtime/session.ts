@@ -121,6 +121,8 @@ export interface DirectionProgress {
 
 /** Texts of the PC1 sample after which the slider moves (the rest refine u₁). */
 export const EARLY_DIRECTION = 50;
+/** How long the page must have asked for nothing before background work runs again. */
+const QUIET_MS = 1500;
 
 let loadCount = 0;
 const newLoadId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${++loadCount}`;
@@ -154,6 +156,19 @@ export class LensSession {
   private directionApplied = false;
   /** Serves single-file Hub bodies as graph + external data (the worker's fetch goes through it). */
   splitter?: BodySplitter;
+  /** When the page last asked for a text, a slider tick or a diff (background work waits for a quiet moment). */
+  private lastRequest = 0;
+
+  /**
+   * Resolves once the page has asked for nothing for QUIET_MS. A model run blocks the worker, so a slider tick
+   * that arrives during a background run waits for it: while the user drags or types, the sample waits instead.
+   */
+  private async quiet(): Promise<void> {
+    for (let wait = QUIET_MS - (performance.now() - this.lastRequest); wait > 0; wait = QUIET_MS - (performance.now() - this.lastRequest)) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
   /** Texts of the PC1 sample after which the slider moves (EARLY_DIRECTION; tests with small samples lower it). */
   earlyDirection = EARLY_DIRECTION;
   /** Hears how the PC1 sample of a load comes along (the worker forwards it to the page). */
@@ -243,7 +258,8 @@ export class LensSession {
     try {
       report({ done: 0 });
       const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
-      const spectrum = await pair.spectrum(20, (done) => report({ done }), { background: true, isCancelled: replaced }, early);
+      const run = { background: true, isCancelled: replaced, beforeRun: () => this.quiet() };
+      const spectrum = await pair.spectrum(20, (done) => report({ done }), run, early);
       take(spectrum, true);
     } catch (error) {
       if (replaced()) return undefined;
@@ -314,6 +330,7 @@ export class LensSession {
 
   async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
     const started = performance.now();
+    this.lastRequest = started;
     const pair = this.loaded;
     const text = rawText.slice(0, MAX_INPUT_CHARS);
     if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its aligned tokens.');
@@ -321,6 +338,7 @@ export class LensSession {
     const zEmbed = project(pair.head, encoded.embed);
     const z0 = project(pair.head, encoded.base);
     this.current = { requestId, ids: encoded.ids, z0, zEmbed, embed: encoded.embed, base: encoded.base };
+    this.lastRequest = performance.now(); // a slider drag often follows a new text
     return {
       requestId,
       tokens: pair.tokens.sequence(encoded.ids).map(({ shown, run }, i) => ({ id: encoded.ids[i], text: shown, ...(run && { run }) })),
@@ -339,6 +357,7 @@ export class LensSession {
 
   /** The base column at a new λ for the current text, or null if `requestId` is no longer current. */
   shift(requestId: number, lambda: number, k: number): ColumnResult | null {
+    this.lastRequest = performance.now();
     if (!this.current || this.current.requestId !== requestId) return null;
     return this.shifted(lambda, k);
   }
@@ -357,6 +376,7 @@ export class LensSession {
    * Null when `requestId` is no longer current.
    */
   diff(requestId: number, lambda: number, k: number): TokenDiffView | null {
+    this.lastRequest = performance.now();
     if (!this.current || this.current.requestId !== requestId) return null;
     const { z0, zEmbed } = this.current;
     const pair = this.loaded;
@@ -374,6 +394,7 @@ export class LensSession {
    * own u₁ and λ, so its row equals the explorer's columns.
    */
   async layers(requestId: number, rawText: string, k: number, requestedLambda: number): Promise<LayerView> {
+    this.lastRequest = performance.now();
     const pair = this.loaded;
     const lambda = this.zu ? requestedLambda : 0; // no u₁ yet (the sample is being embedded)
     const text = rawText.slice(0, MAX_INPUT_CHARS);
