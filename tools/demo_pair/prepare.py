@@ -9,8 +9,8 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--vocab", type=int, default=8192)
     ap.add_argument("--ctx", type=int, default=64)
-    ap.add_argument("--prefix-space", type=int, default=0,
-                    help="1: the shipped tokenizer puts a space before a text (ByteLevel add_prefix_space)")
+    ap.add_argument("--prefix-space", type=int, default=1,
+                    help="1 (the shipped pair): the tokenizer puts a space before a text (ByteLevel add_prefix_space)")
     a = ap.parse_args()
     t0 = time.time()
     docs = [json.loads(l) for l in open(os.path.join(a.data, "corpus.jsonl"), encoding="utf-8")]
