@@ -145,7 +145,9 @@ def build_vocab(merges):
     return vocab
 
 
-def write_hf(outdir, merges, max_len):
+def write_hf(outdir, merges, max_len, prefix_space=False):
+    """prefix_space: the ByteLevel pre-tokenizer's add_prefix_space (a text that does not start with a
+    space gets one, so its first word is the same " word" token it is mid-sentence)."""
     import os
     os.makedirs(outdir, exist_ok=True)
     vocab = build_vocab(merges)
@@ -155,7 +157,7 @@ def write_hf(outdir, merges, max_len):
         "added_tokens": [{"id": eot, "content": EOT, "single_word": False, "lstrip": False, "rstrip": False,
                           "normalized": True, "special": True}],
         "normalizer": None,
-        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": True},
+        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": prefix_space, "trim_offsets": True, "use_regex": True},
         "post_processor": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": False, "use_regex": True},
         "decoder": {"type": "ByteLevel", "add_prefix_space": True, "trim_offsets": True, "use_regex": True},
         "model": {"type": "BPE", "dropout": None, "unk_token": None, "continuing_subword_prefix": "",
@@ -165,7 +167,7 @@ def write_hf(outdir, merges, max_len):
     with open(os.path.join(outdir, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False)
     cfg = {"tokenizer_class": "GPT2Tokenizer", "model_max_length": max_len, "bos_token": EOT, "eos_token": EOT,
-           "unk_token": EOT, "pad_token": EOT, "add_bos_token": False, "add_prefix_space": False,
+           "unk_token": EOT, "pad_token": EOT, "add_bos_token": False, "add_prefix_space": prefix_space,
            "clean_up_tokenization_spaces": False}
     with open(os.path.join(outdir, "tokenizer_config.json"), "w") as f:
         json.dump(cfg, f, indent=1)
@@ -173,10 +175,14 @@ def write_hf(outdir, merges, max_len):
 
 
 class Encoder:
-    """Reference encoder reading a tokenizer.json written by write_hf."""
+    """Reference encoder reading a tokenizer.json written by write_hf. prefix_space: None follows the
+    file's ByteLevel add_prefix_space (as transformers.js does: a space is put before a text that does
+    not start with one); False/True override it."""
 
-    def __init__(self, path):
+    def __init__(self, path, prefix_space=None):
         tj = json.load(open(path, encoding="utf-8"))
+        pre = tj.get("pre_tokenizer") or {}
+        self.prefix_space = bool(pre.get("add_prefix_space", False)) if prefix_space is None else prefix_space
         self.vocab = tj["model"]["vocab"]
         self.inv = {i: s for s, i in self.vocab.items()}
         self.ranks = {tuple(m.split(" ")): r for r, m in enumerate(tj["model"]["merges"])}
@@ -204,6 +210,8 @@ class Encoder:
         return [self.vocab[s] for s in w]
 
     def encode(self, text):
+        if self.prefix_space and text and not text.startswith(" "):  # as transformers.js: "" stays empty
+            text = " " + text
         ids = []
         for piece in pretokenize(text):
             r = self.cache.get(piece)

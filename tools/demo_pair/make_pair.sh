@@ -16,7 +16,7 @@ PY="${PY:-/usr/bin/python3}"
 LM_STEPS="${LM_STEPS:-5000}"      # x 32 rows x 64 tokens: length of the lr schedule
 LM_STOP="${LM_STOP:-4000}"        # stop early at this step (0 = run all LM_STEPS)
 FT_STEPS="${FT_STEPS:-1200}"      # x 64 pairs
-FT_STOP="${FT_STOP:-1000}"        # stop here (the schedule still spans FT_STEPS): the shipped checkpoint is step 1000
+FT_STOP="${FT_STOP:-1000}"        # stop here (the schedule still spans FT_STEPS); the shipped checkpoint is the best on dev: step 700
 FT_EVAL_EVERY="${FT_EVAL_EVERY:-100}"  # checkpoint candidates (best content Hit@10 on held-out dev)
 FT_MODE="${FT_MODE:-bitfit}"
 FT_LR="${FT_LR:-2e-3}"
@@ -26,6 +26,7 @@ FT_MIX="${FT_MIX:-0.25,0.25,0,0.5}"  # shares of a batch: STS-B pairs, WordNet p
 FT_KW_MIX="${FT_KW_MIX:-2,1,1}"    # keyword pairs from general, press, question-form sentences
 FT_KW_TYPED="${FT_KW_TYPED:-0.5}"  # probability that a keyword pair is typed as a query
 FT_SELECT_EXTRA="${FT_SELECT_EXTRA:-1}"  # 1: select on STS-B dev + held-out press/question sentences
+TOK_PREFIX_SPACE="${TOK_PREFIX_SPACE:-1}"  # 1: the tokenizer puts a space before a text (ByteLevel add_prefix_space; LM rows unchanged)
 BASE_FROM="${BASE_FROM:-}"         # a shipped base body (config.json + onnx/model.onnx): skip step 4, read it back
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONHASHSEED=0
 TCM=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4
@@ -44,7 +45,7 @@ echo "410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2  $WORK/np
 stamp "2/7 corpus"
 $PY build_corpus.py --brown "$WORK/npm/brown/package" --out "$WORK/data"
 stamp "3/7 tokenizer + rows"
-$PY prepare.py --data "$WORK/data"
+$PY prepare.py --data "$WORK/data" --prefix-space "$TOK_PREFIX_SPACE"
 if [ -n "$BASE_FROM" ]; then
   stamp "4/7 base LM read back from $BASE_FROM (no pre-training)"
   cp -r "$(cd "$ROOT" && cd "$BASE_FROM" && pwd)" "$WORK/base_from"  # the export below may overwrite BASE_FROM

@@ -9,14 +9,19 @@ def main():
     ap.add_argument("--data", required=True)
     ap.add_argument("--vocab", type=int, default=8192)
     ap.add_argument("--ctx", type=int, default=64)
+    ap.add_argument("--prefix-space", type=int, default=1,
+                    help="1 (the shipped pair): the tokenizer puts a space before a text (ByteLevel add_prefix_space)")
     a = ap.parse_args()
     t0 = time.time()
     docs = [json.loads(l) for l in open(os.path.join(a.data, "corpus.jsonl"), encoding="utf-8")]
     texts = [s for d in docs for s in d["sents"]]
     merges = bpe.train(texts, a.vocab)
     tokdir = os.path.join(a.data, "tokenizer")
-    bpe.write_hf(tokdir, merges, a.ctx)
-    enc = bpe.Encoder(os.path.join(tokdir, "tokenizer.json"))
+    bpe.write_hf(tokdir, merges, a.ctx, prefix_space=bool(a.prefix_space))
+    # The pre-training rows and token counts are encoded without the prefix space whatever the flag:
+    # the base LM saw a document's first word as it is written (no leading space), and a base LM
+    # read back with BASE_FROM must match the rows the recipe would train it on.
+    enc = bpe.Encoder(os.path.join(tokdir, "tokenizer.json"), prefix_space=False)
     print(f"tokenizer: {len(enc.vocab)} tokens, {time.time() - t0:.0f}s", flush=True)
     eot, T = enc.eot, a.ctx
     # rows start at a sentence start; following sentences of the same document continue the row
