@@ -1,8 +1,7 @@
 import { concatBytes } from '../core/bytes';
 import { ExternalDataSplitter, NotSplittableError } from '../core/externalData';
 import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, readGraph, withoutOutputs } from '../core/onnxGraph';
-
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from './resilientFetch';
 
 /**
  * Hands onnxruntime-web a Hub body that is one `.onnx` file as graph + external data,

@@ -1,6 +1,5 @@
 import { StreamingNodeReader } from '../core/onnxGraph';
-
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from './resilientFetch';
 
 /** Bytes of the stream's end kept to recognise a file that already carries the patch (~130 bytes per tapped layer). */
 const TAIL = 65536;

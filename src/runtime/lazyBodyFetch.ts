@@ -1,4 +1,4 @@
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+import type { Fetch } from './resilientFetch';
 
 /**
  * A fetch for the app's own model files that asks for headers first and

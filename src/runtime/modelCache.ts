@@ -3,6 +3,7 @@ import type { CanaryReference } from './canary';
 import type { Dtype } from '../shared/dtypes';
 import type { HubLmHead } from './hub';
 import type { PairManifest } from '../shared/manifest';
+import type { Fetch } from './resilientFetch';
 
 /**
  * What the browser keeps between visits: model files in the Cache API
@@ -89,8 +90,6 @@ export async function deleteCachedModel(repo: string): Promise<void> {
     if (String(key).split('|').slice(1, 3).includes(repo)) await del(key, canaries());
   }
 }
-
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Cache writes still streaming: forgetting a download waits for its write to end first. */
 const pendingWrites = new Set<Promise<unknown>>();

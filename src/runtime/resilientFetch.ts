@@ -1,5 +1,6 @@
 import { concatBytes } from '../core/bytes';
-type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+/** The fetch signature every wrapper in this folder takes and returns. */
+export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /**
  * A download that went wrong, named by file and cause, so the user reads one
