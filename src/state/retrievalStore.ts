@@ -157,7 +157,8 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
     },
 
     setQuery(query) {
-      set({ query });
+      // The shown hits belong to the previous query until the debounced search answers: say so at once.
+      set({ query, searching: get().status === 'ready' });
       clearTimeout(searchTimer);
       searchTimer = setTimeout(() => void runSearch(), SEARCH_DEBOUNCE_MS);
     },
