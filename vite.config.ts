@@ -45,6 +45,20 @@ function serveModels(): Plugin {
   };
 }
 
+/**
+ * transformers.js imports `onnxruntime-web/webgpu`; it gets src/worker/ortWeb.ts instead, which picks
+ * onnxruntime-web's JSPI build where the browser has JSPI (Hub bodies' weights read from the disk cache).
+ */
+function ortForTransformers(): Plugin {
+  const shim = resolve(import.meta.dirname, 'src/worker/ortWeb.ts');
+  return {
+    name: 'embedding-lens:ort-for-transformers',
+    enforce: 'pre',
+    resolveId: (source, importer) =>
+      source === 'onnxruntime-web/webgpu' && importer?.replaceAll('\\', '/').includes('/@huggingface/transformers/') ? shim : undefined,
+  };
+}
+
 // Cross-origin isolation lets onnxruntime-web use its multi-threaded WASM build.
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -55,10 +69,10 @@ export default defineConfig({
   // Relative asset URLs: dist/ works at any path of any static host (a GitHub Pages project site
   // lives at /<repo>/). The worker finds the models from its own URL (src/worker/appRoot.ts).
   base: './',
-  plugins: [react(), serveModels()],
+  plugins: [react(), serveModels(), ortForTransformers()],
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [ortForTransformers()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
   optimizeDeps: { exclude: ['@huggingface/transformers', 'onnxruntime-web'] },
   test: {

@@ -43,6 +43,8 @@ test.describe('Hub pairs', () => {
     await expect(page.getByTestId('direction-status')).toHaveCount(0);
     await expect(page.getByText(/u₁ and v₁ from 200 sample sentences: /)).toBeVisible({ timeout: 60_000 });
 
+    // Chromium has JSPI: onnxruntime read the weights as Blobs from the disk cache (worker/ortRuntime.ts).
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-weights', 'disk cache');
     // Each single-file body reached onnxruntime as graph + external data (runtime/externalDataFetch.ts):
     // the cache holds the graph without its weights and, as the data, the server's file byte for byte.
     const cached = await page.evaluate(async () => {
@@ -82,6 +84,15 @@ test.describe('Hub pairs', () => {
     await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-embed' })).toBeVisible();
     await page.getByTestId('cache-clear').click();
     await expect(page.getByTestId('cache-row')).toHaveCount(0);
+  });
+
+  test('without JSPI (?ort=nojspi) the weights go to onnxruntime as bytes, with the same tokens', async ({ page, backend }) => {
+    await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend, ort: 'nojspi' });
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
+    await expect(page.getByTestId('model-status')).toHaveAttribute('data-weights', 'bytes');
+    const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
   });
 
   const failures: [string, string, string, RegExp][] = [

@@ -60,22 +60,40 @@ export class BodySplitter {
   }
 }
 
-/** One download of a body's `.onnx`, answered as its graph and as its `_data`. */
+/**
+ * One download of a body's `.onnx`, answered as its graph and as its `_data`. Once `_data` has a reader,
+ * the download goes at that reader's pace (a cache write to disk may be slower than the network): at
+ * most a few chunks wait in the page. Unasked, `_data` does not hold the download back (the graph needs it).
+ */
 class SplitJob {
   readonly graph: Promise<Response>;
-  readonly data: Promise<Response>;
+  private readonly dataResponse: Promise<Response>;
+  private dataAsked = false;
 
   constructor(graphUrl: string, file: string, inner: Fetch, init: RequestInit | undefined, onDownloaded?: (url: string) => void) {
     const name = file.split('/').pop()!;
     let data!: ReadableStreamDefaultController<Uint8Array>;
-    // Pushed as the download arrives; transformers.js reads it at once (nothing piles up).
-    const dataBody = new ReadableStream<Uint8Array>({
-      start: (controller) => {
-        data = controller;
+    let dataGone = false;
+    let wake: (() => void) | undefined;
+    const dataBody = new ReadableStream<Uint8Array>(
+      {
+        start: (controller) => {
+          data = controller;
+        },
+        pull: () => wake?.(),
+        cancel: () => {
+          dataGone = true;
+          wake?.();
+        },
       },
-    });
+      { highWaterMark: 4 },
+    );
+    const readerWants = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
     const download = inner(graphUrl, init);
-    this.data = download.then((response) =>
+    this.dataResponse = download.then((response) =>
       response.ok && response.body
         ? new Response(dataBody, { status: 200, headers: sizeHeaders(response.headers.get('Content-Length')) })
         : new Response(null, { status: response.status, statusText: response.statusText }),
@@ -89,22 +107,30 @@ class SplitJob {
           const { done, value } = await reader.read();
           if (done) break;
           splitter.push(value);
+          if (dataGone) continue;
           data.enqueue(value);
+          while (this.dataAsked && !dataGone && (data.desiredSize ?? 1) <= 0) await readerWants();
         }
         const graph = readableGraph(splitter.finish());
-        data.close();
+        if (!dataGone) data.close();
         onDownloaded?.(`${graphUrl}_data`);
         return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
       } catch (error) {
         const failure = error instanceof NotSplittableError ? new Error(`${file} is not an ONNX model: ${error.message}.`, { cause: error }) : error;
-        data.error(failure);
+        if (!dataGone) data.error(failure);
         void reader.cancel().catch(() => undefined);
         throw failure;
       }
     });
     // Either side may go unasked (read from the cache instead): its failure is the other side's to report.
     this.graph.catch(() => undefined);
-    this.data.catch(() => undefined);
+    this.dataResponse.catch(() => undefined);
+  }
+
+  /** The download as `_data`; from now on it waits for this reader. */
+  get data(): Promise<Response> {
+    this.dataAsked = true;
+    return this.dataResponse;
   }
 }
 

@@ -3,7 +3,7 @@ import type { CanaryReference } from './canary';
 import type { Dtype } from '../shared/dtypes';
 import type { HubLmHead } from './hub';
 import type { PairManifest } from '../shared/manifest';
-import type { Fetch } from './resilientFetch';
+import { describeUrl, type Fetch } from './resilientFetch';
 
 /**
  * What the browser keeps between visits: model files in the Cache API
@@ -119,6 +119,60 @@ export function cachingFetch(inner: Fetch): Fetch {
     void write.finally(() => pendingWrites.delete(write));
     return new Response(toCaller, { status: 200, statusText: response.statusText, headers: response.headers });
   };
+}
+
+/**
+ * `url` as a Blob the browser keeps on disk, for onnxruntime-web's JSPI build to read one initializer at
+ * a time (worker/ortRuntime.ts): a body's external data then never lies whole in the tab. Read from the
+ * cache, or downloaded with `inner` straight into it (the download is the cache write's only reader, so
+ * it goes at the pace of the disk and nothing piles up in the page). A download that fails part-way
+ * rejects with its own error and leaves nothing cached. undefined where there is no Cache API or it did
+ * not keep the file (a full disk): the caller then hands onnxruntime the bytes as before.
+ */
+export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: number, total: number) => void): Promise<Blob | undefined> {
+  if (typeof caches === 'undefined') return undefined;
+  const cache = await caches.open(TRANSFORMERS_CACHE);
+  const hit = await cache.match(url).catch(() => undefined);
+  if (hit) return hit.blob();
+  const response = await inner(url);
+  if (response.status !== 200 || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new Error(`${describeUrl(url)}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
+  }
+  const total = Number(response.headers.get('Content-Length')) || 0;
+  const reader = response.body.getReader();
+  let failure: unknown;
+  let loaded = 0;
+  const watched = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) return controller.close();
+          loaded += value.byteLength;
+          onBytes?.(loaded, total);
+          controller.enqueue(value);
+        } catch (error) {
+          failure = error;
+          controller.error(error);
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+  const write = cache.put(url, new Response(watched, { status: 200, headers: response.headers }));
+  pendingWrites.add(write);
+  try {
+    await write;
+  } catch {
+    if (failure !== undefined) throw failure;
+    return undefined; // the cache refused the file, not the network
+  } finally {
+    pendingWrites.delete(write);
+  }
+  const stored = await cache.match(url).catch(() => undefined);
+  return stored?.blob();
 }
 
 /** Removes these downloads (by URL, the cache key) from the browser's model cache. */

@@ -99,7 +99,20 @@ export interface LoadOptions {
   splitter?: BodySplitter;
   /** This pair's W, already loaded: a pair loaded again (e.g. on another backend) shares it rather than holding a second copy. */
   head?: LmHead;
+  /**
+   * A Hub file as a Blob the browser keeps on disk, downloaded into its cache if need be (modelCache.ts
+   * cachedBlob), or undefined where it cannot keep it. Given only where onnxruntime-web reads external
+   * data from a Blob one initializer at a time (its JSPI build, worker/ortRuntime.ts): a body's weights
+   * then never lie whole in the tab while its session is built. Absent: external data goes as bytes.
+   */
+  fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void) => Promise<Blob | undefined>;
 }
+
+/**
+ * Where onnxruntime read the bodies' weights from while it built their sessions: 'disk cache' when every
+ * Hub body's external data went as a Blob (LoadOptions.fileBlob), else 'bytes' held in the tab.
+ */
+export type WeightsSource = 'disk cache' | 'bytes';
 
 /** A loaded pair: tokenizer, both bodies and W. Everything model-specific lives here. */
 export class LensPair {
@@ -120,6 +133,8 @@ export class LensPair {
     readonly sample: string[],
     /** u_1 / v_j of the sample computed ahead (`lens spectrum`), if the pair ships them. */
     readonly storedSpectrum?: Spectrum,
+    /** How the bodies' weights reached onnxruntime (pair.ts externalDataBlobs): Blobs read from the disk cache, or bytes in the tab. */
+    readonly weightsFrom: WeightsSource = 'bytes',
   ) {}
 
   /**
@@ -153,7 +168,8 @@ export class LensPair {
     // while it builds that body's session. A local pair is small: all at once.
     const headLoad = options.head ?? loadHead(manifest, options, tokenizers);
     if (fromHub) await headLoad;
-    const bodies = loadBodies(manifest, options, fromHub, progress_callback);
+    const weights = { from: 'bytes' as WeightsSource };
+    const bodies = loadBodies(manifest, options, fromHub, progress_callback, weights);
     let loaded: [Awaited<typeof tokenizers>, Awaited<typeof bodies>, LmHead, Awaited<ReturnType<typeof loadExtras>>];
     try {
       loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read)]);
@@ -169,7 +185,7 @@ export class LensPair {
       throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
     }
     const dtype = options.plan?.dtype ?? 'fp32';
-    return new LensPair(manifest, options.device, dtype, tokenizer, baseTokenizer ?? tokenizer, embedModel, baseModel, head, extras.frequent, extras.sample, extras.spectrum);
+    return new LensPair(manifest, options.device, dtype, tokenizer, baseTokenizer ?? tokenizer, embedModel, baseModel, head, extras.frequent, extras.sample, extras.spectrum, weights.from);
   }
 
   /** Row `id` of W as floats. */
@@ -383,7 +399,7 @@ async function loadTokenizers(manifest: PairManifest, fromHub: boolean, progress
 }
 
 /** Both bodies in the plan's dtype; one model serves both views when they come from one repo (PromptEOL). */
-async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub: boolean, progress_callback: ProgressCallback) {
+async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub: boolean, progress_callback: ProgressCallback, weights: { from: WeightsSource }) {
   const { device, plan } = options;
   // In the browser, onnxruntime-web's graph optimizer runs before the browser has finished compiling the
   // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
@@ -398,12 +414,15 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
       externalChunks = 1;
     }
     try {
+      const files = externalDataFiles(dtypeFile(dtype), externalChunks);
+      const blobs = fromHub && files && options.fileBlob ? await externalDataBlobs(repo, dtypeFile(dtype), files, options.fileBlob, options.hub, progress_callback) : undefined;
+      if (blobs) weights.from = 'disk cache';
       return await AutoModel.from_pretrained(repo, {
         device,
         dtype: TJS_DTYPE[dtype],
         use_external_data_format: 0, // whatever config.json says: the chunks are listed below
         progress_callback,
-        session_options: { graphOptimizationLevel, externalData: externalDataFiles(dtypeFile(dtype), externalChunks) },
+        session_options: { graphOptimizationLevel, externalData: blobs ?? files },
       });
     } catch (error) {
       if (isNetworkWeather(error)) throw error;
@@ -440,6 +459,32 @@ function externalDataFiles(graph: string, chunks: number): { path: string; data:
     const file = `${graph}_data${i === 0 ? '' : `_${i}`}`;
     return { path: file.split('/').pop()!, data: file };
   });
+}
+
+/**
+ * A Hub body's external data as Blobs on disk (LoadOptions.fileBlob), its graph fetched beside them into
+ * the same cache, where transformers.js then reads it (a split body's graph and data are one download:
+ * asked for together, they are downloaded once). undefined if any file could not be kept: bytes as before.
+ */
+async function externalDataBlobs(
+  repo: string,
+  graph: string,
+  files: { path: string; data: string }[],
+  fileBlob: NonNullable<LoadOptions['fileBlob']>,
+  hub: HubClient | undefined,
+  progress_callback: ProgressCallback,
+): Promise<{ path: string; data: Blob }[] | undefined> {
+  const client = hub ?? new HubClient();
+  const [, ...blobs] = await Promise.all([
+    fileBlob(client.url(repo, graph)),
+    ...files.map(async ({ data: file }) => {
+      const blob = await fileBlob(client.url(repo, file), (loaded, total) => progress_callback({ status: 'progress', name: repo, file, loaded, total }));
+      progress_callback({ status: 'done', name: repo, file });
+      return blob;
+    }),
+  ]);
+  if (blobs.some((blob) => blob === undefined)) return undefined;
+  return files.map(({ path }, i) => ({ path, data: blobs[i]! }));
 }
 
 /** transformers.js' name for each dtype. */

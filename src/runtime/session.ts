@@ -12,7 +12,7 @@ import { manifestFor } from '../shared/pairId';
 import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
 import type { DownloadLog } from './downloadLog';
 import type { BodySplitter } from './externalDataFetch';
-import { type Device, type LayerEncoding, LensPair, type LoadOptions, type Spectrum } from './pair';
+import { type Device, type LayerEncoding, LensPair, type LoadOptions, type Spectrum, type WeightsSource } from './pair';
 import type { PairPlan } from './plan';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
@@ -106,6 +106,8 @@ export interface PairInfo {
    * shown (the slider waits; DirectionProgress reports), and variation/shares are empty until then.
    */
   direction: 'ready' | 'estimating';
+  /** Where onnxruntime read the bodies' weights from (pair.ts WeightsSource). */
+  weightsFrom: WeightsSource;
 }
 
 /** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
@@ -156,6 +158,8 @@ export class LensSession {
   private directionApplied = false;
   /** Serves single-file Hub bodies as graph + external data (the worker's fetch goes through it). */
   splitter?: BodySplitter;
+  /** Hub files as Blobs from the browser's cache (LoadOptions.fileBlob); set by the worker where onnxruntime reads them. */
+  fileBlob?: LoadOptions['fileBlob'];
   /** When the page last asked for a text, a slider tick or a diff (background work waits for a quiet moment). */
   private lastRequest = 0;
 
@@ -189,7 +193,7 @@ export class LensSession {
   }
 
   private loadOptions(device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): LoadOptions {
-    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head, splitter: this.splitter };
+    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head, splitter: this.splitter, fileBlob: this.fileBlob };
   }
 
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). `head`: a W already in memory for it. */
@@ -224,6 +228,7 @@ export class LensSession {
       sampleSize: spectrum?.sampleSize ?? 0,
       loadMs: performance.now() - started,
       direction: spectrum ? 'ready' : 'estimating',
+      weightsFrom: pair.weightsFrom,
     };
     this.directionTask = spectrum ? undefined : this.estimateDirection(pair, this.info.loadId);
     return this.info;

@@ -7,10 +7,18 @@ let worker: Worker | undefined;
 /** The page's one model worker, behind its typed Comlink proxy (created on first use). */
 export function lensClient(): Comlink.Remote<LensWorkerApi> {
   if (!client) {
-    worker = new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: 'lens-models' });
+    worker = new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: workerName() });
     client = Comlink.wrap<LensWorkerApi>(worker);
   }
   return client;
+}
+
+/**
+ * The worker's name carries the one start-up option it cannot read from its own URL: `?ort=nojspi` on the
+ * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves.
+ */
+function workerName(): string {
+  return new URLSearchParams(globalThis.location?.search ?? '').get('ort') === 'nojspi' ? 'lens-models ort=nojspi' : 'lens-models';
 }
 
 /**

@@ -14,6 +14,7 @@ import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import {
+  cachedBlob,
   cachingFetch,
   canaryKey,
   deleteAllCachedModels,
@@ -33,6 +34,7 @@ import { LensSession } from '../runtime/session';
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import { outcomeOf } from '../shared/outcome';
+import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
 import { manifestFor, needsHub } from '../shared/pairId';
 import { appRootPath } from './appRoot';
 import type { BackendChoice, LensWorkerApi } from './protocol';
@@ -56,7 +58,8 @@ const splitter = new BodySplitter();
 const network = resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record });
 const bodies = splitter.wrap(lazyBodyFetch(network, new URL(MODEL_ROOT, self.location.href).href), downloads.record);
 // Files are written to the cache as they stream in (cachingFetch), not copied once more from a finished buffer.
-env.fetch = cachingFetch(hiddenStateFetch(bodies));
+const toCache = hiddenStateFetch(bodies);
+env.fetch = cachingFetch(toCache);
 env.useBrowserCache = false;
 // Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
 // code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
@@ -72,8 +75,9 @@ function chooseOrtBuild(device: Device): void {
   const onnxWasm = env.backends.onnx.wasm;
   if (!onnxWasm) return;
   if (ortBuild === undefined) {
-    ortBuild = device === 'webgpu' ? 'webgpu' : 'wasm';
-    onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
+    ortBuild = device === 'webgpu' || JSPI_BUILD ? 'webgpu' : 'wasm';
+    if (JSPI_BUILD) onnxWasm.wasmPaths = { ...JSPI_WASM_PATHS };
+    else onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
   } else if (ortBuild === 'wasm' && device === 'webgpu') {
     throw new Error('This model worker started on WASM; reload the page to use WebGPU.');
   }
@@ -82,6 +86,8 @@ function chooseOrtBuild(device: Device): void {
 const modelFiles = httpReader(MODEL_ROOT);
 const session = new LensSession(modelFiles, undefined, undefined, downloads);
 session.splitter = splitter;
+// Hub bodies' external data as Blobs from the cache, where onnxruntime reads them one initializer at a time.
+if (JSPI_BUILD) session.fileBlob = (url, onBytes) => cachedBlob(url, toCache, onBytes);
 
 /** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
 function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {

@@ -28,7 +28,17 @@ export function ModelStatus() {
             : `${pair} · not loaded`;
   return (
     <div className="model-status">
-      <span data-testid="model-status" className={`status ${status}`} role="status">
+      <span
+        data-testid="model-status"
+        className={`status ${status}`}
+        role="status"
+        data-weights={status === 'ready' ? pairInfo?.weightsFrom : undefined}
+        title={
+          status === 'ready' && pairInfo?.weightsFrom === 'disk cache'
+            ? "The bodies' weights went from the browser's disk cache into the runtime one tensor at a time (never whole in this tab)."
+            : undefined
+        }
+      >
         {label}
       </span>
       {status === 'ready' && (
