@@ -11,9 +11,10 @@
  *   npm run bench -- realsize [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from '@playwright/test';
+import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { startHubServer } from '../tools/hub/hubServer';
@@ -128,18 +129,50 @@ const launchOptions = () => {
   return options;
 };
 
-/** The renderer processes of this browser (CDP), with their peak and current resident memory (/proc). */
-async function renderers(browser: Browser): Promise<{ pid: number; hwmMb: number; rssMb: number }[]> {
-  const cdp = await browser.newBrowserCDPSession();
-  const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };
-  await cdp.detach();
-  return processInfo
-    .filter((p) => p.type === 'renderer')
+/**
+ * Chromium with a fresh on-disk profile, as a user's browser has. (An incognito context, Playwright's
+ * default, keeps the Cache API in memory and refuses entries of 0.6 GB: its "warm" load downloaded the
+ * bodies again, and the app fell back to handing onnxruntime the weights as bytes.)
+ */
+interface Profile {
+  context: BrowserContext;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function launchProfile(): Promise<Profile> {
+  const dir = mkdtempSync(join(tmpdir(), 'lens-realsize-'));
+  const context = await chromium.launchPersistentContext(dir, launchOptions());
+  return {
+    context,
+    dir,
+    close: async () => {
+      await context.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The renderer processes of this profile's browser, with their peak and current resident memory (/proc).
+ * Chromium rewrites a child's command line into one string, so it is matched as text.
+ */
+export async function renderers(profile: Profile): Promise<{ pid: number; hwmMb: number; rssMb: number }[]> {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => {
+      try {
+        return { pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ') };
+      } catch {
+        return { pid: Number(name), cmdline: '' };
+      }
+    })
+    .filter((p) => p.cmdline.includes('--type=renderer') && p.cmdline.includes(`--user-data-dir=${profile.dir} `))
     .flatMap((p) => {
       try {
-        const status = readFileSync(`/proc/${p.id}/status`, 'utf8');
+        const status = readFileSync(`/proc/${p.pid}/status`, 'utf8');
         const kb = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
-        return [{ pid: p.id, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 }];
+        return [{ pid: p.pid, hwmMb: kb('VmHWM') / 1024, rssMb: kb('VmRSS') / 1024 }];
       } catch {
         return [];
       }
@@ -150,12 +183,12 @@ async function renderers(browser: Browser): Promise<{ pid: number; hwmMb: number
  * The renderers' largest resident size, sampled every 250 ms: VmHWM alone misses peaks (the kernel
  * updates it only when memory is unmapped, and V8 / PartitionAlloc give pages back with madvise).
  */
-function rssSampler(browser: Browser): { peakMb: () => number; stop: () => void } {
+function rssSampler(profile: Profile): { peakMb: () => number; stop: () => void } {
   let peak = 0;
   let pids: number[] = [];
   let busy = false;
   const refresh = async () => {
-    pids = (await renderers(browser).catch(() => [])).map((r) => r.pid);
+    pids = (await renderers(profile).catch(() => [])).map((r) => r.pid);
   };
   let ticks = 0;
   const timer = setInterval(async () => {
@@ -287,11 +320,11 @@ export async function run(args: string[]): Promise<void> {
   const hub = hubServer.url;
   const results: Record<string, unknown> = {};
   const rows: Row[] = [];
-  let browser: Browser | undefined;
+  let browser: Profile | undefined;
   try {
     // An empty page of the app's origin: the renderer's own footprint.
-    browser = await chromium.launch(launchOptions());
-    const emptyPage = await browser.newPage();
+    browser = await launchProfile();
+    const emptyPage = await browser.context.newPage();
     await emptyPage.goto(`http://127.0.0.1:${port}/${EMPTY_PAGE}`);
     const emptySampler = rssSampler(browser);
     await sleep(3000);
@@ -300,16 +333,18 @@ export async function run(args: string[]): Promise<void> {
     await browser.close();
     log(`empty page: renderer peak ${empty.toFixed(0)} MiB`);
 
-    browser = await chromium.launch(launchOptions());
-    const context: BrowserContext = await browser.newContext();
+    browser = await launchProfile();
+    const context = browser.context;
     await context.addInitScript({ content: PROBES });
+    for (const blank of context.pages()) await blank.close();
     let page = await context.newPage();
     const sampler = rssSampler(browser);
     page.on('console', (m) => m.type() === 'error' && log(`page console: ${m.text().slice(0, 200)}`));
     log('cold load (q8, from the stand-in Hub)…');
     const cold = await openPair(page, port, hub, 'q8', TEXTS[0]);
     if (cold.error) throw new Error(`the q8 pair did not load: ${cold.error}`);
-    log(`cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; questions answered: ${cold.questions.join(' | ') || 'none'}`);
+    const coldWeights = await page.getByTestId('model-status').getAttribute('data-weights');
+    log(`cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; weights from ${coldWeights}; questions answered: ${cold.questions.join(' | ') || 'none'}`);
     const afterLoad = Math.max(sampler.peakMb(), ...(await renderers(browser)).map((r) => r.hwmMb));
 
     // The PC1 sample is being embedded now, behind the page's requests: one text change meanwhile.
@@ -363,12 +398,14 @@ export async function run(args: string[]): Promise<void> {
 
     let warm: Awaited<ReturnType<typeof openPair>> = { error: 'skipped (--skip-warm)', questions: [] };
     let warmPeak = Number.NaN;
+    let warmWeights: string | null = null;
     if (!args.includes('--skip-warm')) {
       log('warm load (browser caches)…');
       page = await context.newPage();
       // A new tab (its own renderer; the first one has closed): the warm load's own peak.
       const warmSampler = rssSampler(browser);
       warm = await openPair(page, port, hub, 'q8', TEXTS[1]);
+      warmWeights = await page.getByTestId('model-status').getAttribute('data-weights');
       await sleep(1000);
       warmPeak = Math.max(warmSampler.peakMb(), ...(await renderers(browser)).map((r) => r.hwmMb)) - empty;
       warmSampler.stop();
@@ -401,10 +438,10 @@ export async function run(args: string[]): Promise<void> {
     const maxLong = Math.max(0, ...inUse.map((t) => t.duration));
     const maxStartup = Math.max(0, ...startup.map((t) => t.duration));
     rows.push(
-      { what: 'load → both columns, cold (from the server)', value: ms(cold.ms!), baseline: typeof direct === 'string' ? '—' : `transformers.js alone, load only ${ms(direct.loadMs)}`, ratio: typeof direct === 'string' ? '—' : ratio(cold.ms!, direct.loadMs), note: 'the PC1 sample is embedded after' },
+      { what: 'load → both columns, cold (from the server)', value: ms(cold.ms!), baseline: typeof direct === 'string' ? '—' : `transformers.js alone, load only ${ms(direct.loadMs)}`, ratio: typeof direct === 'string' ? '—' : ratio(cold.ms!, direct.loadMs), note: `the PC1 sample is embedded after; weights read by onnxruntime from: ${coldWeights}` },
       { what: 'load → slider ready (u₁ from the 200-text sample)', value: ms(direction), baseline: `first tokens ${ms(cold.ms!)}`, ratio: ratio(direction, cold.ms!), note: 'one text per model run, behind the page’s requests and only after 1.5 s without one; the slider moves after 50 of the 200' },
       { what: 'update while the sample is embedded', value: ms(duringSample[0] - TEXT_DEBOUNCE_MS), baseline: `update after it ${ms(update)}`, ratio: ratio(duringSample[0] - TEXT_DEBOUNCE_MS, update), note: 'waits for the one background run going on' },
-      { what: 'load → both columns, warm (browser caches)', value: warm.ms ? ms(warm.ms) : '—', baseline: `cold ${ms(cold.ms!)}`, ratio: warm.ms ? ratio(warm.ms, cold.ms!) : '—', note: warm.error?.slice(0, 80) },
+      { what: 'load → both columns, warm (browser caches)', value: warm.ms ? ms(warm.ms) : '—', baseline: `cold ${ms(cold.ms!)}`, ratio: warm.ms ? ratio(warm.ms, cold.ms!) : '—', note: warm.error?.slice(0, 80) ?? `weights read by onnxruntime from: ${warmWeights}` },
       { what: 'update, 20-token text (both bodies, 2 × W·h, top-k)', value: ms(update), baseline: `transformers.js alone, 2 bodies ${ms(tjs)}`, ratio: ratio(update, tjs), note: `target ≤ 1.1×; input → DOM minus the ${TEXT_DEBOUNCE_MS} ms debounce` },
       { what: 'update incl. debounce → next frame', value: ms(median(updates.map((u) => u[1]))), baseline: `transformers.js alone ${ms(tjs)}`, ratio: ratio(median(updates.map((u) => u[1])), tjs) },
       { what: 'slider input → base column changed, p95', value: ms(sliderP95), baseline: 'target 4 ms', ratio: ratio(sliderP95, 4), note: `p50 ${ms(median(ticks.map((t) => t[0])))}; → next frame p95 ${ms(sliderFrameP95)}` },

@@ -15,6 +15,7 @@ const URL_OF = (file: string) => `http://hub.test/${REPO}/resolve/main/${file}`;
 /** A server that sends `bytes` in 1 kB pieces (cut short after `cutAt` bytes), counting requests. */
 function server(bytes: Uint8Array, cutAt = Number.POSITIVE_INFINITY) {
   const requests: string[] = [];
+  let sent = 0;
   const fetch = async (input: string | URL, init?: RequestInit) => {
     requests.push(`${init?.method ?? 'GET'} ${String(input)}${new Headers(init?.headers).has('Range') ? ' (range)' : ''}`);
     let at = 0;
@@ -27,11 +28,12 @@ function server(bytes: Uint8Array, cutAt = Number.POSITIVE_INFINITY) {
         }
         controller.enqueue(bytes.slice(at, at + 1024));
         at += 1024;
+        sent = Math.min(at, bytes.length);
       },
     });
     return new Response(body, { status: 200, headers: { 'Content-Length': String(bytes.length) } });
   };
-  return { fetch, requests };
+  return { fetch, requests, sent: () => sent };
 }
 
 const read = async (response: Response) => new Uint8Array(await response.arrayBuffer());
@@ -113,6 +115,28 @@ describe('BodySplitter', () => {
     await expect(graph).rejects.toThrow('network error');
     await expect(data.then(read)).rejects.toThrow('network error');
     expect(served).toEqual([]);
+  });
+
+  it('once file_data has a reader, the download goes at its pace; cancelled, the graph still arrives', async () => {
+    const demo = new Uint8Array(readFileSync('models/demo/embed/onnx/model.onnx')); // 10 MB: 10,000 pieces
+    const { fetch, sent } = server(demo);
+    const splitter = new BodySplitter();
+    splitter.expect(REPO, FILE);
+    const wrapped = splitter.wrap(fetch);
+    const graph = wrapped(URL_OF(FILE));
+    const reader = (await wrapped(URL_OF(`${FILE}_data`))).body!.getReader();
+    let read = 0;
+    for (let i = 0; i < 20; i++) {
+      read += (await reader.read()).value!.byteLength;
+      await new Promise((resolve) => setTimeout(resolve, 5)); // a slow reader, e.g. a cache write to disk
+      // Ahead of the reader: what arrived before its first read, then the data stream's queue (4 chunks).
+      expect(sent() - read).toBeLessThanOrEqual(16 * 1024);
+    }
+    expect(sent()).toBeLessThan(64 * 1024);
+    await reader.cancel();
+    const split = new Uint8Array(await (await graph).arrayBuffer());
+    expect(sent()).toBe(demo.length);
+    expect(readGraph(split).outputs).toContain('last_hidden_state');
   });
 
   it('a file that is not an ONNX model fails with its name', async () => {

@@ -61,20 +61,21 @@ export class BodySplitter {
 }
 
 /**
- * One download of a body's `.onnx`, answered as its graph and as its `_data`. Once `_data` has a reader,
- * the download goes at that reader's pace (a cache write to disk may be slower than the network): at
- * most a few chunks wait in the page. Unasked, `_data` does not hold the download back (the graph needs it).
+ * One download of a body's `.onnx`, answered as its graph and as its `_data`. Once `_data` has a reader
+ * (its body is locked), the download goes at that reader's pace (a cache write to disk may be slower
+ * than the network): at most a few chunks wait in the page. Until then nothing holds the download back,
+ * so a caller may wait for the graph (which needs the whole download) before it asks for `_data`'s body.
  */
 class SplitJob {
   readonly graph: Promise<Response>;
-  private readonly dataResponse: Promise<Response>;
-  private dataAsked = false;
+  readonly data: Promise<Response>;
 
   constructor(graphUrl: string, file: string, inner: Fetch, init: RequestInit | undefined, onDownloaded?: (url: string) => void) {
     const name = file.split('/').pop()!;
     let data!: ReadableStreamDefaultController<Uint8Array>;
     let dataGone = false;
     let wake: (() => void) | undefined;
+    // High-water mark 0: pull() means the reader has emptied the queue and waits for more.
     const dataBody = new ReadableStream<Uint8Array>(
       {
         start: (controller) => {
@@ -86,14 +87,14 @@ class SplitJob {
           wake?.();
         },
       },
-      { highWaterMark: 4 },
+      { highWaterMark: 0 },
     );
     const readerWants = () =>
       new Promise<void>((resolve) => {
         wake = resolve;
       });
     const download = inner(graphUrl, init);
-    this.dataResponse = download.then((response) =>
+    this.data = download.then((response) =>
       response.ok && response.body
         ? new Response(dataBody, { status: 200, headers: sizeHeaders(response.headers.get('Content-Length')) })
         : new Response(null, { status: response.status, statusText: response.statusText }),
@@ -109,7 +110,7 @@ class SplitJob {
           splitter.push(value);
           if (dataGone) continue;
           data.enqueue(value);
-          while (this.dataAsked && !dataGone && (data.desiredSize ?? 1) <= 0) await readerWants();
+          while (dataBody.locked && !dataGone && (data.desiredSize ?? 0) <= -AHEAD) await readerWants();
         }
         const graph = readableGraph(splitter.finish());
         if (!dataGone) data.close();
@@ -124,15 +125,12 @@ class SplitJob {
     });
     // Either side may go unasked (read from the cache instead): its failure is the other side's to report.
     this.graph.catch(() => undefined);
-    this.dataResponse.catch(() => undefined);
-  }
-
-  /** The download as `_data`; from now on it waits for this reader. */
-  get data(): Promise<Response> {
-    this.dataAsked = true;
-    return this.dataResponse;
+    this.data.catch(() => undefined);
   }
 }
+
+/** Chunks of a split download that may wait for `_data`'s reader. */
+const AHEAD = 4;
 
 function sizeHeaders(length: string | null): Headers {
   const headers = new Headers({ 'Content-Type': 'application/octet-stream' });

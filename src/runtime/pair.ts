@@ -405,7 +405,8 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
   // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
   // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
   const graphOptimizationLevel = device === 'cpu' || fromHub ? ('all' as const) : ('disabled' as const);
-  const load = async (repo: string) => {
+  /** A body's variant and its external data: downloaded into the disk cache first where onnxruntime reads it from there (fileBlob). */
+  const weightsOf = async (repo: string) => {
     const variant = plan?.chosen[repo];
     const dtype = variant?.dtype ?? 'fp32';
     let externalChunks = variant?.externalChunks ?? 0;
@@ -413,37 +414,56 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
       options.splitter.expect(repo, dtypeFile(dtype));
       externalChunks = 1;
     }
+    const files = externalDataFiles(dtypeFile(dtype), externalChunks);
     try {
-      const files = externalDataFiles(dtypeFile(dtype), externalChunks);
       const blobs = fromHub && files && options.fileBlob ? await externalDataBlobs(repo, dtypeFile(dtype), files, options.fileBlob, options.hub, progress_callback) : undefined;
       if (blobs) weights.from = 'disk cache';
+      return { dtype, externalData: blobs ?? files };
+    } catch (error) {
+      throw loadFailure(repo, dtype, error);
+    }
+  };
+  const build = async (repo: string, prepared: ReturnType<typeof weightsOf>) => {
+    const { dtype, externalData } = await prepared;
+    try {
       return await AutoModel.from_pretrained(repo, {
         device,
         dtype: TJS_DTYPE[dtype],
         use_external_data_format: 0, // whatever config.json says: the chunks are listed below
         progress_callback,
-        session_options: { graphOptimizationLevel, externalData: blobs ?? files },
+        session_options: { graphOptimizationLevel, externalData },
       });
     } catch (error) {
-      if (isNetworkWeather(error)) throw error;
-      throw new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
+      throw loadFailure(repo, dtype, error);
     }
   };
+  const load = (repo: string) => build(repo, weightsOf(repo));
   if (manifest.base.model === manifest.embed.model) {
     const model = await load(manifest.embed.model);
     return [model, model];
   }
   if (!fromHub) return Promise.all([load(manifest.embed.model), load(manifest.base.model)]);
-  // Hub bodies one after the other: while onnxruntime builds a session, the body's bytes are held
-  // in the page and in its heap at once, so only one body at a time may be in that state. The base
-  // first: with its LM head it is the larger, and the smaller one then sets the peak.
-  const base = await load(manifest.base.model);
+  // Hub bodies one after the other: while onnxruntime builds a session from bytes, they are held in the
+  // page and in its heap at once, so only one body at a time may be in that state. The base first: with
+  // its LM head it is the larger, and the smaller one then sets the peak. Read from the disk cache
+  // instead (fileBlob), nothing of a body is held in the page: the embedder then downloads into the
+  // cache while the base's session is built.
+  const baseWeights = weightsOf(manifest.base.model);
+  const embedWeights = options.fileBlob ? baseWeights.then(() => weightsOf(manifest.embed.model)) : undefined;
+  embedWeights?.catch(() => undefined); // reported when awaited below
+  const base = await build(manifest.base.model, baseWeights);
   try {
-    return [await load(manifest.embed.model), base];
+    return [await build(manifest.embed.model, embedWeights ?? weightsOf(manifest.embed.model)), base];
   } catch (error) {
     await base.dispose().catch(() => undefined);
     throw error;
   }
+}
+
+/** A body that failed to load, named with its file; network weather passes as it is (its message names the file). */
+function loadFailure(repo: string, dtype: Dtype, error: unknown): unknown {
+  if (isNetworkWeather(error)) return error;
+  return new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
 }
 
 /**
