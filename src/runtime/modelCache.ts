@@ -122,6 +122,12 @@ export function cachingFetch(inner: Fetch): Fetch {
 }
 
 /**
+ * Set once the Cache API refused a model file: a private window keeps the cache in memory and refuses files
+ * of the size of a body (Chromium 156: 0.6 GB). From then on cachedBlob answers undefined before downloading.
+ */
+let cacheRefusedFile = false;
+
+/**
  * `url` as a Blob the browser keeps on disk, for onnxruntime-web's JSPI build to read one initializer at
  * a time (worker/ortRuntime.ts): a body's external data then never lies whole in the tab. Read from the
  * cache, or downloaded with `inner` straight into it (the download is the cache write's only reader, so
@@ -134,6 +140,7 @@ export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: n
   const cache = await caches.open(TRANSFORMERS_CACHE);
   const hit = await cache.match(url).catch(() => undefined);
   if (hit) return hit.blob();
+  if (cacheRefusedFile) return undefined;
   const response = await inner(url);
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel().catch(() => undefined);
@@ -167,7 +174,10 @@ export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: n
     await write;
   } catch {
     if (failure !== undefined) throw failure;
-    return undefined; // the cache refused the file, not the network
+    // The cache refused the file, not the network. It stopped reading part-way, and the file is fetched again
+    // as bytes; later files skip the cache at once.
+    cacheRefusedFile = true;
+    return undefined;
   } finally {
     pendingWrites.delete(write);
   }
