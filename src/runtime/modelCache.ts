@@ -135,13 +135,13 @@ let cacheRefusedFile = false;
  * rejects with its own error and leaves nothing cached. undefined where there is no Cache API or it did
  * not keep the file (a full disk): the caller then hands onnxruntime the bytes as before.
  */
-export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: number, total: number) => void): Promise<Blob | undefined> {
+export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
   if (typeof caches === 'undefined') return undefined;
   const cache = await caches.open(TRANSFORMERS_CACHE);
   const hit = await cache.match(url).catch(() => undefined);
   if (hit) return hit.blob();
   if (cacheRefusedFile) return undefined;
-  const response = await inner(url);
+  const response = await inner(url, signal ? { signal } : undefined);
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel().catch(() => undefined);
     throw new Error(`${describeUrl(url)}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);

@@ -105,7 +105,7 @@ export interface LoadOptions {
    * data from a Blob one initializer at a time (its JSPI build, worker/ortRuntime.ts): a body's weights
    * then never lie whole in the tab while its session is built. Absent: external data goes as bytes.
    */
-  fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void) => Promise<Blob | undefined>;
+  fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal) => Promise<Blob | undefined>;
 }
 
 /**
@@ -484,7 +484,8 @@ function externalDataFiles(graph: string, chunks: number): { path: string; data:
 /**
  * A Hub body's external data as Blobs on disk (LoadOptions.fileBlob), its graph fetched beside them into
  * the same cache, where transformers.js then reads it (a split body's graph and data are one download:
- * asked for together, they are downloaded once). undefined if any file could not be kept: bytes as before.
+ * asked for together, they are downloaded once). undefined if the cache did not keep a file: the body then
+ * goes as bytes, and the graph's download, which may be that same download, is stopped, not finished for nothing.
  */
 async function externalDataBlobs(
   repo: string,
@@ -495,15 +496,28 @@ async function externalDataBlobs(
   progress_callback: ProgressCallback,
 ): Promise<{ path: string; data: Blob }[] | undefined> {
   const client = hub ?? new HubClient();
-  const [, ...blobs] = await Promise.all([
-    fileBlob(client.url(repo, graph)),
-    ...files.map(async ({ data: file }) => {
-      const blob = await fileBlob(client.url(repo, file), (loaded, total) => progress_callback({ status: 'progress', name: repo, file, loaded, total }));
-      progress_callback({ status: 'done', name: repo, file });
-      return blob;
-    }),
-  ]);
-  if (blobs.some((blob) => blob === undefined)) return undefined;
+  const stop = new AbortController();
+  const graphBlob = fileBlob(client.url(repo, graph), undefined, stop.signal);
+  graphBlob.catch(() => undefined); // awaited below unless the data failed first
+  let blobs: (Blob | undefined)[];
+  try {
+    blobs = await Promise.all(
+      files.map(async ({ data: file }) => {
+        const onBytes = (loaded: number, total: number) => progress_callback({ status: 'progress', name: repo, file, loaded, total });
+        const blob = await fileBlob(client.url(repo, file), onBytes, stop.signal);
+        progress_callback({ status: 'done', name: repo, file });
+        return blob;
+      }),
+    );
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
+  if (blobs.some((blob) => blob === undefined)) {
+    stop.abort();
+    return undefined;
+  }
+  await graphBlob;
   return files.map(({ path }, i) => ({ path, data: blobs[i]! }));
 }
 

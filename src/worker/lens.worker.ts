@@ -87,7 +87,7 @@ const modelFiles = httpReader(MODEL_ROOT);
 const session = new LensSession(modelFiles, undefined, undefined, downloads);
 session.splitter = splitter;
 // Hub bodies' external data as Blobs from the cache, where onnxruntime reads them one initializer at a time.
-if (JSPI_BUILD) session.fileBlob = (url, onBytes) => cachedBlob(url, toCache, onBytes);
+if (JSPI_BUILD) session.fileBlob = (url, onBytes, signal) => cachedBlob(url, toCache, onBytes, signal);
 
 /** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
 function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
