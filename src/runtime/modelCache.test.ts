@@ -32,7 +32,10 @@ class StandInCache {
     }
     const bytes = new Uint8Array(size);
     let at = 0;
-    for (const chunk of chunks) (bytes.set(chunk, at), (at += chunk.byteLength));
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
     this.kept.set(url, bytes);
   }
 }
