@@ -446,14 +446,12 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
   // Hub bodies one after the other: while onnxruntime builds a session from bytes, they are held in the
   // page and in its heap at once, so only one body at a time may be in that state. The base first: with
   // its LM head it is the larger, and the smaller one then sets the peak. Read from the disk cache
-  // instead (fileBlob), nothing of a body is held in the page: the embedder then downloads into the
-  // cache while the base's session is built.
-  const baseWeights = weightsOf(manifest.base.model);
-  const embedWeights = options.fileBlob ? baseWeights.then(() => weightsOf(manifest.embed.model)) : undefined;
-  embedWeights?.catch(() => undefined); // reported when awaited below
-  const base = await build(manifest.base.model, baseWeights);
+  // instead (fileBlob), nothing of a body is held in the page, but the embedder still waits: a cache write
+  // while onnxruntime reads a Blob from the same cache stalled that read for good in about one load in
+  // ten (Chromium 156, an incognito context, e2e under load), so no download overlaps a session's build.
+  const base = await load(manifest.base.model);
   try {
-    return [await build(manifest.embed.model, embedWeights ?? weightsOf(manifest.embed.model)), base];
+    return [await load(manifest.embed.model), base];
   } catch (error) {
     await base.dispose().catch(() => undefined);
     throw error;
