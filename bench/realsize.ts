@@ -140,7 +140,7 @@ interface Profile {
   close(): Promise<void>;
 }
 
-export async function launchProfile(): Promise<Profile> {
+async function launchProfile(): Promise<Profile> {
   const dir = mkdtempSync(join(tmpdir(), 'lens-realsize-'));
   const context = await chromium.launchPersistentContext(dir, launchOptions());
   return {
@@ -157,7 +157,7 @@ export async function launchProfile(): Promise<Profile> {
  * The renderer processes of this profile's browser, with their peak and current resident memory (/proc).
  * Chromium rewrites a child's command line into one string, so it is matched as text.
  */
-export async function renderers(profile: Profile): Promise<{ pid: number; hwmMb: number; rssMb: number }[]> {
+async function renderers(profile: Profile): Promise<{ pid: number; hwmMb: number; rssMb: number }[]> {
   return readdirSync('/proc')
     .filter((name) => /^\d+$/.test(name))
     .map((name) => {

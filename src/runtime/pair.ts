@@ -405,8 +405,8 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
   // runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, bench/README.md)
   // than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
   const graphOptimizationLevel = device === 'cpu' || fromHub ? ('all' as const) : ('disabled' as const);
-  /** A body's variant and its external data: downloaded into the disk cache first where onnxruntime reads it from there (fileBlob). */
-  const weightsOf = async (repo: string) => {
+  /** One body; its external data goes as Blobs from the disk cache where onnxruntime reads them from there (fileBlob). */
+  const load = async (repo: string) => {
     const variant = plan?.chosen[repo];
     const dtype = variant?.dtype ?? 'fp32';
     let externalChunks = variant?.externalChunks ?? 0;
@@ -418,26 +418,18 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
     try {
       const blobs = fromHub && files && options.fileBlob ? await externalDataBlobs(repo, dtypeFile(dtype), files, options.fileBlob, options.hub, progress_callback) : undefined;
       if (blobs) weights.from = 'disk cache';
-      return { dtype, externalData: blobs ?? files };
-    } catch (error) {
-      throw loadFailure(repo, dtype, error);
-    }
-  };
-  const build = async (repo: string, prepared: ReturnType<typeof weightsOf>) => {
-    const { dtype, externalData } = await prepared;
-    try {
       return await AutoModel.from_pretrained(repo, {
         device,
         dtype: TJS_DTYPE[dtype],
         use_external_data_format: 0, // whatever config.json says: the chunks are listed below
         progress_callback,
-        session_options: { graphOptimizationLevel, externalData },
+        session_options: { graphOptimizationLevel, externalData: blobs ?? files },
       });
     } catch (error) {
-      throw loadFailure(repo, dtype, error);
+      if (isNetworkWeather(error)) throw error;
+      throw new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
     }
   };
-  const load = (repo: string) => build(repo, weightsOf(repo));
   if (manifest.base.model === manifest.embed.model) {
     const model = await load(manifest.embed.model);
     return [model, model];
@@ -456,12 +448,6 @@ async function loadBodies(manifest: PairManifest, options: LoadOptions, fromHub:
     await base.dispose().catch(() => undefined);
     throw error;
   }
-}
-
-/** A body that failed to load, named with its file; network weather passes as it is (its message names the file). */
-function loadFailure(repo: string, dtype: Dtype, error: unknown): unknown {
-  if (isNetworkWeather(error)) return error;
-  return new Error(`${repo}: ${dtypeFile(dtype)} could not be loaded: ${(error as Error).message}`, { cause: error });
 }
 
 /**
