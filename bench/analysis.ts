@@ -5,6 +5,7 @@
  * Measured twice: whole commands as child processes (start, load, run, exit),
  * and in-process with loading excluded. The ratio is the project's overhead.
  */
+import { batchesOf } from '../src/core/batches';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { readTexts } from '../cli/io';
 import { buildReport } from '../src/core/report';
 import { localModelReader } from '../src/runtime/node';
 import { manifestFor } from '../src/shared/pairId';
-import { LensPair } from '../src/runtime/pair';
+import { loadPair } from '../src/runtime/loadPair';
 import { contract, header, median, ms, ratio, round, type Row, table } from './common';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -80,8 +81,7 @@ export async function direct(texts: string[]): Promise<{ loadMs: number; runMs: 
     }
     return result;
   };
-  for (let start = 0; start < texts.length; start += BATCH) {
-    const batch = texts.slice(start, start + BATCH);
+  for (const batch of batchesOf(texts, BATCH)) {
     const [e, b] = await Promise.all([pooled(embedModel, batch, manifest.embed.pooling), pooled(baseModel, batch, manifest.base.pooling)]);
     for (const h of [...e, ...b]) {
       for (let r = 0; r < rows; r++) {
@@ -108,11 +108,11 @@ async function inProcess(texts: string[]): Promise<{ loadMs: number; runMs: numb
   const started = performance.now();
   const read = localModelReader();
   const manifest = await manifestFor('demo', read);
-  const pair = await LensPair.load(manifest, { device: 'cpu', read });
+  const pair = await loadPair(manifest, { device: 'cpu', read });
   const loadMs = performance.now() - started;
   const runStarted = performance.now();
   const records = [];
-  for (let start = 0; start < texts.length; start += BATCH) records.push(...(await pair.encode(texts.slice(start, start + BATCH), BATCH)));
+  for (const batch of batchesOf(texts, BATCH)) records.push(...(await pair.encode(batch, BATCH)));
   buildReport(records, pair.head, { k: 10, isContent: pair.isContent, frequentIds: pair.frequentIds });
   const runMs = performance.now() - runStarted;
   await pair.dispose();

@@ -36,7 +36,7 @@ export interface Row {
   note?: string;
 }
 
-/** A markdown table (pasted as-is into bench/README.md). */
+/** A markdown table (pasted as-is into docs/benchmarks.md). */
 export function table(rows: Row[]): void {
   const all = [{ what: 'what ran', value: 'ours', baseline: 'baseline (same run)', ratio: 'ratio', note: 'note' }, ...rows];
   const width = (key: keyof Row) => Math.max(...all.map((r) => (r[key] ?? '').length));

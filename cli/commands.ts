@@ -1,10 +1,13 @@
+import { batchesOf } from '../src/core/batches';
 import { writeFile } from 'node:fs/promises';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import { CATALOG } from '../src/shared/catalog';
 import { type FileProgress, readText } from '../src/shared/files';
 import { isHubHead, parseManifest } from '../src/shared/manifest';
 import { localModelReader } from '../src/runtime/node';
-import { LensPair, serializeSpectrum } from '../src/runtime/pair';
+import { sampleSpectrum, serializeSpectrum } from '../src/runtime/direction';
+import { loadPair } from '../src/runtime/loadPair';
+import type { LensPair } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
 import type { TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
@@ -87,11 +90,11 @@ export async function analyzeTexts(
 ): Promise<{ report: DatasetReport; pair: LensPair }> {
   const resolved = await resolvePair(options);
   progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
-  const pair = await LensPair.load(resolved.manifest, cpuLoadOptions(resolved, loadProgress));
+  const pair = await loadPair(resolved.manifest, cpuLoadOptions(resolved, loadProgress));
   const records = [];
   const started = performance.now();
-  for (let start = 0; start < texts.length; start += 64) {
-    records.push(...(await pair.encode(texts.slice(start, start + 64), 64)));
+  for (const batch of batchesOf(texts, 64)) {
+    records.push(...(await pair.encode(batch, 64)));
     const rate = records.length / ((performance.now() - started) / 1000);
     progress(`embedded ${records.length}/${texts.length} texts (${rate.toFixed(0)}/s)`);
   }
@@ -166,8 +169,8 @@ export async function analyze(options: Options): Promise<void> {
 /** lens spectrum: u_1 and v_j of the pair's sample, written ahead for the app (manifest "spectrum"). */
 export async function spectrum(options: Options): Promise<void> {
   const resolved = await resolvePair(options);
-  const pair = await LensPair.load({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
-  const result = serializeSpectrum(await pair.spectrum(20, (done, total) => progress(`embedded ${done}/${total} sample texts`)));
+  const pair = await loadPair({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
+  const result = serializeSpectrum(await sampleSpectrum(pair, 20, (done, total) => progress(`embedded ${done}/${total} sample texts`)));
   progressDone();
   const json = `${JSON.stringify(result)}\n`;
   if (typeof options.out === 'string') {

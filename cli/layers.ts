@@ -1,4 +1,5 @@
 /** lens layers and lens analyze --layers: the layer view in batch (src/runtime/session.ts LensSession.layers). */
+import { batchesOf } from '../src/core/batches';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import type { LayerEncoding, LensPair } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
@@ -69,9 +70,11 @@ export interface LayerTableRow {
 /** The per-layer dataset table of lens analyze --layers: the paper's analysis (buildReport) at every layer. */
 export async function layerTable(pair: LensPair, texts: string[], k: number): Promise<LayerTableRow[]> {
   const parts: LayerEncoding[] = [];
-  for (let start = 0; start < texts.length; start += 64) {
-    parts.push(await pair.encodeLayers(texts.slice(start, start + 64), 64));
-    progress(`layers: embedded ${Math.min(texts.length, start + 64)}/${texts.length} texts`);
+  let done = 0;
+  for (const batch of batchesOf(texts, 64)) {
+    parts.push(await pair.encodeLayers(batch, 64));
+    done += batch.length;
+    progress(`layers: embedded ${done}/${texts.length} texts`);
   }
   progressDone();
   const reasons = parts.find((p) => p.reasons.embed || p.reasons.base)?.reasons;

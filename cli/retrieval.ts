@@ -11,7 +11,7 @@ import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasti
 import { loadIndex, saveIndex } from '../src/core/retrieval/persist';
 import { DEFAULT_SPARSE, K_MAX, WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
 import { isHubHead } from '../src/shared/manifest';
-import { LensPair } from '../src/runtime/pair';
+import { loadPair } from '../src/runtime/loadPair';
 import { RetrievalRuntime, type SearchView } from '../src/runtime/retrieval';
 import { parseCount, progress, progressDone, readInput, UsageError, writeJson } from './io';
 import { cpuLoadOptions, type Options, type ResolvedPair, resolvePair } from './pair';
@@ -89,7 +89,7 @@ async function loadRuntime(options: Options) {
   const resolved = await resolvePair(options);
   const version = await pairVersion(resolved);
   progress(`loading ${resolved.id}…`);
-  const pair = await LensPair.load(resolved.manifest, cpuLoadOptions(resolved));
+  const pair = await loadPair(resolved.manifest, cpuLoadOptions(resolved));
   return { runtime: new RetrievalRuntime(pair), version, id: resolved.id, pair };
 }
 

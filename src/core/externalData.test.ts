@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { ExternalDataSplitter, NotSplittableError } from './externalData';
-import { readGraph } from './onnxGraph';
+import { readGraph } from './onnx/graph';
 
 ort.env.wasm.numThreads = 1;
 

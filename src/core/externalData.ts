@@ -4,7 +4,7 @@
  *
  * onnxruntime-web copies a model given as one buffer into its WebAssembly heap,
  * parses it there and builds every initializer beside it: the heap holds ~2.5× the
- * file for good (bench/README.md, "realsize"). Given the graph and its weights as
+ * file for good (docs/benchmarks.md, "realsize"). Given the graph and its weights as
  * external data, it copies each weight once into its tensor and keeps ~1.1×.
  *
  * The external data file here is the downloaded file itself, byte for byte: each
@@ -15,20 +15,7 @@
  */
 
 import { concatBytes } from './bytes';
-
-const MODEL_GRAPH = 7;
-const GRAPH_INITIALIZER = 5;
-const TENSOR_RAW_DATA = 9;
-const TENSOR_EXTERNAL_DATA = 13;
-const TENSOR_DATA_LOCATION = 14;
-const DATA_LOCATION_EXTERNAL = 1;
-const ENTRY_KEY = 1;
-const ENTRY_VALUE = 2;
-
-const WIRE_VARINT = 0;
-const WIRE_64BIT = 1;
-const WIRE_LENGTH = 2;
-const WIRE_32BIT = 5;
+import { ENUM, FIELD, type FieldHead, lengthField, NotOnnxError, readFieldHead, varintField, WIRE } from './onnx/wire';
 
 /** A field's key and length varints take at most 5 + 10 bytes. */
 const LONGEST_HEAD = 15;
@@ -113,24 +100,24 @@ export class ExternalDataSplitter {
     const start = this.pos;
     this.pos += head.headLength;
     const frame = this.top;
-    if (head.wire === WIRE_VARINT) {
+    if (head.wire === WIRE.varint) {
       frame.parts.push(headBytes.slice());
       return;
     }
-    if (head.wire !== WIRE_LENGTH) {
+    if (head.wire !== WIRE.length) {
       frame.parts.push(headBytes.slice());
-      this.mode = { kind: 'copy', remaining: head.wire === WIRE_64BIT ? 8 : 4 };
+      this.mode = { kind: 'copy', remaining: head.wire === WIRE.fixed64 ? 8 : 4 };
       return;
     }
     const end = this.pos + head.length;
     if (end > frame.end) throw new NotSplittableError(`a field at byte ${start} runs past the end of its message`);
     const child =
-      frame.kind === 'model' && head.number === MODEL_GRAPH ? 'graph' : frame.kind === 'graph' && head.number === GRAPH_INITIALIZER ? 'tensor' : undefined;
+      frame.kind === 'model' && head.number === FIELD.model.graph ? 'graph' : frame.kind === 'graph' && head.number === FIELD.graph.initializer ? 'tensor' : undefined;
     if (child) {
       this.stack.push({ number: head.number, kind: child, end, parts: [] });
       return;
     }
-    if (frame.kind === 'tensor' && head.number === TENSOR_RAW_DATA && head.length >= this.minBytes) {
+    if (frame.kind === 'tensor' && head.number === FIELD.tensor.rawData && head.length >= this.minBytes) {
       frame.external = { offset: this.pos, length: head.length };
       this.mode = { kind: 'skip', remaining: head.length };
       return;
@@ -150,9 +137,9 @@ export class ExternalDataSplitter {
           ['offset', String(offset)],
           ['length', String(length)],
         ]) {
-          frame.parts.push(lengthField(TENSOR_EXTERNAL_DATA, joinBytes(lengthField(ENTRY_KEY, utf8(key)), lengthField(ENTRY_VALUE, utf8(value)))));
+          frame.parts.push(lengthField(FIELD.tensor.externalData, joinBytes(lengthField(FIELD.stringStringEntry.key, key), lengthField(FIELD.stringStringEntry.value, value))));
         }
-        frame.parts.push(varint(TENSOR_DATA_LOCATION * 8 + WIRE_VARINT), varint(DATA_LOCATION_EXTERNAL));
+        frame.parts.push(varintField(FIELD.tensor.dataLocation, ENUM.dataLocationExternal));
         this.movedTensors++;
         this.movedBytes += length;
       }
@@ -172,47 +159,16 @@ interface Head {
 
 /** The head of the field at the start of `bytes`, or undefined when it is not all there yet. */
 function readHead(bytes: Uint8Array): Head | undefined {
-  const key = readVarint(bytes, 0);
-  if (!key) return undefined;
-  const number = Math.floor(key.value / 8);
-  const wire = key.value % 8;
-  if (wire === WIRE_VARINT) {
-    const value = readVarint(bytes, key.next);
-    return value && { number, wire, headLength: value.next, length: 0 };
+  let field: FieldHead | undefined;
+  try {
+    field = readFieldHead(bytes, 0);
+  } catch (error) {
+    throw error instanceof NotOnnxError ? new NotSplittableError(error.message, { cause: error }) : error;
   }
-  if (wire === WIRE_64BIT || wire === WIRE_32BIT) return { number, wire, headLength: key.next, length: 0 };
-  if (wire !== WIRE_LENGTH) throw new NotSplittableError(`unknown wire type ${wire}: not an ONNX model`);
-  const length = readVarint(bytes, key.next);
-  return length && { number, wire, headLength: length.next, length: length.value };
+  if (!field) return undefined;
+  const { number, wire, payloadStart, end } = field;
+  if (wire === WIRE.length) return { number, wire, headLength: payloadStart, length: end - payloadStart };
+  return { number, wire, headLength: wire === WIRE.varint ? end : payloadStart, length: 0 };
 }
 
-function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
-  let value = 0;
-  let scale = 1;
-  for (let i = at; i < bytes.length && i < at + 10; i++) {
-    value += (bytes[i] & 0x7f) * scale;
-    if (bytes[i] < 0x80) return { value, next: i + 1 };
-    scale *= 128;
-  }
-  if (bytes.length >= at + 10) throw new NotSplittableError('a varint is longer than 10 bytes');
-  return undefined;
-}
-
-function varint(value: number): Uint8Array {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 128) | 0x80);
-    v = Math.floor(v / 128);
-  }
-  out.push(v);
-  return Uint8Array.from(out);
-}
-
-function lengthField(number: number, payload: Uint8Array): Uint8Array {
-  return joinBytes(varint(number * 8 + WIRE_LENGTH), varint(payload.length), payload);
-}
-
-const encoder = new TextEncoder();
-const utf8 = (text: string) => encoder.encode(text);
 const joinBytes = (...arrays: Uint8Array[]) => concatBytes(arrays);

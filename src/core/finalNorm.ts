@@ -1,7 +1,7 @@
 /**
  * A model's final normalization, applied in the app to the residual stream of an
  * intermediate layer (the logit lens: what the LM head would read had the model
- * stopped there). Weights and ε come from the model's own graph (onnxGraph.ts).
+ * stopped there). Weights and ε come from the model's own graph (onnx/patch.ts).
  */
 export interface FinalNorm {
   /** rms: x / sqrt(mean(x²) + ε) · w (Llama, Qwen). layer: (x − mean) / sqrt(var + ε) · w + b (GPT-2, GPT-Neo). */

@@ -170,7 +170,7 @@ function dotF32(w: Float32Array, offset: number, x: Float32Array, n: number): nu
   return s0 + s1 + s2 + s3;
 }
 
-/** Cosine view: z_v / (‖W_v‖ ‖h‖), a useful second ranking (DESIGN.md §1). */
+/** Cosine view: z_v / (‖W_v‖ ‖h‖), a useful second ranking (docs/design.md §1.8, "Cosine view"). */
 export function rowNorms(head: LmHead): Float32Array {
   const norms = new Float32Array(head.rows);
   for (let r = 0; r < head.rows; r++) {

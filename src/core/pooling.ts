@@ -1,6 +1,6 @@
 /**
  * Mask-aware pooling of one sequence's hidden states into a text embedding
- * (DESIGN.md §1; the paper's §3 uses the embedder's own pooling for both models).
+ * (docs/design.md §1.2; the paper's §3 uses the embedder's own pooling for both models).
  */
 export type Pooling = 'last' | 'mean' | 'weighted-mean';
 

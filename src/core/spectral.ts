@@ -56,6 +56,19 @@ export function variation(
   return vectors.map((u) => dot(meanDiff, u));
 }
 
+/** The spectrum of a set of texts (paper §4): u_j of their base embeddings and v_j, the embedder's shift along each. */
+export interface Spectrum extends Components {
+  /** v_1..v_n: the mean embed − base shift along each u_j. */
+  variation: number[];
+  sampleSize: number;
+}
+
+/** u_j of the base rows (no centering) and v_j, the mean embed − base shift along each (rows: one per text). */
+export function spectrumOf(embedRows: readonly ArrayLike<number>[], baseRows: readonly ArrayLike<number>[], components: number): Spectrum {
+  const pcs = topComponents(baseRows, components);
+  return { ...pcs, variation: variation(embedRows, baseRows, pcs.vectors), sampleSize: baseRows.length };
+}
+
 /** h + λ u: the PC1 adjustment that makes the base model's key tokens appear. */
 export function adjust(h: ArrayLike<number>, u: ArrayLike<number>, lambda: number): Float32Array {
   const out = new Float32Array(h.length);

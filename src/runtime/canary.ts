@@ -1,6 +1,7 @@
 import { project } from '../core/lmHead';
 import { cosine } from '../core/spectral';
 import { topK } from '../core/topk';
+import type { CanaryResult } from '../shared/wire';
 import type { LensPair } from './pair';
 
 /** A text both backends embed at load; WebGPU must agree with WASM on it. */
@@ -10,14 +11,6 @@ export const CANARY_TEXT = 'A woman is slicing an onion in the kitchen.';
 export interface CanaryReference {
   embed: number[];
   base: number[];
-}
-
-export interface CanaryResult {
-  ok: boolean;
-  /** Cosine of the two backends' embeddings (embedder and base, the lower). */
-  cosine: number;
-  sameTopIds: boolean;
-  reason?: string;
 }
 
 export async function canaryReference(pair: LensPair, text = CANARY_TEXT): Promise<CanaryReference> {

@@ -1,7 +1,8 @@
 /**
  * The files one load attempt downloaded whole, so that a load that fails on a
  * file's contents (a corrupt ONNX, a tokenizer that is not what it claims) leaves
- * nothing of it in any cache: the next try downloads afresh. How an entry is
+ * nothing of it in any cache: the next try downloads afresh (which failures those
+ * are: faults.ts, cacheMayKeep). How an entry is
  * removed depends on where transformers.js cached it (the browser's Cache API,
  * or its folder on disk in Node).
  */

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { concatBytes } from '../core/bytes';
-import { hiddenStatePatch, readGraph } from '../core/onnxGraph';
+import { readGraph } from '../core/onnx/graph';
+import { hiddenStatePatch } from '../core/onnx/patch';
 import { BodySplitter } from './externalDataFetch';
 
 ort.env.wasm.numThreads = 1;

@@ -1,6 +1,8 @@
 import { concatBytes } from '../core/bytes';
 import { ExternalDataSplitter, NotSplittableError } from '../core/externalData';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, readGraph, withoutOutputs } from '../core/onnxGraph';
+import { readGraph } from '../core/onnx/graph';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, withoutOutputs } from '../core/onnx/patch';
+import { Fault } from './faults';
 import type { Fetch } from './resilientFetch';
 
 /**
@@ -17,15 +19,25 @@ import type { Fetch } from './resilientFetch';
  *
  * The graph is also given what the app reads (hiddenStateFetch does the same for bodies
  * that are not split): a `last_hidden_state` output and the layer taps; a causal LM's
- * `logits` is then dropped with the LM head that made it (core/onnxGraph.ts withoutOutputs).
+ * `logits` is then dropped with the LM head that made it (core/onnx/patch.ts withoutOutputs).
  */
+/** One external data chunk of a graph: its name as the graph refers to it, and its path in the repo (as transformers.js fetches it). */
+export interface ExternalDataFile {
+  path: string;
+  data: string;
+}
+
 export class BodySplitter {
   private readonly expected = new Set<string>();
   private readonly jobs = new Map<string, SplitJob>();
 
-  /** `file` of `repo` (e.g. onnx/model_quantized.onnx) is to be served as graph + `file_data`. */
-  expect(repo: string, file: string): void {
+  /**
+   * `file` of `repo` (e.g. onnx/model_quantized.onnx) is to be served as graph + `file_data`. Returns the
+   * external data the loader must declare to transformers.js for it: the one chunk this splitter answers.
+   */
+  expect(repo: string, file: string): ExternalDataFile[] {
     this.expected.add(`${repo}/resolve/|${file}`);
+    return [{ path: `${file.split('/').pop()}_data`, data: `${file}_data` }];
   }
 
   /** A fetch that answers expected bodies as described above; `onDownloaded` hears each `…_data` served whole. */
@@ -117,7 +129,8 @@ class SplitJob {
         onDownloaded?.(`${graphUrl}_data`);
         return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
       } catch (error) {
-        const failure = error instanceof NotSplittableError ? new Error(`${file} is not an ONNX model: ${error.message}.`, { cause: error }) : error;
+        const failure =
+          error instanceof NotSplittableError ? new Fault('bad-file', { url: graphUrl, file, detail: `${file} is not an ONNX model: ${error.message}.`, cause: error }) : error;
         if (!dataGone) data.error(failure);
         void reader.cancel().catch(() => undefined);
         throw failure;

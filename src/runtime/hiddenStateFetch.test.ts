@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hiddenStatePatch, LAYER_OUTPUT_PREFIX, readGraph } from '../core/onnxGraph';
+import { readGraph } from '../core/onnx/graph';
+import { hiddenStatePatch, LAYER_OUTPUT_PREFIX } from '../core/onnx/patch';
 import { hiddenStateFetch } from './hiddenStateFetch';
 
 const SHAPES = resolve(import.meta.dirname, '../../models/test-shapes');
@@ -42,7 +43,7 @@ describe('hiddenStateFetch', () => {
     expect(Buffer.from(bytes.subarray(0, logitsOnly.length)).equals(logitsOnly)).toBe(true);
   });
 
-  it('gives a model with hidden states of its own only the layer taps (core/onnxGraph.ts findLayerTaps)', async () => {
+  it('gives a model with hidden states of its own only the layer taps (core/onnx/patterns.ts findLayerTaps)', async () => {
     const bytes = await get('/embed/model.onnx');
     expect(Buffer.from(bytes.subarray(0, withHidden.length)).equals(withHidden)).toBe(true);
     const outputs = readGraph(bytes).outputs;

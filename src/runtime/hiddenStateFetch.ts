@@ -1,4 +1,5 @@
-import { StreamingNodeReader } from '../core/onnxGraph';
+import { StreamingNodeReader } from '../core/onnx/graph';
+import { patchForNodes } from '../core/onnx/patch';
 import type { Fetch } from './resilientFetch';
 
 /** Bytes of the stream's end kept to recognise a file that already carries the patch (~130 bytes per tapped layer). */
@@ -6,7 +7,7 @@ const TAIL = 65536;
 
 /**
  * A fetch that gives every logits-only `.onnx` it downloads a `last_hidden_state`
- * output (core/onnxGraph.ts), so a causal-LM export from the Hub can be a base
+ * output (core/onnx/patch.ts), so a causal-LM export from the Hub can be a base
  * model: the PC analysis needs its final-norm hidden state, not its logits. Every
  * decoder body also gains its layers' residual stream and final-norm tensors (the
  * layer view), or a scalar output whose name says why its graph defeats that.
@@ -44,7 +45,7 @@ export function hiddenStateFetch(fetchImpl: Fetch): Fetch {
             controller.enqueue(value);
             return;
           }
-          const patch = nodes.patch();
+          const patch = patchForNodes(nodes.nodes);
           if (patch && !endsWith(tail, patch)) controller.enqueue(patch);
           controller.close();
         },

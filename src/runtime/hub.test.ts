@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, setFaults, startHubServer } from '../../tools/hub/hubServer';
 import { decodeBfloat16, decodeFloat16 } from '../core/lmHead';
 import { writeSafetensors } from '../core/safetensors';
-import { HubClient, type HubError, loadLmHeadFromHub } from './hub';
+import type { Fault } from './faults';
+import { HubClient, loadLmHeadFromHub } from './hub';
 
 // Models the test builds, laid out as on the Hub: a Qwen3-shaped sharded bf16
 // checkpoint with tied embeddings and padding rows, a GPT-Neo-shaped single
@@ -96,7 +97,7 @@ describe('LM head from the Hub via Range requests', () => {
     try {
       await loadLmHeadFromHub(client, repo);
     } catch (error) {
-      return error as HubError;
+      return error as Fault;
     }
     throw new Error('expected a failure');
   };

@@ -9,23 +9,14 @@ import {
 } from '../core/safetensors';
 import type { ProgressListener } from '../shared/files';
 import { DEFAULT_HUB_URL, hubUrlProblem } from '../shared/hubUrl';
-import { DownloadError, resilientFetch } from './resilientFetch';
+import { causeText, Fault } from './faults';
+import { resilientFetch } from './resilientFetch';
 
 /**
  * The Hugging Face Hub's file layout, `{base}/{org}/{name}/resolve/{revision}/{file}`,
- * with the failures a user can meet turned into messages that say what to do.
+ * with the failures a user can meet thrown as Faults (faults.ts), whose messages say what to do.
  * The base URL is configurable, so tests run against a local server.
  */
-export type HubErrorKind = 'invalid-id' | 'invalid-url' | 'not-found' | 'unauthorized' | 'unreachable' | 'no-range' | 'bad-file' | 'server' | 'too-large';
-
-export class HubError extends Error {
-  constructor(
-    message: string,
-    readonly kind: HubErrorKind,
-  ) {
-    super(message);
-  }
-}
 
 export { DEFAULT_HUB_URL };
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -53,12 +44,12 @@ export class HubClient {
   /** Only http(s) Hubs: a link must not point the app at `javascript:`, `file:`, `data:` or `ftp:` URLs. */
   static checkBaseUrl(url: string): string {
     const problem = hubUrlProblem(url);
-    if (problem) throw new HubError(problem, 'invalid-url');
+    if (problem) throw new Fault('invalid-url', { url, detail: problem });
     return url;
   }
 
   static checkId(repo: string): void {
-    if (!MODEL_ID.test(repo)) throw new HubError(`"${repo}" is not a Hub model id (expected organisation/name).`, 'invalid-id');
+    if (!MODEL_ID.test(repo)) throw new Fault('invalid-id', { repo });
   }
 
   url(repo: string, file: string): string {
@@ -72,17 +63,14 @@ export class HubClient {
     try {
       response = await this.doFetch(url, init);
     } catch (error) {
-      if (error instanceof DownloadError && error.kind === 'server') throw new HubError(error.message, 'server');
-      throw new HubError(`Could not reach the Hub at ${this.baseUrl} (offline or unreachable) while fetching ${repo}/${file}.`, 'unreachable');
+      // resilientFetch's own Fault names the file and the server; anything else (a caller's fetch, an abort) did not connect.
+      if (error instanceof Fault && (error.kind === 'server' || error.kind === 'unreachable')) throw error;
+      throw new Fault('unreachable', { url, repo, file, detail: causeText(error) ?? 'network error', cause: error });
     }
-    if (response.status === 404) throw new HubError(`${repo}: ${file} was not found on the Hub (404). Check the model id.`, 'not-found');
-    if (response.status === 401 || response.status === 403) {
-      throw new HubError(
-        `${repo} is gated or private (${response.status}): accept its licence on the Hub and sign in, or choose another model.`,
-        'unauthorized',
-      );
-    }
-    if (!response.ok) throw new HubError(`${repo}/${file}: the Hub answered ${response.status} ${response.statusText}`.trim(), 'server');
+    const { status, statusText } = response;
+    if (status === 404) throw new Fault('not-found', { url, repo, file, status });
+    if (status === 401 || status === 403) throw new Fault('unauthorized', { url, repo, file, status });
+    if (!response.ok) throw new Fault('server', { url, repo, file, status, statusText });
     return response;
   }
 
@@ -92,7 +80,7 @@ export class HubClient {
       await response.body?.cancel();
       return true;
     } catch (error) {
-      if (error instanceof HubError && error.kind === 'not-found') return false;
+      if (error instanceof Fault && error.kind === 'not-found') return false;
       throw error;
     }
   }
@@ -104,7 +92,7 @@ export class HubClient {
       await response.body?.cancel();
       return Number(response.headers.get('X-Linked-Size') ?? response.headers.get('Content-Length') ?? 0);
     } catch (error) {
-      if (error instanceof HubError && error.kind === 'not-found') return undefined;
+      if (error instanceof Fault && error.kind === 'not-found') return undefined;
       throw error;
     }
   }
@@ -115,7 +103,7 @@ export class HubClient {
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new HubError(`${repo}/${file} is not JSON (it starts with ${JSON.stringify(text.slice(0, 20))}).`, 'bad-file');
+      throw new Fault('bad-file', { repo, file, detail: `${repo}/${file} is not JSON (it starts with ${JSON.stringify(text.slice(0, 20))}).` });
     }
   }
 
@@ -128,27 +116,22 @@ export class HubClient {
       out = new Uint8Array(total);
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      throw new HubError(
-        `${repo}/${file}: ${(total / 2 ** 30).toFixed(1)} GiB do not fit in this tab's memory (${error.message}). Choose a smaller model, or close other tabs and try again.`,
-        'too-large',
-      );
+      throw new Fault('too-large', { repo, file, total, detail: causeText(error), cause: error });
     }
     const response = await this.request(repo, file, { headers: { Range: `bytes=${start}-${end - 1}` } });
     if (response.status !== 206) {
       await response.body?.cancel();
-      throw new HubError(
-        `The server at ${this.baseUrl} ignored an HTTP Range request for ${repo}/${file} (status ${response.status}); reading one tensor needs Range support.`,
-        'no-range',
-      );
+      throw new Fault('no-range', { url: this.url(repo, file), repo, file, status: response.status });
     }
     // Content-Range: bytes a-b/size. A safetensors header whose offsets point past the file's end is corrupt.
     const size = Number(/\/(\d+)$/.exec(response.headers.get('Content-Range') ?? '')?.[1] ?? Number.NaN);
     if (end > size) {
       await response.body?.cancel();
-      throw new HubError(
-        `${repo}/${file}: asked for bytes ${start.toLocaleString('en')}–${end.toLocaleString('en')} but the file has ${size.toLocaleString('en')}: its safetensors header's offsets are wrong (a corrupt or truncated upload).`,
-        'bad-file',
-      );
+      throw new Fault('bad-file', {
+        repo,
+        file,
+        detail: `${repo}/${file}: asked for bytes ${start.toLocaleString('en')}–${end.toLocaleString('en')} but the file has ${size.toLocaleString('en')}: its safetensors header's offsets are wrong (a corrupt or truncated upload).`,
+      });
     }
     const reader = response.body!.getReader();
     let loaded = 0;
@@ -157,7 +140,8 @@ export class HubClient {
       try {
         chunk = await reader.read();
       } catch (error) {
-        throw new HubError(error instanceof DownloadError ? error.message : `${repo}/${file}: the download was cut off (${(error as Error).message}).`, 'server');
+        if (error instanceof Fault) throw error; // resilientFetch's cut-off, named by the file
+        throw new Fault('cut-off', { repo, file, loaded, total, detail: causeText(error), cause: error });
       }
       const { done, value } = chunk;
       if (done) break;
@@ -165,7 +149,7 @@ export class HubClient {
       loaded += value.byteLength;
       onProgress?.({ file: `${repo}/${file}`, loaded: Math.min(loaded, total), total, done: false });
     }
-    if (loaded < total) throw new HubError(`${repo}/${file}: the download ended early (${loaded} of ${total} bytes).`, 'server');
+    if (loaded < total) throw new Fault('cut-off', { repo, file, loaded, total });
     onProgress?.({ file: `${repo}/${file}`, loaded: total, total, done: true });
     return out;
   }
@@ -175,7 +159,7 @@ export class HubClient {
       const length = headerLength(await this.range(repo, file, 0, 8), `${repo}/${file}`);
       return parseHeader(await this.range(repo, file, 8, 8 + length), `${repo}/${file}`);
     } catch (error) {
-      if (error instanceof NotSafetensorsError) throw new HubError(error.message, 'bad-file');
+      if (error instanceof NotSafetensorsError) throw new Fault('bad-file', { repo, file, detail: error.message, cause: error });
       throw error;
     }
   }
@@ -190,7 +174,7 @@ export async function checkHubRepos(client: HubClient, repos: readonly string[])
     HubClient.checkId(repo);
     await client.json(repo, 'config.json');
     if (!(await client.exists(repo, 'tokenizer_config.json'))) {
-      throw new HubError(`${repo} has no tokenizer_config.json: it is not a model transformers.js can load.`, 'bad-file');
+      throw new Fault('bad-file', { repo, file: 'tokenizer_config.json', detail: `${repo} has no tokenizer_config.json: it is not a model transformers.js can load.` });
     }
   }
 }
@@ -223,7 +207,7 @@ export async function loadLmHeadFromHub(client: HubClient, repo: string, onProgr
     const index = await client.json(repo, 'model.safetensors.index.json');
     files = [...new Set(candidates.map((t) => shardFor(index, t)).filter((f): f is string => Boolean(f)))];
   } else {
-    throw new HubError(`${repo} has no model.safetensors (nor a sharded index): cannot read its LM head.`, 'not-found');
+    throw new Fault('not-found', { repo, detail: `${repo} has no model.safetensors (nor a sharded index): cannot read its LM head.` });
   }
 
   for (const file of files) {
@@ -231,11 +215,11 @@ export async function loadLmHeadFromHub(client: HubClient, repo: string, onProgr
     const tensor = candidates.find((t) => t in header.tensors);
     if (!tensor) continue;
     const info = header.tensors[tensor];
-    if (info.shape.length !== 2) throw new HubError(`${repo}/${file}: ${tensor} has shape [${info.shape}], expected 2-D.`, 'bad-file');
+    if (info.shape.length !== 2) throw new Fault('bad-file', { repo, file, detail: `${repo}/${file}: ${tensor} has shape [${info.shape}], expected 2-D.` });
     const [start, end] = tensorRange(header, tensor);
     const bytes = await client.range(repo, file, start, end, onProgress);
     const { data, dtype } = tensorToHeadData(bytes, info.dtype);
     return { data, dtype, rows: info.shape[0], cols: info.shape[1], tensor, file };
   }
-  throw new HubError(`${repo}: none of ${candidates.join(', ')} is in its safetensors.`, 'bad-file');
+  throw new Fault('bad-file', { repo, detail: `${repo}: none of ${candidates.join(', ')} is in its safetensors.` });
 }

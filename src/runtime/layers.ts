@@ -1,6 +1,6 @@
 import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
 import { applyFinalNorm, type FinalNorm } from '../core/finalNorm';
-import { LAYER_NORM_PREFIX, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, RMS_NORM_PREFIX } from '../core/onnxGraph';
+import { LAYER_NORM_PREFIX, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, RMS_NORM_PREFIX } from '../core/onnx/patch';
 import { type Pooling, poolBatch } from '../core/pooling';
 
 /**
@@ -10,7 +10,7 @@ import { type Pooling, poolBatch } from '../core/pooling';
  * Two kinds of bodies carry their layers:
  * - exported with them (the demo pair, tools/demo_pair/export_layers.py): outputs
  *   `layer_1..layer_L`, already through the final norm;
- * - Hub bodies patched as they download (core/onnxGraph.ts findLayerTaps): outputs
+ * - Hub bodies patched as they download (core/onnx/patterns.ts findLayerTaps): outputs
  *   `embedding_lens/layer.ℓ` (the raw residual stream) and the final norm's weight,
  *   bias and ε; the norm is applied here, per token, before pooling.
  * Any other body has no layers, and the reason is given, never guessed.

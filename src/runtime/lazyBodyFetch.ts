@@ -1,3 +1,4 @@
+import { Fault } from './faults';
 import type { Fetch } from './resilientFetch';
 
 /**
@@ -29,7 +30,7 @@ export function lazyBodyFetch(fetchImpl: Fetch, root: string): Fetch {
         if (!reader) {
           const response = await fetchImpl(input, init);
           if (!response.ok || !response.body) {
-            controller.error(new Error(`${url}: ${response.status} ${response.statusText}`));
+            controller.error(new Fault('server', { url, status: response.status, statusText: response.statusText }));
             return;
           }
           reader = response.body.getReader();

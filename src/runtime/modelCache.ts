@@ -3,7 +3,8 @@ import type { CanaryReference } from './canary';
 import type { Dtype } from '../shared/dtypes';
 import type { HubLmHead } from './hub';
 import type { PairManifest } from '../shared/manifest';
-import { describeUrl, type Fetch } from './resilientFetch';
+import { Fault } from './faults';
+import type { Fetch } from './resilientFetch';
 
 /**
  * What the browser keeps between visits: model files in the Cache API
@@ -144,7 +145,7 @@ export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: n
   const response = await inner(url, signal ? { signal } : undefined);
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel().catch(() => undefined);
-    throw new Error(`${describeUrl(url)}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`);
+    throw new Fault('server', { url, status: response.status, statusText: response.statusText });
   }
   const total = Number(response.headers.get('Content-Length')) || 0;
   const reader = response.body.getReader();

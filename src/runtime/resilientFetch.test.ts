@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type HubServer, setFaults, startHubServer } from '../../tools/hub/hubServer';
-import { DownloadError, describeUrl, resilientFetch } from './resilientFetch';
+import { describeUrl, Fault } from './faults';
+import { resilientFetch } from './resilientFetch';
 
 // A real HTTP server (the stand-in Hub) with its fault switches: what a flaky Hub does, on the wire.
 const root = mkdtempSync(join(tmpdir(), 'lens-faults-'));
@@ -47,7 +48,8 @@ describe('resilientFetch against the stand-in Hub', () => {
   it('gives up after the retries, naming the file and the status', async () => {
     await setFaults(hub.url, [{ match: 'config.json', kind: 'status', status: 500, times: 10 }]);
     const error = await resilientFetch(fetch, { ...noWait, retries: 2 })(url('config.json')).catch((e) => e);
-    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toBeInstanceOf(Fault);
+    expect(error).toMatchObject({ kind: 'server', status: 500 });
     expect(error.message).toMatch(/^org\/model: config\.json: the server answered 500 .*3 times/);
   });
 
@@ -56,7 +58,8 @@ describe('resilientFetch against the stand-in Hub', () => {
     const downloaded: string[] = [];
     const response = await resilientFetch(fetch, { ...noWait, onDownloaded: (u) => downloaded.push(u) })(url('onnx/model.onnx'));
     const error = await response.arrayBuffer().catch((e) => e);
-    expect(error).toBeInstanceOf(DownloadError);
+    expect(error).toBeInstanceOf(Fault);
+    expect(error.kind).toBe('cut-off');
     expect(error.message).toMatch(/org\/model: onnx\/model\.onnx: the download was cut off after [\d,]+ of 4,096 bytes/);
     expect(downloaded).toEqual([]);
     // The server is healthy again: the same fetch works.
@@ -75,6 +78,7 @@ describe('resilientFetch against the stand-in Hub', () => {
 
   it('names an unreachable host', async () => {
     const error = await resilientFetch(fetch, noWait)('http://127.0.0.1:9/org/model/resolve/main/config.json').catch((e) => e);
+    expect(error).toMatchObject({ kind: 'unreachable' });
     expect(error.message).toMatch(/org\/model: config\.json: could not connect .*offline or unreachable/);
   });
 

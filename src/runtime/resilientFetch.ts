@@ -1,20 +1,7 @@
 import { concatBytes } from '../core/bytes';
+import { causeText, Fault } from './faults';
 /** The fetch signature every wrapper in this folder takes and returns. */
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
-
-/**
- * A download that went wrong, named by file and cause, so the user reads one
- * sentence instead of a parser's complaint about the bytes it was handed.
- */
-export class DownloadError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'server' | 'cut-off' | 'bad-content' | 'unreachable',
-    readonly url: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ResilientFetchOptions {
   /** Retries after a 429/5xx or a dropped connection (default 3). */
@@ -28,16 +15,10 @@ export interface ResilientFetchOptions {
 
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
-/** `…/{org}/{name}/resolve/{rev}/{file}` → `org/name: file` (else the URL's path): how messages name a file. */
-export function describeUrl(url: string): string {
-  const path = new URL(url, 'http://x').pathname;
-  const hub = /^\/?(?:.*\/)?([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(path);
-  return hub ? `${decodeURIComponent(hub[1])}: ${decodeURIComponent(hub[2])}` : decodeURIComponent(path.replace(/^\//, ''));
-}
-
 /**
  * The Hub's fetch, made to survive what the Hub and its CDN do now and then:
- * - 429/500/502/503/504 and dropped connections are retried with exponential backoff, then reported;
+ * - 429/500/502/503/504 and dropped connections are retried with exponential backoff, then reported
+ *   (a Fault, faults.ts, named by the file: a user reads one sentence, not a parser's complaint about the bytes);
  * - a body shorter than its Content-Length (a download cut off) fails the stream instead of ending it,
  *   so no cache stores the truncated file (the Cache API and transformers.js' file cache both drop an
  *   entry whose body errors);
@@ -52,7 +33,6 @@ export function resilientFetch(fetchImpl: Fetch, options: ResilientFetchOptions 
 
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input.toString();
-    const what = describeUrl(url);
     let response: Response | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
@@ -60,7 +40,7 @@ export function resilientFetch(fetchImpl: Fetch, options: ResilientFetchOptions 
       } catch (error) {
         if (init?.signal?.aborted) throw error;
         if (attempt >= Math.min(retries, 1)) {
-          throw new DownloadError(`${what}: could not connect (${(error as Error).message || 'network error'}): offline or unreachable.`, 'unreachable', url);
+          throw new Fault('unreachable', { url, detail: causeText(error) ?? 'network error', cause: error });
         }
         await sleep(baseDelay);
         continue;
@@ -68,11 +48,7 @@ export function resilientFetch(fetchImpl: Fetch, options: ResilientFetchOptions 
       if (!RETRYABLE.has(response.status)) break;
       await response.body?.cancel().catch(() => undefined);
       if (attempt >= retries) {
-        throw new DownloadError(
-          `${what}: the server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''} ${attempt + 1} times (retried with backoff). Try again later.`,
-          'server',
-          url,
-        );
+        throw new Fault('server', { url, status: response.status, statusText: response.statusText, attempts: attempt + 1 });
       }
       const retryAfter = Number(response.headers.get('Retry-After'));
       await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 10_000) : baseDelay * 2 ** attempt);
@@ -80,7 +56,7 @@ export function resilientFetch(fetchImpl: Fetch, options: ResilientFetchOptions 
     const method = (init?.method ?? 'GET').toUpperCase();
     if (method !== 'GET' || !response.ok || !response.body) return response;
     const isRange = new Headers(init?.headers).has('Range');
-    return new Response(checkedBody(response, url, what, isRange ? undefined : options.onDownloaded), {
+    return new Response(checkedBody(response, url, isRange ? undefined : options.onDownloaded), {
       status: response.status,
       statusText: response.statusText,
       headers: response.headers,
@@ -89,7 +65,7 @@ export function resilientFetch(fetchImpl: Fetch, options: ResilientFetchOptions 
 }
 
 /** The body, passed through chunk by chunk, failing if it ends short or is not what its name says. */
-function checkedBody(response: Response, url: string, what: string, onDownloaded?: (url: string) => void): ReadableStream<Uint8Array> {
+function checkedBody(response: Response, url: string, onDownloaded?: (url: string) => void): ReadableStream<Uint8Array> {
   const expected = Number(response.headers.get('Content-Length') ?? Number.NaN);
   // A compressed body's length differs from Content-Length: only check identity encodings.
   const checkLength = Number.isFinite(expected) && !response.headers.get('Content-Encoding');
@@ -100,8 +76,8 @@ function checkedBody(response: Response, url: string, what: string, onDownloaded
   const jsonChunks: Uint8Array[] = [];
   const reader = response.body!.getReader();
   let loaded = 0;
-  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, message: string, kind: DownloadError['kind']) => {
-    controller.error(new DownloadError(message, kind, url));
+  const fail = (controller: ReadableStreamDefaultController<Uint8Array>, fault: Fault) => {
+    controller.error(fault);
     void reader.cancel().catch(() => undefined);
   };
   return new ReadableStream<Uint8Array>(
@@ -111,13 +87,13 @@ function checkedBody(response: Response, url: string, what: string, onDownloaded
         try {
           chunk = await reader.read();
         } catch (error) {
-          return fail(controller, cutOff(what, loaded, expected, (error as Error).message), 'cut-off');
+          return fail(controller, new Fault('cut-off', { url, loaded, total: expected, detail: causeText(error), cause: error }));
         }
         if (chunk.done) {
-          if (checkLength && loaded < expected) return fail(controller, cutOff(what, loaded, expected), 'cut-off');
+          if (checkLength && loaded < expected) return fail(controller, new Fault('cut-off', { url, loaded, total: expected }));
           if (isJson) {
             const problem = jsonProblem(jsonChunks, htmlType);
-            if (problem) return fail(controller, `${what} is ${problem}: the server sent something else than the file (a proxy or error page?).`, 'bad-content');
+            if (problem) return fail(controller, new Fault('bad-content', { url, detail: problem }));
           }
           onDownloaded?.(url);
           controller.close();
@@ -125,7 +101,7 @@ function checkedBody(response: Response, url: string, what: string, onDownloaded
         }
         const value = chunk.value;
         if (loaded === 0 && (htmlType || looksLikeHtml(value)) && (isJson || isOnnx)) {
-          return fail(controller, `${what} is an HTML page, not ${isJson ? 'JSON' : 'an ONNX model'}: the server sent a web page instead of the file (a proxy or error page?).`, 'bad-content');
+          return fail(controller, new Fault('bad-content', { url, detail: `an HTML page, not ${isJson ? 'JSON' : 'an ONNX model'}` }));
         }
         loaded += value.byteLength;
         if (isJson) jsonChunks.push(value);
@@ -135,11 +111,6 @@ function checkedBody(response: Response, url: string, what: string, onDownloaded
     },
     { highWaterMark: 0 },
   );
-}
-
-function cutOff(what: string, loaded: number, expected: number, cause?: string): string {
-  const of = Number.isFinite(expected) ? ` of ${expected.toLocaleString('en')}` : '';
-  return `${what}: the download was cut off after ${loaded.toLocaleString('en')}${of} bytes${cause ? ` (${cause})` : ''}. Nothing of it was kept; load again to retry.`;
 }
 
 function looksLikeHtml(bytes: Uint8Array): boolean {

@@ -1,3 +1,4 @@
+import { batchesOf } from '../core/batches';
 import type { Bm25Analyzer } from '../core/retrieval/bm25';
 import type { Entry } from '../core/retrieval/collection';
 import { alignTop, type Evaluation, RetrievalEngine, type RetrievalText } from '../core/retrieval/engine';
@@ -84,9 +85,8 @@ export class RetrievalRuntime {
     const batchSize = options.batchSize ?? 32;
     const out: RetrievalText[] = [];
     let truncated = 0;
-    for (let start = 0; start < entries.length; start += batchSize) {
+    for (const batch of batchesOf(entries, batchSize)) {
       if (options.isCancelled?.()) throw new RetrievalCancelled();
-      const batch = entries.slice(start, start + batchSize);
       const encoded = await this.pair.embedOnly(
         batch.map((e) => e.text),
         batchSize,

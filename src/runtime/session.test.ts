@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifestFor } from '../shared/pairId';
 import { localModelReader } from './node';
-import { type DirectionProgress, EARLY_DIRECTION, LensSession } from './session';
+import type { DirectionProgress } from '../shared/wire';
+import { EARLY_DIRECTION, LensSession } from './session';
 
 // The random tiny pair (d = 32) in Node: enough to check what the session accepts as a direction.
 describe('LensSession.setDirection refuses a direction from another pair, load or width', () => {

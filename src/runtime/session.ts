@@ -1,125 +1,24 @@
-import { type AlignedView, alignedView } from '../core/align';
+import { alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { hitAtK, uniqueIds } from '../core/metrics';
 import { topComponents, variation } from '../core/spectral';
 import { type TokenDiff, tokenDiff } from '../core/tokenDiff';
 import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
-import type { HubClient } from './hub';
-import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
-import { type CanaryReference, type CanaryResult, canaryReference, checkCanary } from './canary';
+import type { AlignResult, CanaryResult, ColumnResult, ComputedOn, Device, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView } from '../shared/wire';
+import { type CanaryReference, canaryReference, checkCanary } from './canary';
+import { type Direction, directionFromAnalysis, directionFromSpectrum, sampleSpectrum } from './direction';
 import type { DownloadLog } from './downloadLog';
 import type { BodySplitter } from './externalDataFetch';
-import { type Device, type LayerEncoding, LensPair, type LoadOptions, type Spectrum, type WeightsSource } from './pair';
+import type { HubClient } from './hub';
+import { type LoadOptions, loadPair } from './loadPair';
+import type { LayerEncoding, LensPair } from './pair';
 import type { PairPlan } from './plan';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
-
-export interface TokenInfo {
-  id: number;
-  /** Readable: a token that is not valid UTF-8 on its own shows its bytes, `<0xE2><0x80>` (runtime/tokenReader.ts). */
-  text: string;
-  /** On the first token of a run of tokens that together form characters: its length and their text. */
-  run?: { length: number; text: string };
-}
-
-export interface ColumnResult extends AlignedView {
-  tokens: TokenInfo[];
-}
-
-export type DiffToken = TokenDiff['risers'][number] & { text: string };
-
-/**
- * The tokens whose score rises / falls most from the base ranking (at λ) to the
- * embedder's, each z standardised over the vocabulary (core/tokenDiff.ts).
- */
-export interface TokenDiffView {
-  requestId: number;
-  lambda: number;
-  risers: DiffToken[];
-  fallers: DiffToken[];
-}
-
-/** One layer of the layer view: both models' top tokens of W · pool(norm(x_ℓ)). */
-export interface LayerRow {
-  /** 1-based, shallow to deep; the last row is the model's output (the explorer's columns). */
-  layer: number;
-  embed: ColumnResult;
-  base: ColumnResult;
-  /** Hit@k over the text's content tokens (null when the text has none). */
-  contentHit: { embed: number | null; base: number | null };
-  /** λ applied to the base at this layer, along this layer's u₁ (see LensSession.layers). */
-  lambda: number;
-}
-
-export interface LayerView {
-  requestId: number;
-  /** Empty when either model has no layers; `reasons` then says why. */
-  rows: LayerRow[];
-  reasons: { embed?: string; base?: string };
-}
-
-export interface AlignResult {
-  requestId: number;
-  /** The text's own tokens in order. */
-  tokens: TokenInfo[];
-  truncated: boolean;
-  /** Characters dropped before tokenizing (input longer than MAX_INPUT_CHARS). */
-  droppedChars: number;
-  embed: ColumnResult;
-  base: ColumnResult;
-  lambda: number;
-  ms: number;
-}
-
-export interface PairInfo {
-  id: string;
-  /**
-   * Names this load of the pair, unique across loads and worker restarts: a result
-   * computed on one load is not applied to another (another pair, or a fresh worker
-   * that no longer holds what the first one built).
-   */
-  loadId: string;
-  name: string;
-  description?: string;
-  device: Device;
-  /** The bodies' ONNX variant (dtypes.ts): q8 on WASM, half floats on WebGPU with shader-f16, where the repos have them. */
-  dtype: Dtype;
-  /** Dtypes both bodies have (the picker offers these). */
-  dtypes: Dtype[];
-  vocabSize: number;
-  maxLength: number;
-  /** v_1..v_n and each component's energy share, from the bundled sample. */
-  variation: number[];
-  shares: number[];
-  sampleSize: number;
-  loadMs: number;
-  /** Why the pair runs on another backend than asked (WebGPU check failed, device lost). */
-  notice?: string;
-  /** The WebGPU-vs-WASM check at load, when WebGPU was used. */
-  canary?: CanaryResult;
-  /**
-   * 'estimating': the pair ships no spectrum, so its PC1 sample is being embedded after the pair is
-   * shown (the slider waits; DirectionProgress reports), and variation/shares are empty until then.
-   */
-  direction: 'ready' | 'estimating';
-  /** Where onnxruntime read the bodies' weights from (pair.ts WeightsSource). */
-  weightsFrom: WeightsSource;
-}
-
-/** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
-export interface DirectionProgress {
-  loadId: string;
-  done: number;
-  total: number;
-  spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
-  /** With a spectrum: false for the early one (the first texts of the sample), true once the whole sample is in. */
-  final?: boolean;
-  error?: string;
-}
 
 /** Texts of the PC1 sample after which the slider moves (the rest refine u₁). */
 export const EARLY_DIRECTION = 50;
@@ -129,10 +28,32 @@ const QUIET_MS = 1500;
 let loadCount = 0;
 const newLoadId = () => `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}-${++loadCount}`;
 
-/** Which pair, and which load of it, a direction (or any result) was computed on. */
-export interface ComputedOn {
-  pairId: string;
-  loadId: string;
+/** The text on show: its ids, both models' logits z = W·h and their pooled states (a slider tick reuses them). */
+interface CurrentText {
+  requestId: number;
+  ids: number[];
+  z0: Float32Array;
+  zEmbed: Float32Array;
+  embed: Float32Array;
+  base: Float32Array;
+}
+
+/** What one load of a pair holds: replaced as a whole by the next load, dropped by unload. */
+interface LoadState {
+  pair: LensPair;
+  info: PairInfo;
+  /** The slider's direction; undefined while the pair's sample is being embedded (the slider waits at λ = 0). */
+  direction?: Direction;
+  /** The background estimate of u₁ (a pair that ships no spectrum): resolves to an error message, if any. */
+  estimate?: Promise<string | undefined>;
+  current?: CurrentText;
+  /** Per-layer u₁ and v₁ of the sample's base states (computed on the first layer view of a load). */
+  layerSpectra?: Promise<{ u1: Float64Array; v1: number }[] | undefined>;
+  /** The last text's per-layer states, so a slider move re-ranks without running the models again. */
+  layerCache?: { text: string; encoding: LayerEncoding };
+  /** Reused V-long buffers of the slider's and the diff's scores. */
+  scratch: Float32Array;
+  diffScratch: Float32Array;
 }
 
 /**
@@ -141,21 +62,7 @@ export interface ComputedOn {
  * an O(V) add plus a partial top-k, never a new matrix-vector product.
  */
 export class LensSession {
-  private pair?: LensPair;
-  private zu?: Float32Array;
-  private u1?: Float64Array;
-  private current?: { requestId: number; ids: number[]; z0: Float32Array; zEmbed: Float32Array; embed: Float32Array; base: Float32Array };
-  private diffScratch?: Float32Array;
-  /** Per-layer u₁ and v₁ of the sample's base states (computed on the first layer view of a load). */
-  private layerSpectra?: Promise<{ u1: Float64Array; v1: number }[] | undefined>;
-  /** The last text's per-layer states, so a slider move re-ranks without running the models again. */
-  private layerCache?: { text: string; encoding: LayerEncoding };
-  private scratch?: Float32Array;
-  private info?: PairInfo;
-  /** The background estimate of this load's u₁ (undefined when the pair shipped its spectrum). */
-  private directionTask?: Promise<string | undefined>;
-  /** A direction applied from elsewhere (an analysis) outranks the sample's, even one that arrives later. */
-  private directionApplied = false;
+  private state?: LoadState;
   /** Serves single-file Hub bodies as graph + external data (the worker's fetch goes through it). */
   splitter?: BodySplitter;
   /** Hub files as Blobs from the browser's cache (LoadOptions.fileBlob); set by the worker where onnxruntime reads them. */
@@ -199,21 +106,12 @@ export class LensSession {
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). `head`: a W already in memory for it. */
   async loadManifest(manifest: PairManifest, device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): Promise<PairInfo> {
     const started = performance.now();
-    const pair = await LensPair.load(manifest, this.loadOptions(device, onProgress, plan, head));
-    await this.pair?.dispose();
-    this.pair = pair;
+    const pair = await loadPair(manifest, this.loadOptions(device, onProgress, plan, head));
+    await this.state?.pair.dispose();
     // A pair that ships its spectrum (`lens spectrum`) has its slider at once; any other is shown
     // first and embeds its PC1 sample afterwards, behind the page's requests (estimateDirection).
-    const spectrum = pair.storedSpectrum;
-    this.u1 = spectrum?.vectors[0];
-    this.zu = this.u1 && project(pair.head, this.u1);
-    this.directionApplied = false;
-    this.scratch = new Float32Array(pair.head.rows);
-    this.diffScratch = new Float32Array(pair.head.rows);
-    this.current = undefined;
-    this.layerSpectra = undefined;
-    this.layerCache = undefined;
-    this.info = {
+    const direction = pair.storedSpectrum && directionFromSpectrum(pair.head, pair.storedSpectrum, 'shipped');
+    const info: PairInfo = {
       id: manifest.id,
       loadId: newLoadId(),
       name: manifest.name,
@@ -223,49 +121,59 @@ export class LensSession {
       dtypes: plan?.available ?? [pair.dtype],
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
-      variation: spectrum?.variation ?? [],
-      shares: spectrum?.shares ?? [],
-      sampleSize: spectrum?.sampleSize ?? 0,
+      variation: direction?.variation ?? [],
+      shares: direction?.shares ?? [],
+      sampleSize: direction?.sampleSize ?? 0,
       loadMs: performance.now() - started,
-      direction: spectrum ? 'ready' : 'estimating',
+      direction: direction ? 'ready' : 'estimating',
       weightsFrom: pair.weightsFrom,
     };
-    this.directionTask = spectrum ? undefined : this.estimateDirection(pair, this.info.loadId);
-    return this.info;
+    const state: LoadState = { pair, info, direction, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
+    this.state = state;
+    if (!direction) state.estimate = this.estimateDirection(state);
+    return info;
   }
 
   /** The loaded pair once its u₁ is known (at once for a pair that ships its spectrum); for batch use (the CLI). */
   async withDirection(): Promise<PairInfo> {
-    const error = await this.directionTask;
+    const state = this.loadedState;
+    const error = await state.estimate;
     if (error) throw new Error(error);
-    return this.info!;
+    return state.info;
   }
 
   /**
-   * Embeds the pair's PC1 sample in the background; stops when another pair replaces it. The slider
-   * moves once the first `earlyDirection` texts are in (PC1 of uncentered states is dominated by their
-   * mean, and settles early); the whole sample refines it. Resolves to an error message, if any.
+   * The one place a load's direction changes: a sample's or shipped spectrum's also becomes the pair's
+   * v_j and shares (PairInfo); an analysis's changes only u₁.
    */
-  private async estimateDirection(pair: LensPair, loadId: string): Promise<string | undefined> {
-    const total = pair.sample.length;
-    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) => this.onDirection?.({ loadId, total, ...progress });
-    const replaced = () => this.pair !== pair;
-    const take = (spectrum: Spectrum, final: boolean) => {
+  private adopt(state: LoadState, direction: Direction): void {
+    state.direction = direction;
+    if (direction.source !== 'analysis') {
+      const { variation, shares, sampleSize } = direction;
+      state.info = { ...state.info, variation, shares, sampleSize, direction: 'ready' };
+    }
+  }
+
+  /**
+   * Embeds the pair's PC1 sample in the background (direction.ts sampleSpectrum); stops when another
+   * pair replaces it. The slider moves once the first `earlyDirection` texts are in; the whole sample
+   * refines it. A direction applied from an analysis meanwhile is kept. Resolves to an error message, if any.
+   */
+  private async estimateDirection(state: LoadState): Promise<string | undefined> {
+    const { pair, info } = state;
+    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) => this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
+    const replaced = () => this.state !== state;
+    const take = (spectrum: Parameters<typeof directionFromSpectrum>[1], final: boolean) => {
       if (replaced()) return;
+      if (state.direction?.source !== 'analysis') this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'sample'));
       const { variation, shares, sampleSize } = spectrum;
-      if (!this.directionApplied) {
-        this.u1 = spectrum.vectors[0];
-        this.zu = project(pair.head, this.u1);
-        this.info = { ...this.info!, variation, shares, sampleSize, direction: 'ready' };
-      }
       report({ done: sampleSize, spectrum: { variation, shares, sampleSize }, final });
     };
     try {
       report({ done: 0 });
-      const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
+      const early = { after: this.earlyDirection, take: (spectrum: Parameters<typeof take>[0]) => take(spectrum, false) };
       const run = { background: true, isCancelled: replaced, beforeRun: () => this.quiet() };
-      const spectrum = await pair.spectrum(20, (done) => report({ done }), run, early);
-      take(spectrum, true);
+      take(await sampleSpectrum(pair, 20, (done) => report({ done }), run, early), true);
     } catch (error) {
       if (replaced()) return undefined;
       const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
@@ -281,7 +189,7 @@ export class LensSession {
    * Returns its W too, for the WebGPU load to share.
    */
   async wasmReference(manifest: PairManifest, plan: PairPlan | undefined, onProgress?: ProgressListener): Promise<{ reference: CanaryReference; head: LensPair['head'] }> {
-    const cpu = await LensPair.load(manifest, this.loadOptions('wasm', onProgress, plan));
+    const cpu = await loadPair(manifest, this.loadOptions('wasm', onProgress, plan));
     try {
       return { reference: await canaryReference(cpu), head: cpu.head };
     } finally {
@@ -296,22 +204,25 @@ export class LensSession {
 
   /** Frees the loaded pair (before loading a large one in its place, e.g. the WASM fallback). */
   async unload(): Promise<void> {
-    await this.pair?.dispose();
-    this.pair = undefined;
-    this.current = undefined;
-    this.layerSpectra = undefined;
-    this.layerCache = undefined;
+    const state = this.state;
+    this.state = undefined;
+    await state?.pair.dispose();
+  }
+
+  private get loadedState(): LoadState {
+    if (!this.state) throw new Error('No model pair is loaded yet.');
+    return this.state;
   }
 
   /** The loaded pair, for analyses that run beside the explorer. */
   get loaded(): LensPair {
-    if (!this.pair) throw new Error('No model pair is loaded yet.');
-    return this.pair;
+    return this.loadedState.pair;
   }
 
   /** The current text's pooled states (for the contribution view). */
   get currentStates(): { ids: number[]; embed: Float32Array; base: Float32Array; u1: Float64Array } | undefined {
-    return this.current && this.u1 ? { ids: this.current.ids, embed: this.current.embed, base: this.current.base, u1: this.u1 } : undefined;
+    const { current, direction } = this.state ?? {};
+    return current && direction ? { ids: current.ids, embed: current.embed, base: current.base, u1: direction.u1 } : undefined;
   }
 
   /**
@@ -319,8 +230,8 @@ export class LensSession {
    * Analysis view's dataset): zu = W u_1 is recomputed once.
    */
   setDirection(u1: ArrayLike<number>, computedOn: ComputedOn): void {
-    const pair = this.loaded;
-    const info = this.info!;
+    const state = this.loadedState;
+    const { info, pair } = state;
     if (computedOn.pairId !== info.id || computedOn.loadId !== info.loadId) {
       const which = computedOn.pairId === info.id ? 'an earlier load of this pair' : `the pair "${computedOn.pairId}"`;
       throw new Error(`This u₁ was computed on ${which}, not on the loaded pair "${info.id}": it is not applied.`);
@@ -328,21 +239,20 @@ export class LensSession {
     if (u1.length !== pair.head.cols) {
       throw new Error(`This u₁ has ${u1.length} dimensions, but the loaded pair "${info.id}" has ${pair.head.cols}: it is not applied.`);
     }
-    this.u1 = Float64Array.from(u1);
-    this.zu = project(this.loaded.head, this.u1);
-    this.directionApplied = true;
+    this.adopt(state, directionFromAnalysis(pair.head, u1, state.direction));
   }
 
   async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
     const started = performance.now();
     this.lastRequest = started;
-    const pair = this.loaded;
+    const state = this.loadedState;
+    const { pair } = state;
     const text = rawText.slice(0, MAX_INPUT_CHARS);
     if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its aligned tokens.');
     const [encoded] = await pair.encode([text]);
     const zEmbed = project(pair.head, encoded.embed);
     const z0 = project(pair.head, encoded.base);
-    this.current = { requestId, ids: encoded.ids, z0, zEmbed, embed: encoded.embed, base: encoded.base };
+    state.current = { requestId, ids: encoded.ids, z0, zEmbed, embed: encoded.embed, base: encoded.base };
     this.lastRequest = performance.now(); // a slider drag often follows a new text
     return {
       requestId,
@@ -350,28 +260,33 @@ export class LensSession {
       truncated: encoded.truncated,
       droppedChars: rawText.length - text.length,
       embed: this.column(zEmbed, encoded.ids, k),
-      base: this.shifted(lambda, k),
+      base: this.column(this.shiftedScores(state.current, lambda), encoded.ids, k),
       lambda,
       ms: performance.now() - started,
     };
   }
 
   isCurrent(requestId: number): boolean {
-    return this.current?.requestId === requestId;
+    return this.state?.current?.requestId === requestId;
+  }
+
+  /** The text on show if it is `requestId`'s. */
+  private currentText(requestId: number): CurrentText | undefined {
+    const current = this.state?.current;
+    return current?.requestId === requestId ? current : undefined;
   }
 
   /** The base column at a new λ for the current text, or null if `requestId` is no longer current. */
   shift(requestId: number, lambda: number, k: number): ColumnResult | null {
     this.lastRequest = performance.now();
-    if (!this.current || this.current.requestId !== requestId) return null;
-    return this.shifted(lambda, k);
+    const current = this.currentText(requestId);
+    return current ? this.column(this.shiftedScores(current, lambda), current.ids, k) : null;
   }
 
-  /** The base column at λ (at λ = 0 while the PC1 sample is still being embedded: there is no u₁ yet). */
-  private shifted(lambda: number, k: number): ColumnResult {
-    const { z0, ids } = this.current!;
-    const z = lambda === 0 || !this.zu ? z0 : shiftScores(z0, this.zu, lambda, this.scratch);
-    return this.column(z, ids, k);
+  /** The base's scores at λ, z0 + λ·W·u₁ (z0 itself while the PC1 sample is still being embedded: there is no u₁ yet). */
+  private shiftedScores(current: CurrentText, lambda: number): Float32Array {
+    const { direction, scratch } = this.loadedState;
+    return lambda === 0 || !direction ? current.z0 : shiftScores(current.z0, direction.zu, lambda, scratch);
   }
 
   /**
@@ -382,11 +297,10 @@ export class LensSession {
    */
   diff(requestId: number, lambda: number, k: number): TokenDiffView | null {
     this.lastRequest = performance.now();
-    if (!this.current || this.current.requestId !== requestId) return null;
-    const { z0, zEmbed } = this.current;
-    const pair = this.loaded;
-    const z = lambda === 0 || !this.zu ? z0 : shiftScores(z0, this.zu, lambda, this.scratch);
-    const diff = tokenDiff(zEmbed, z, pair.head.validRows, k, this.diffScratch);
+    const current = this.currentText(requestId);
+    if (!current) return null;
+    const { pair, diffScratch } = this.loadedState;
+    const diff = tokenDiff(current.zEmbed, this.shiftedScores(current, lambda), pair.head.validRows, k, diffScratch);
     const named = (rows: TokenDiff['risers']) => rows.map((r) => ({ ...r, text: pair.tokenText(r.id) }));
     return { requestId, lambda, risers: named(diff.risers), fallers: named(diff.fallers) };
   }
@@ -400,30 +314,31 @@ export class LensSession {
    */
   async layers(requestId: number, rawText: string, k: number, requestedLambda: number): Promise<LayerView> {
     this.lastRequest = performance.now();
-    const pair = this.loaded;
-    const lambda = this.zu ? requestedLambda : 0; // no u₁ yet (the sample is being embedded)
+    const state = this.loadedState;
+    const { pair, direction } = state;
+    const lambda = direction ? requestedLambda : 0; // no u₁ yet (the sample is being embedded)
     const text = rawText.slice(0, MAX_INPUT_CHARS);
     if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its layers.');
-    if (this.layerCache?.text !== text) this.layerCache = { text, encoding: await pair.encodeLayers([text], 1) };
-    const { encoding } = this.layerCache;
+    if (state.layerCache?.text !== text) state.layerCache = { text, encoding: await pair.encodeLayers([text], 1) };
+    const { encoding } = state.layerCache;
     const { embed, base, reasons } = encoding;
     if (reasons.embed || reasons.base || embed.length === 0) return { requestId, rows: [], reasons };
     const ids = encoding.texts[0].ids;
     const content = uniqueIds(ids).filter(pair.isContent);
     const contentHit = (column: ColumnResult) => (content.length ? hitAtK(column.ids, content, k) : null);
-    const spectra = lambda === 0 ? undefined : await this.sampleLayerSpectra();
-    const v1 = this.info!.variation[0];
+    const spectra = lambda === 0 ? undefined : await this.sampleLayerSpectra(state);
+    const v1 = state.info.variation[0];
     const rows: LayerRow[] = [];
     for (let l = 0; l < embed.length; l++) {
       const deepest = l === embed.length - 1;
       const z0 = project(pair.head, base[l][0]);
       let lambdaL = 0;
       let z = z0;
-      if (lambda !== 0) {
-        const spectrum = deepest ? { u1: this.u1!, v1 } : spectra?.[l];
+      if (lambda !== 0 && direction) {
+        const spectrum = deepest ? { u1: direction.u1, v1 } : spectra?.[l];
         if (!spectrum) throw new Error('This pair has no sample to estimate each layer’s PC1 from.');
         lambdaL = deepest ? lambda : v1 !== 0 ? (lambda / v1) * spectrum.v1 : 0;
-        z = shiftScores(z0, deepest ? this.zu! : project(pair.head, spectrum.u1), lambdaL);
+        z = shiftScores(z0, deepest ? direction.zu : project(pair.head, spectrum.u1), lambdaL);
       }
       const embedColumn = this.column(project(pair.head, embed[l][0]), ids, k);
       const baseColumn = this.column(z, ids, k);
@@ -433,9 +348,9 @@ export class LensSession {
   }
 
   /** u₁⁽ℓ⁾ and v₁⁽ℓ⁾ of the pair's sample at every layer (once per load). */
-  private sampleLayerSpectra(): Promise<{ u1: Float64Array; v1: number }[] | undefined> {
-    const pair = this.loaded;
-    this.layerSpectra ??= (async () => {
+  private sampleLayerSpectra(state: LoadState): Promise<{ u1: Float64Array; v1: number }[] | undefined> {
+    const { pair } = state;
+    state.layerSpectra ??= (async () => {
       if (pair.sample.length < 2) return undefined;
       const { embed, base } = await pair.encodeLayers(pair.sample, 32);
       return base.map((states, l) => {
@@ -443,7 +358,7 @@ export class LensSession {
         return { u1: pcs.vectors[0], v1: variation(embed[l], states, pcs.vectors)[0] };
       });
     })();
-    return this.layerSpectra;
+    return state.layerSpectra;
   }
 
   private column(z: Float32Array, textIds: number[], k: number): ColumnResult {

@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { formatFromName, parseTexts, type TextFormat } from '../core/datasets';
 import type { DatasetAnalysis } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
+import { newestWins } from './newestWins';
 import { currentProvenance, isCurrent, type Provenance } from './provenance';
 import { useLens } from './store';
 
@@ -57,7 +58,7 @@ async function loadTexts(state: AnalysisState): Promise<{ texts: string[]; skipp
   return { ...parseTexts(state.file.content, state.file.format, state.column || undefined), name: state.file.name };
 }
 
-let runCounter = 0;
+const runs = newestWins();
 
 function analysisNotes(skippedEmpty: number, truncated: number): string | undefined {
   const notes = [];
@@ -85,17 +86,17 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       set({ message: 'The model pair is not loaded yet.' });
       return;
     }
-    const runId = ++runCounter;
+    const runId = runs.next();
     set({ status: 'running', message: undefined, progress: { done: 0, total: 0 } });
     try {
       const { texts, skippedEmpty, name } = await loadTexts(get());
       const chosen = texts.slice(0, get().limit);
       if (chosen.length < 2) throw new Error(`${name} has ${chosen.length} non-empty text(s); an analysis needs at least two.`);
-      if (runId !== runCounter || get().status !== 'running') return; // cancelled while the texts were read
+      if (!runs.isCurrent(runId) || get().status !== 'running') return; // cancelled while the texts were read
       set({ progress: { done: 0, total: chosen.length } });
       const onProgress = proxyCallback((done: number, total: number) => set({ progress: { done, total } }));
       const outcome = await lensClient().analyzeDataset(runId, chosen, useLens.getState().k, onProgress);
-      if (runId !== runCounter || get().status !== 'running') return; // cancelled here already (see cancel)
+      if (!runs.isCurrent(runId) || get().status !== 'running') return; // cancelled here already (see cancel)
       if (outcome.status === 'cancelled') {
         set({ status: 'cancelled', message: outcome.message });
         return;
@@ -107,7 +108,7 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
         message: analysisNotes(skippedEmpty, result.report.perText.filter((p) => p.truncated).length),
       });
     } catch (error) {
-      if (runId === runCounter && get().status === 'running') set({ status: 'error', message: messageOf(error) });
+      if (runs.isCurrent(runId) && get().status === 'running') set({ status: 'error', message: messageOf(error) });
     }
   },
 
@@ -118,7 +119,7 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
    */
   cancel() {
     if (get().status !== 'running') return;
-    void lensClient().cancelAnalysis(runCounter);
+    void lensClient().cancelAnalysis(runs.current());
     set({ status: 'cancelled', message: 'The analysis was cancelled; the previous results are kept.' });
   },
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ContributionRow, SimilarityResult, TemplatedView } from '../worker/protocol';
 import { lensClient, messageOf } from './lensClient';
+import { type NewestWins, newestWins } from './newestWins';
 import { currentProvenance, type Provenance } from './provenance';
 import { useLens } from './store';
 
@@ -33,7 +34,7 @@ export const DEFAULT_TEMPLATES = [
   'Instruct: Classify the emotion expressed in the given text\nQuery: {text}',
 ];
 
-const tickets: Record<CompareKind, number> = { instructions: 0, similarity: 0, contributions: 0 };
+const requests: Record<CompareKind, NewestWins> = { instructions: newestWins(), similarity: newestWins(), contributions: newestWins() };
 
 export const useCompare = create<CompareState>()((set, get) => {
   const setBusy = (kind: CompareKind, busy: boolean, message?: string) =>
@@ -43,15 +44,15 @@ export const useCompare = create<CompareState>()((set, get) => {
   const latest = async <T>(kind: CompareKind, work: () => Promise<T>, apply: (value: T, computedOn: Provenance) => void) => {
     const computedOn = currentProvenance();
     if (!computedOn) return setBusy(kind, false, 'The model pair is not loaded yet.');
-    const mine = ++tickets[kind];
+    const mine = requests[kind].next();
     setBusy(kind, true);
     try {
       const value = await work();
-      if (mine !== tickets[kind]) return;
+      if (!requests[kind].isCurrent(mine)) return;
       apply(value, computedOn);
       setBusy(kind, false);
     } catch (error) {
-      if (mine === tickets[kind]) setBusy(kind, false, messageOf(error));
+      if (requests[kind].isCurrent(mine)) setBusy(kind, false, messageOf(error));
     }
   };
 

@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { TokenDiffView } from '../worker/protocol';
 import { lensClient, messageOf } from './lensClient';
+import { newestWins } from './newestWins';
 import { useLens } from './store';
 
 /** The explorer's token diff: asked for once the slider rests (it is not part of the slider's tick); newest request wins. */
@@ -10,18 +11,18 @@ export interface DiffState {
   loadDiff(requestId: number, lambda: number, k: number): Promise<void>;
 }
 
-let ticket = 0;
+const latest = newestWins();
 
 export const useDiff = create<DiffState>()((set) => ({
   async loadDiff(requestId, lambda, k) {
     const loadId = useLens.getState().pairInfo?.loadId;
     if (!loadId) return;
-    const mine = ++ticket;
+    const mine = latest.next();
     try {
       const view = await lensClient().diff(requestId, lambda, k);
-      if (mine === ticket && view) set({ view: { ...view, loadId }, error: undefined });
+      if (latest.isCurrent(mine) && view) set({ view: { ...view, loadId }, error: undefined });
     } catch (error) {
-      if (mine === ticket) set({ error: messageOf(error) });
+      if (latest.isCurrent(mine)) set({ error: messageOf(error) });
     }
   },
 }));

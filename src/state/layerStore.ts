@@ -1,6 +1,7 @@
 import { create } from 'zustand';
 import type { ComputedOn, LayerView } from '../worker/protocol';
 import { lensClient, messageOf } from './lensClient';
+import { newestWins } from './newestWins';
 import { useLens } from './store';
 
 /** The explorer's layer view: computed when its panel is open, for the current text, k and λ; newest request wins. */
@@ -12,20 +13,20 @@ export interface LayerState {
   loadLayers(k?: number, lambda?: number): Promise<void>;
 }
 
-let ticket = 0;
+const latest = newestWins();
 
 export const useLayers = create<LayerState>()((set) => ({
   busy: false,
   async loadLayers(k = useLens.getState().k, lambda = useLens.getState().lambda) {
     const { result, text, pairInfo } = useLens.getState();
     if (!result || !pairInfo || !text.trim()) return;
-    const mine = ++ticket;
+    const mine = latest.next();
     set({ busy: true, error: undefined });
     try {
       const view = await lensClient().layers(result.requestId, text, k, lambda);
-      if (mine === ticket) set({ view: { ...view, computedOn: { pairId: pairInfo.id, loadId: pairInfo.loadId }, text, k, lambda }, busy: false });
+      if (latest.isCurrent(mine)) set({ view: { ...view, computedOn: { pairId: pairInfo.id, loadId: pairInfo.loadId }, text, k, lambda }, busy: false });
     } catch (error) {
-      if (mine === ticket) set({ busy: false, error: messageOf(error) });
+      if (latest.isCurrent(mine)) set({ busy: false, error: messageOf(error) });
     }
   },
 }));

@@ -19,8 +19,8 @@ export function provenanceOf(info: PairInfo): Provenance {
 
 /** The loaded pair's provenance, for a result about to be computed (undefined while no pair is ready). */
 export function currentProvenance(): Provenance | undefined {
-  const { status, pairInfo } = useLens.getState();
-  return status === 'ready' && pairInfo ? provenanceOf(pairInfo) : undefined;
+  const { load, pairInfo } = useLens.getState();
+  return load.phase === 'ready' && pairInfo ? provenanceOf(pairInfo) : undefined;
 }
 
 /** Whether a result was computed on the pair and load the worker holds now. */

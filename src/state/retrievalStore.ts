@@ -5,6 +5,7 @@ import type { Qrels } from '../core/retrieval/evaluation';
 import { DEFAULT_SPARSE, type WeightScheme } from '../core/retrieval/representation';
 import type { BuildProgress, IndexSummary, RetrievalEvaluation, SearchView } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
+import { newestWins } from './newestWins';
 import { currentProvenance, isCurrent, type Provenance } from './provenance';
 
 export type CorpusSource = 'msmarco' | 'file';
@@ -87,15 +88,15 @@ async function loadCollection(state: RetrievalState): Promise<{ corpus: Entry[];
   }
 }
 
-let runCounter = 0;
-let searchCounter = 0;
+const builds = newestWins();
+const searches = newestWins();
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 const SEARCH_DEBOUNCE_MS = 200;
 
 export const useRetrieval = create<RetrievalState>()((set, get) => {
   const runSearch = async () => {
     const { query, m, indexOn } = get();
-    const ticket = ++searchCounter;
+    const ticket = searches.next();
     if (get().status !== 'ready' || !isCurrent(indexOn) || !query.trim()) {
       set({ results: undefined, searching: false });
       return;
@@ -103,9 +104,9 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
     set({ searching: true });
     try {
       const results = await lensClient().retrievalSearch(query, m, 10);
-      if (ticket === searchCounter) set({ results, searching: false, message: undefined });
+      if (searches.isCurrent(ticket)) set({ results, searching: false, message: undefined });
     } catch (error) {
-      if (ticket === searchCounter) set({ searching: false, message: messageOf(error) });
+      if (searches.isCurrent(ticket)) set({ searching: false, message: messageOf(error) });
     }
   };
 
@@ -132,28 +133,28 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
     async build() {
       const indexOn = currentProvenance();
       if (!indexOn) return set({ message: 'The model pair is not loaded yet.' });
-      const runId = ++runCounter;
+      const runId = builds.next();
       set({ status: 'building', indexOn: undefined, progress: { done: 0, total: 0, truncated: 0 }, message: undefined, results: undefined, evaluation: undefined });
       try {
         const { corpus, testSet } = await loadCollection(get());
         set({ progress: { done: 0, total: corpus.length, truncated: 0 } });
         const { k, scheme, bm25 } = get();
         const onProgress = proxyCallback((p: BuildProgress) => {
-          if (runId === runCounter) set({ progress: p });
+          if (builds.isCurrent(runId)) set({ progress: p });
         });
         const outcome = await lensClient().retrievalBuild(runId, corpus, { k, scheme, bm25 }, onProgress);
-        if (runId !== runCounter) return;
+        if (!builds.isCurrent(runId)) return;
         if (outcome.status === 'cancelled') return set({ status: 'cancelled', message: outcome.message });
         set({ status: 'ready', summary: outcome.value, indexOn, testSet });
         await runSearch();
         if (testSet) await get().evaluate();
       } catch (error) {
-        if (runId === runCounter) set({ status: 'error', message: messageOf(error) });
+        if (builds.isCurrent(runId)) set({ status: 'error', message: messageOf(error) });
       }
     },
 
     cancel() {
-      void lensClient().retrievalCancel(runCounter);
+      void lensClient().retrievalCancel(builds.current());
     },
 
     setQuery(query) {

@@ -3,36 +3,79 @@ import { hubUrlProblem } from '../shared/hubUrl';
 import { needsHub, parsePairId } from '../shared/pairId';
 import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, DirectionProgress, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
+import { newestWins, oneInFlight } from './newestWins';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
 
-export type ModelStatus = 'idle' | 'loading' | 'confirm' | 'ready' | 'error';
+/** A pair the page has loaded: the one to fall back to when a load fails, or to return to when it is cancelled. */
+export interface LoadedPair {
+  pair: string;
+  pairInfo: PairInfo;
+}
+
+/**
+ * Where loading `pair` stands; each phase carries what holds in it alone. The pair loaded before (`pairInfo`,
+ * `direction`) is not part of it: it stays shown until a load replaces it (the worker keeps it until then).
+ */
+export type LoadPhase =
+  /** Nothing loaded yet, or a load was cancelled or the worker restarted (a reload follows). */
+  | { phase: 'idle' }
+  /**
+   * Downloading and loading: a bar per file; the pair's size once asked (a Hub pair); the pair showing when the
+   * load began (the one to fall back to or return to); and the newest report on the new load's PC1 sample heard
+   * before the store holds that load (a small sample may be done before load() returns).
+   */
+  | { phase: 'loading'; files: Record<string, FileProgress>; estimate?: LoadEstimate; previous?: LoadedPair; direction?: DirectionProgress }
+  /** The user is asked before the pair downloads (see LoadQuestion). */
+  | { phase: 'confirm'; question: LoadQuestion; estimate?: LoadEstimate; previous?: LoadedPair }
+  /** `pairInfo` is loaded, or back after a failed load. */
+  | { phase: 'ready' }
+  /** The load failed and there was no pair to fall back to. */
+  | { phase: 'error'; reason: string };
+
+type Loading = Extract<LoadPhase, { phase: 'loading' }>;
+
+/** The load phase's name (the model status line's class). */
+export type ModelStatus = LoadPhase['phase'];
+
+/**
+ * The slider's PC1 direction u₁ as the page knows it (the worker holds u₁ itself; see the runtime's
+ * LensSession), replaced as a whole whenever it changes. It belongs to `pairInfo`: kept while another
+ * pair loads, and when that load fails.
+ */
+export type DirectionState =
+  /** No pair loaded yet. */
+  | { phase: 'none' }
+  /** The pair ships no spectrum: its PC1 sample is being embedded, and the slider waits for the first texts. */
+  | { phase: 'estimating'; done: number; total: number }
+  /** The pair's sample could not give u₁: the slider waits for one applied from an analysis. */
+  | { phase: 'failed'; error: string }
+  | {
+      phase: 'ready';
+      /** The pair's shipped spectrum, its sample embedded after load, or an analysis (or a saved view) applied by the user. */
+      source: 'shipped' | 'sample' | 'analysis';
+      /** Where u₁ / v₁ come from, in words ("200 sample sentences", "the 60 texts of STS-B test"). */
+      label: string;
+      /** v_1..v_n and each component's energy share. */
+      variation: number[];
+      shares: number[];
+      /** The pair's sample is still being embedded in the background (after its first texts gave u₁). */
+      refining?: { done: number; total: number };
+    };
 
 export interface LensState extends ViewState {
-  status: ModelStatus;
-  files: Record<string, FileProgress>;
+  /** Where loading `pair` stands. */
+  load: LoadPhase;
+  /** The pair last loaded: shown, and held by the worker, while another loads, asks or fails. */
   pairInfo?: PairInfo;
+  /** The slider's u₁ and its v_j for `pairInfo`. */
+  direction: DirectionState;
   result?: AlignResult;
   /** The base column at the current λ (follows the slider). */
   baseView?: ColumnResult;
-  /** Where the slider's u_1 / v_1 come from: the pair's bundled sample or a dataset analysis. */
-  directionSource: string;
-  /**
-   * While a pair's PC1 sample is embedded after it loads: how far, or why it failed. The slider waits
-   * (pairInfo.direction 'estimating') for the first texts, then moves while the rest refine u₁.
-   */
-  directionProgress?: { done: number; total: number; error?: string };
-  /** The slider's u₁ comes from the pair's sample (not from an analysis applied to it). */
-  directionFromSample: boolean;
-  /** Something went wrong: shown in the error area, the rest of the view is kept. */
+  /** Something went wrong (a load, an alignment, a direction…): shown in the error area, the rest of the view is kept. */
   error?: string;
   /** An alignment is being computed. */
   computing: boolean;
-
-  /** Pair whose load the user is asked to confirm, and the one to return to. */
-  previous?: { pair: string; pairInfo?: PairInfo };
-  /** Why the user is asked (status 'confirm'): a link that would download from the Hub, or a pair that may not fit. */
-  question?: LoadQuestion;
-  estimate?: LoadEstimate;
   cache?: CachedModel[];
 
   /**
@@ -56,8 +99,9 @@ export interface LensState extends ViewState {
   /**
    * Moves the slider along a new u_1 with its v_j (e.g. from the Analysis view), computed on
    * `computedOn`: the worker refuses one from another pair or load, and the error says so.
+   * `label` says where it comes from (DirectionState's label).
    */
-  applyDirection(u1: number[], variation: number[], shares: number[], source: string, computedOn: ComputedOn): Promise<void>;
+  applyDirection(u1: number[], variation: number[], shares: number[], label: string, computedOn: ComputedOn): Promise<void>;
   reportError(message: string): void;
 }
 
@@ -89,22 +133,42 @@ function reposOf(pair: string): string[] {
 /** The host a Hub URL names (an http(s) URL: hubUrlProblem has checked it). */
 const hostOf = (hubUrl: string) => new URL(hubUrl).host;
 
-// Each request gets an id; a reply older than the newest request is dropped.
-let latestAlign = 0;
-let latestShift = 0;
-let loadTicket = 0;
+/** The direction a pair brings when it loads: its shipped spectrum's, or none yet while its sample is embedded. */
+function directionAtLoad(info: PairInfo): DirectionState {
+  return info.direction === 'estimating' ? { phase: 'estimating', done: 0, total: 0 } : sampleDirection('shipped', info);
+}
+
+function sampleDirection(source: 'shipped' | 'sample', spectrum: { variation: number[]; shares: number[]; sampleSize: number }): Extract<DirectionState, { phase: 'ready' }> {
+  return { phase: 'ready', source, label: `${spectrum.sampleSize} sample sentences`, variation: spectrum.variation, shares: spectrum.shares };
+}
+
+/**
+ * The direction after a report on the pair's PC1 sample (of the load `direction` belongs to). Its spectrum
+ * gives u₁, unless one applied from an analysis is in use (the worker keeps that one too); while the rest of
+ * the sample is embedded, u₁ is `refining`.
+ */
+export function directionAfter(direction: DirectionState, progress: DirectionProgress): DirectionState {
+  const { done, total, error, spectrum, final } = progress;
+  const refining = final || error ? undefined : { done, total };
+  if (direction.phase === 'ready' && direction.source === 'analysis') return { ...direction, refining };
+  if (spectrum) return { ...sampleDirection('sample', spectrum), refining };
+  if (direction.phase === 'ready') return { ...direction, refining };
+  return error ? { phase: 'failed', error } : { phase: 'estimating', done, total };
+}
+
+// Each request gets a ticket; a reply older than the newest request is dropped.
+const aligns = newestWins();
+const loads = newestWins();
 let textTimer: ReturnType<typeof setTimeout> | undefined;
-let shiftInFlight = false;
-let shiftPending = false;
 
 /** `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real). */
 const debugSeam = () => new URLSearchParams(globalThis.location?.search ?? '').get('debug');
 
 export const useLens = create<LensState>()((set, get) => {
   const align = async () => {
-    const { text, k, lambda, status } = get();
-    if (status !== 'ready') return;
-    const requestId = ++latestAlign;
+    const { text, k, lambda, load } = get();
+    if (load.phase !== 'ready') return;
+    const requestId = aligns.next();
     if (text.trim().length === 0) {
       set({ result: undefined, baseView: undefined, computing: false });
       return;
@@ -112,42 +176,40 @@ export const useLens = create<LensState>()((set, get) => {
     set({ computing: true });
     try {
       const result = await lensClient().align(requestId, text, k, lambda);
-      if (requestId !== latestAlign) return;
+      if (!aligns.isCurrent(requestId)) return;
       set({ result, baseView: result.base, computing: false, error: undefined });
     } catch (error) {
-      if (requestId === latestAlign) set({ computing: false, error: messageOf(error) });
+      if (aligns.isCurrent(requestId)) set({ computing: false, error: messageOf(error) });
     }
   };
 
-  // Slider ticks: at most one request in flight; the newest λ wins.
-  const shift = async () => {
+  // Slider ticks: at most one request in flight; the newest λ wins (read when the request starts).
+  const sendShift = oneInFlight(async () => {
     const { result } = get();
     if (!result) return;
-    if (shiftInFlight) {
-      shiftPending = true;
-      return;
-    }
-    shiftInFlight = true;
-    const ticket = ++latestShift;
     try {
       const { lambda, k } = get();
       const view = await lensClient().shift(result.requestId, lambda, k);
-      if (view && ticket === latestShift && get().result?.requestId === result.requestId) set({ baseView: view });
+      if (view && get().result?.requestId === result.requestId) set({ baseView: view });
     } catch (error) {
       set({ error: messageOf(error) });
-    } finally {
-      shiftInFlight = false;
-      if (shiftPending) {
-        shiftPending = false;
-        void shift();
-      }
     }
+  });
+  const shift = () => {
+    if (get().result) void sendShift();
   };
 
   /** The pair to fall back to: the one showing, or (after "Load anyway" on a question) the one that was. */
-  const pairToFallBackTo = () => {
-    const { status, pair, pairInfo, previous } = get();
-    return status === 'ready' ? { pair, pairInfo } : status === 'confirm' ? previous : undefined;
+  const pairToFallBackTo = (): LoadedPair | undefined => {
+    const { load, pair, pairInfo } = get();
+    if (load.phase === 'ready') return pairInfo && { pair, pairInfo };
+    return load.phase === 'confirm' ? load.previous : undefined;
+  };
+
+  /** Updates the load in progress, if `ticket` is still the newest load. */
+  const whileLoading = (ticket: number, change: (load: Loading) => Partial<Loading>) => {
+    if (!loads.isCurrent(ticket)) return;
+    set((s) => (s.load.phase === 'loading' ? { load: { ...s.load, ...change(s.load) } } : {}));
   };
 
   /**
@@ -155,49 +217,50 @@ export const useLens = create<LensState>()((set, get) => {
    * than huggingface.co, nor download more than a few MB, without a yes; any pair that may not fit asks too.
    * A pair that cannot load at all in this dtype (too large for onnxruntime-web) fails here, before downloading.
    */
-  const askBeforeDownloading = async (pair: string, backend: BackendChoice, dtype: Dtype | '', fromLink: boolean): Promise<LoadQuestion | undefined> => {
+  const askBeforeDownloading = async (
+    pair: string,
+    backend: BackendChoice,
+    dtype: Dtype | '',
+    fromLink: boolean,
+    ticket: number,
+  ): Promise<{ question?: LoadQuestion; estimate?: LoadEstimate }> => {
     const hubUrl = get().hub || undefined;
     const problem = hubUrl && hubUrlProblem(hubUrl);
     if (problem) throw new Error(problem);
     const host = hubUrl ? hostOf(hubUrl) : DEFAULT_HUB_HOST;
-    if (fromLink && host !== DEFAULT_HUB_HOST) return { kind: 'link-host', host, repos: reposOf(pair) };
+    if (fromLink && host !== DEFAULT_HUB_HOST) return { question: { kind: 'link-host', host, repos: reposOf(pair) } };
     const estimate = await lensClient().estimate(pair, hubUrl, backend, dtype || undefined);
-    set({ estimate });
+    whileLoading(ticket, () => ({ estimate }));
     if (estimate.refusal) throw new Error(estimate.refusal);
-    if (!estimate.fits) return { kind: 'memory', bytes: estimate.memoryBytes, deviceBytes: estimate.deviceBytes };
-    if (fromLink && estimate.totalBytes > LINK_SILENT_BYTES) return { kind: 'link', host, repos: estimate.repos, bytes: estimate.totalBytes };
-    return undefined;
+    if (!estimate.fits) return { estimate, question: { kind: 'memory', bytes: estimate.memoryBytes, deviceBytes: estimate.deviceBytes } };
+    if (fromLink && estimate.totalBytes > LINK_SILENT_BYTES) return { estimate, question: { kind: 'link', host, repos: estimate.repos, bytes: estimate.totalBytes } };
+    return { estimate };
   };
 
   const downloadAndLoad = async (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
-    const onProgress = proxyCallback((p: FileProgress) => {
-      if (ticket === loadTicket) set((s) => ({ files: { ...s.files, [p.file]: p } }));
-    });
+    const onProgress = proxyCallback((p: FileProgress) => whileLoading(ticket, (load) => ({ files: { ...load.files, [p.file]: p } })));
     await followDirection();
     return lensClient().load(pair, backend, onProgress, get().hub || undefined, { distortWebgpu: debugSeam() === 'webgpu-mismatch', dtype: dtype || undefined });
   };
 
   /**
    * A pair that ships no spectrum embeds its PC1 sample after loading: follow it, and enable the slider
-   * when u₁ arrives. Registered before each load (a small sample may be done before load() returns);
-   * the latest report is kept until the store holds the load it belongs to.
+   * when u₁ arrives. Registered before each load (a small sample may be done before load() returns):
+   * a report on a load the store does not hold yet waits in the load phase until it does.
    */
-  let latestDirection: DirectionProgress | undefined;
   const applyDirectionProgress = (progress: DirectionProgress) => {
-    const { pairInfo, directionFromSample } = get();
+    const { pairInfo, direction } = get();
     if (pairInfo?.loadId !== progress.loadId) return;
-    const { done, total, error, spectrum, final } = progress;
-    set({ directionProgress: final ? undefined : { done, total, error } });
-    // A direction applied from an analysis meanwhile is kept (the worker keeps it too).
-    if (!spectrum || !directionFromSample) return;
-    set({ pairInfo: { ...pairInfo, ...spectrum, direction: 'ready' }, directionSource: `${spectrum.sampleSize} sample sentences` });
-    if (get().lambda !== 0) void shift();
+    const next = directionAfter(direction, progress);
+    set({ direction: next });
+    if (next.phase === 'ready' && next.source === 'sample' && progress.spectrum && get().lambda !== 0) shift();
   };
   const followDirection = () =>
     lensClient().onDirection(
       proxyCallback((progress: DirectionProgress) => {
-        latestDirection = progress;
-        applyDirectionProgress(progress);
+        const { load, pairInfo } = get();
+        if (load.phase === 'loading' && pairInfo?.loadId !== progress.loadId) set({ load: { ...load, direction: progress } });
+        else applyDirectionProgress(progress);
       }),
     );
 
@@ -205,9 +268,9 @@ export const useLens = create<LensState>()((set, get) => {
   const recoverOnWasmIfTheDeviceIsLost = async (pair: string) => {
     await lensClient().onDeviceLost(
       proxyCallback(async (reason: string) => {
-        loadTicket++;
+        loads.invalidate();
         restartLensClient();
-        set({ status: 'idle', previous: undefined });
+        set({ load: { phase: 'idle' } });
         await get().loadPair(pair, 'wasm', { force: true });
         const info = get().pairInfo;
         if (info) set({ pairInfo: { ...info, notice: `The WebGPU device was lost (${reason}): now running on WASM.` } });
@@ -218,51 +281,43 @@ export const useLens = create<LensState>()((set, get) => {
 
   return {
     ...readViewState(globalThis.location?.search ?? ''),
-    status: 'idle',
-    files: {},
-    directionSource: 'the bundled sample',
-    directionFromSample: true,
+    load: { phase: 'idle' },
+    direction: { phase: 'none' },
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
-      const backendChanged = backend !== get().backend && get().status !== 'idle';
+      const backendChanged = backend !== get().backend && get().load.phase !== 'idle';
       // onnxruntime's build is fixed per worker (see lens.worker.ts): another backend gets a fresh worker,
       // so there is no loaded pair to fall back to.
       if (backendChanged) restartLensClient();
       const previous = backendChanged ? undefined : pairToFallBackTo();
-      const ticket = ++loadTicket;
-      const isStale = () => ticket !== loadTicket;
+      const ticket = loads.next();
+      const isStale = () => !loads.isCurrent(ticket);
       const dtype = options.dtype ?? get().dtype;
-      set({ pair, backend, dtype, status: 'loading', files: {}, error: undefined, estimate: undefined, question: undefined });
+      set({ pair, backend, dtype, load: { phase: 'loading', files: {}, previous }, error: undefined });
       try {
         if (needsHub(pair) && !options.force) {
-          const question = await askBeforeDownloading(pair, backend, dtype, options.fromLink ?? false);
+          const { question, estimate } = await askBeforeDownloading(pair, backend, dtype, options.fromLink ?? false, ticket);
           if (isStale()) return;
           if (question) {
-            set({ status: 'confirm', question, previous });
+            set({ load: { phase: 'confirm', question, estimate, previous } });
             return;
           }
         }
         const pairInfo = await downloadAndLoad(pair, backend, dtype, ticket);
         if (isStale()) return;
         await recoverOnWasmIfTheDeviceIsLost(pair);
-        const estimating = pairInfo.direction === 'estimating';
-        set({
-          pairInfo,
-          status: 'ready',
-          directionSource: estimating ? 'the pair’s sample, being embedded' : `${pairInfo.sampleSize} sample sentences`,
-          directionFromSample: true,
-          directionProgress: estimating ? { done: 0, total: 0 } : undefined,
-          result: undefined,
-          baseView: undefined,
-        });
-        if (estimating && latestDirection) applyDirectionProgress(latestDirection);
+        const { load } = get();
+        const heard = load.phase === 'loading' ? load.direction : undefined;
+        const direction = directionAtLoad(pairInfo);
+        set({ pairInfo, load: { phase: 'ready' }, direction, result: undefined, baseView: undefined });
+        if (direction.phase === 'estimating' && heard) applyDirectionProgress(heard);
         await align();
       } catch (error) {
         if (isStale()) return;
         // The worker keeps the pair it had until a new one loads: fall back to it, keeping the view.
-        if (previous) set({ status: 'ready', pair: previous.pair, pairInfo: previous.pairInfo, error: messageOf(error) });
-        else set({ status: 'error', error: messageOf(error) });
+        if (previous) set({ load: { phase: 'ready' }, pair: previous.pair, pairInfo: previous.pairInfo, error: messageOf(error) });
+        else set({ load: { phase: 'error', reason: messageOf(error) }, error: messageOf(error) });
       }
     },
 
@@ -278,11 +333,12 @@ export const useLens = create<LensState>()((set, get) => {
     },
 
     async cancelLoad() {
-      const { previous } = get();
+      const { load } = get();
+      const previous = load.phase === 'loading' || load.phase === 'confirm' ? load.previous : undefined;
       const restore = previous?.pair ?? (get().pair !== DEFAULT_VIEW.pair ? DEFAULT_VIEW.pair : undefined);
-      loadTicket++;
+      loads.invalidate();
       restartLensClient();
-      set({ status: 'idle', files: {}, estimate: undefined, question: undefined, error: 'Loading was cancelled; nothing else changed.' });
+      set({ load: { phase: 'idle' }, error: 'Loading was cancelled; nothing else changed.' });
       if (restore) {
         await get().loadPair(restore);
         set({ error: 'Loading was cancelled; the previous pair is back.' });
@@ -318,7 +374,7 @@ export const useLens = create<LensState>()((set, get) => {
 
     setLambda(lambda) {
       set({ lambda });
-      void shift();
+      shift();
     },
 
     setK(k) {
@@ -330,7 +386,7 @@ export const useLens = create<LensState>()((set, get) => {
       set({ error: undefined });
     },
 
-    async applyDirection(u1, variation, shares, source, computedOn) {
+    async applyDirection(u1, variation, shares, label, computedOn) {
       try {
         await lensClient().setDirection(u1, computedOn);
       } catch (error) {
@@ -340,7 +396,7 @@ export const useLens = create<LensState>()((set, get) => {
       // A load that finished meanwhile brought its own direction.
       const { pairInfo } = get();
       if (pairInfo?.loadId !== computedOn.loadId) return;
-      set({ pairInfo: { ...pairInfo, variation, shares, direction: 'ready' }, directionSource: source, directionProgress: undefined, directionFromSample: false });
+      set({ direction: { phase: 'ready', source: 'analysis', label, variation, shares } });
       await align();
     },
 

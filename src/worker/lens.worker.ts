@@ -26,7 +26,7 @@ import {
   putCachedHead,
   putCanaryReference,
 } from '../runtime/modelCache';
-import type { Device } from '../runtime/pair';
+import type { Device } from '../shared/wire';
 import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';

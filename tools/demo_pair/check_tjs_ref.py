@@ -14,13 +14,15 @@ def main():
     ap.add_argument("--base", required=True)
     ap.add_argument("--embed", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--stsb-test", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                    "public", "data", "stsb", "sts-test.csv"))
     a = ap.parse_args()
     torch.set_num_threads(1)
     man = json.load(open(os.path.join(a.models, "manifest.json")))
     root = os.path.dirname(os.path.abspath(a.models))
     enc = bpe.Encoder(os.path.join(root, man["embed"]["model"], "tokenizer.json"))
     sents, seen = [], set()
-    for line in open("/work/shared/data/stsb/sts-test.csv", encoding="utf-8"):
+    for line in open(a.stsb_test, encoding="utf-8"):
         for s in line.rstrip("\n").split("\t")[5:7]:
             if s not in seen:
                 seen.add(s); sents.append(s)

@@ -23,7 +23,8 @@ def main():
     ap.add_argument("--models", default="models/demo", help="folder with manifest.json")
     ap.add_argument("--base", required=True)
     ap.add_argument("--embed", required=True)
-    ap.add_argument("--stsb-test", default="/work/shared/data/stsb/sts-test.csv")
+    ap.add_argument("--stsb-test", default=os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                    "public", "data", "stsb", "sts-test.csv"))
     ap.add_argument("--n", type=int, default=0, help="first n unique test sentences (0 = all)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--select", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work", "data",

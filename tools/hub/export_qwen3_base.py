@@ -8,7 +8,7 @@ Run it on a machine WITH internet and the Python packages `torch`, `transformers
 
     python3 tools/hub/export_qwen3_base.py [--out exports/qwen3-0.6b-base] [--fp16]
 
-It writes one folder in transformers.js layout (see README "Adding a model pair"):
+It writes one folder in transformers.js layout (see docs/models.md, "Adding a model pair"):
     config.json, tokenizer.json, tokenizer_config.json   from Qwen/Qwen3-0.6B-Base (its tokenizer adds no EOS)
     onnx/model.onnx + onnx/model.onnx_data               the body: input_ids, attention_mask, position_ids ->
                                                          last_hidden_state (the final-norm hidden state, HF

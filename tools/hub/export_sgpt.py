@@ -8,7 +8,7 @@ packages `torch`, `transformers` (>= 4.40) and `onnx` (this project's machines h
     python3 tools/hub/export_sgpt.py [--out models/sgpt-125m]
     npm run lens -- spectrum --pair sgpt-125m --out models/sgpt-125m/spectrum.json   # optional, speeds up loading
 
-It writes, in transformers.js layout (see README "Adding a model pair"):
+It writes, in transformers.js layout (see docs/models.md, "Adding a model pair"):
     models/sgpt-125m/embed/   SGPT body: config.json, tokenizer files, onnx/model.onnx -> last_hidden_state
     models/sgpt-125m/base/    GPT-Neo-125M body, same layout
     models/sgpt-125m/lm_head.f16   GPT-Neo's tied LM head W (50257 x 768, float16, row-major)

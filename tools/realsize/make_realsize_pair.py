@@ -8,7 +8,7 @@ Writes, under the (git-ignored) output folder, one Hub root the stand-in Hub ser
   onnx-community/Qwen3-Embedding-0.6B-ONNX  Qwen3 body → last_hidden_state (the app pools the last token);
                                             the real Qwen3 tokenizer with the embedder's EOS post-processor
   onnx-community/Qwen3-0.6B-ONNX            Qwen3 causal LM with a KV cache (past_key_values.* in, present.* out)
-                                            and logits only (the app's onnxGraph patch adds last_hidden_state)
+                                            and logits only (the app's src/core/onnx/patch.ts adds last_hidden_state)
   Qwen/Qwen3-0.6B                           model.safetensors: tied model.embed_tokens.weight [151936, hidden] bf16,
                                             the base body's own embedding table (so W·h matches its logits)
 Each body is written in

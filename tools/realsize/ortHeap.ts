@@ -1,7 +1,7 @@
 /**
  * How much memory onnxruntime-web (the tab's runtime, here in Node, one thread) holds for one model,
  * given as one buffer or as graph + external data: the process's resident size before, at the peak
- * and after the model's bytes are dropped (bench/README.md, "Where the memory goes").
+ * and after the model's bytes are dropped (docs/benchmarks.md, "realsize").
  *
  *   npx tsx tools/realsize/ortHeap.ts <model.onnx> [<model.onnx_data>]
  *   (node --expose-gc lets it drop the bytes for the "after" figure: NODE_OPTIONS=--expose-gc)

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lmHeadFromBytes, project } from '../../src/core/lmHead';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, readGraph } from '../../src/core/onnxGraph';
+import { readGraph } from '../../src/core/onnx/graph';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch } from '../../src/core/onnx/patch';
 import { headerLength, parseHeader, tensorRange } from '../../src/core/safetensors';
 import { topK } from '../../src/core/topk';
 

@@ -1,7 +1,7 @@
 import { topK } from '../topk';
 
 /**
- * Document side of the paper's sparse retriever (its retrieval application; DESIGN.md §1): a
+ * Document side of the paper's sparse retriever (its retrieval application; docs/design.md §1.6): a
  * document becomes the top-K tokens its embedding aligns with, z = W h, each
  * with a weight. We keep the top K_max logits and the log-sum-exp of z once,
  * so K and the weighting can change later without projecting again.

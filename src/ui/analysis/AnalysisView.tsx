@@ -36,7 +36,7 @@ export function AnalysisView() {
       applyToExplorer: s.applyToExplorer,
     })),
   );
-  const ready = useLens((s) => s.status === 'ready');
+  const ready = useLens((s) => s.load.phase === 'ready');
   const pair = useLens((s) => s.pair);
   const result = a.result;
   // A result of another pair (or an earlier load) is shown for reference only.

@@ -19,7 +19,7 @@ export function InstructionView() {
       compareInstructions: s.compareInstructions,
     })),
   );
-  const { text, status } = useLens(useShallow((s) => ({ text: s.text, status: s.status })));
+  const { text, status } = useLens(useShallow((s) => ({ text: s.text, status: s.load.phase })));
   const views = c.result?.views;
   const counts = new Map<number, number>();
   for (const v of views ?? []) for (const id of v.ids) counts.set(id, (counts.get(id) ?? 0) + 1);

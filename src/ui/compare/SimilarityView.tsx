@@ -19,7 +19,7 @@ export function SimilarityView() {
       compareSimilarity: s.compareSimilarity,
     })),
   );
-  const ready = useLens((s) => s.status === 'ready');
+  const ready = useLens((s) => s.load.phase === 'ready');
   const r = c.similarity;
   const shared = r ? new Set(r.a.embed.ids.filter((id) => r.b.embed.ids.includes(id))) : new Set<number>();
 

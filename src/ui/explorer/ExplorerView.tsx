@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useLens } from '../../state/store';
+import { type DirectionState, useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
 import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
@@ -11,7 +11,7 @@ import { TokenDiff } from './TokenDiff';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
-  const { text, k, lambda, result, baseView, pairInfo, status, computing, directionSource, directionProgress } = useLens(
+  const { text, k, lambda, result, baseView, pairInfo, status, computing, direction } = useLens(
     useShallow((s) => ({
       text: s.text,
       k: s.k,
@@ -19,14 +19,13 @@ export function ExplorerView() {
       result: s.result,
       baseView: s.baseView,
       pairInfo: s.pairInfo,
-      status: s.status,
+      status: s.load.phase,
       computing: s.computing,
-      directionSource: s.directionSource,
-      directionProgress: s.directionProgress,
+      direction: s.direction,
     })),
   );
   const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
-  const v1 = pairInfo?.variation[0] ?? 0;
+  const v1 = direction.phase === 'ready' ? (direction.variation[0] ?? 0) : 0;
   const empty = text.trim().length === 0;
 
   return (
@@ -77,7 +76,7 @@ export function ExplorerView() {
           k={k}
           lambda={lambda}
         >
-          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={pairInfo?.direction === 'estimating' ? (directionProgress ?? { done: 0, total: 0 }) : undefined} />
+          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={sliderWaitsFor(direction)} />
         </ModelColumn>
       </div>
 
@@ -98,14 +97,21 @@ export function ExplorerView() {
           {pairInfo.description}
         </p>
       )}
-      {pairInfo?.direction === 'ready' && (
+      {direction.phase === 'ready' && (
         <p className="footnote">
-          u₁ and v₁ from {directionSource}
-          {directionProgress && !directionProgress.error && ` (refining: ${directionProgress.done} of ${directionProgress.total} embedded)`}: PC1 carries {(pairInfo.shares[0] * 100).toFixed(1)}% of
-          the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(pairInfo.variation[1] ?? 0).toFixed(3)}.
+          u₁ and v₁ from {direction.label}
+          {direction.refining && ` (refining: ${direction.refining.done} of ${direction.refining.total} embedded)`}: PC1 carries {(direction.shares[0] * 100).toFixed(1)}% of
+          the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(direction.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}
       <StateFile />
     </>
   );
+}
+
+/** Why the slider waits, if it does: the pair's sample is being embedded, or it could not give u₁. */
+function sliderWaitsFor(direction: DirectionState): { done: number; total: number; error?: string } | undefined {
+  if (direction.phase === 'estimating') return { done: direction.done, total: direction.total };
+  if (direction.phase === 'failed') return { done: 0, total: 0, error: direction.error };
+  return undefined;
 }

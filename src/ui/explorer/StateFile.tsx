@@ -17,7 +17,7 @@ export function StateFile() {
     const analysis = useAnalysis.getState().result;
     const analysisSource = analysis ? `the ${analysis.report.n} texts of ${analysis.dataset}` : undefined;
     const direction: ExplorerFile['direction'] =
-      analysis && lens.directionSource === analysisSource
+      analysis && lens.direction.phase === 'ready' && lens.direction.source === 'analysis' && lens.direction.label === analysisSource
         ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
         : undefined;
     const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
@@ -37,8 +37,8 @@ export function StateFile() {
     const lens = useLens.getState();
     const { state } = file;
     lens.setHub(state.hub);
-    if (state.pair !== lens.pair || state.backend !== lens.backend || lens.status !== 'ready') await lens.loadPair(state.pair, state.backend, { dtype: state.dtype });
-    if (useLens.getState().status !== 'ready') {
+    if (state.pair !== lens.pair || state.backend !== lens.backend || lens.load.phase !== 'ready') await lens.loadPair(state.pair, state.backend, { dtype: state.dtype });
+    if (useLens.getState().load.phase !== 'ready') {
       setMessage(`The file's pair ${state.pair} could not be loaded.`);
       return;
     }

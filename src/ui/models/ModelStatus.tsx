@@ -1,16 +1,20 @@
 import { type LoadQuestion, useLens } from '../../state/store';
+import type { FileProgress } from '../../worker/protocol';
 import { threadsNote } from './threadsNote';
+
+const NO_FILES: Record<string, FileProgress> = {};
 
 export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
 
 /** Which pair is loaded on which backend; while loading, a bar per file, the total and a cancel button. */
 export function ModelStatus() {
-  const status = useLens((s) => s.status);
+  const load = useLens((s) => s.load);
   const pair = useLens((s) => s.pair);
   const pairInfo = useLens((s) => s.pairInfo);
-  const files = useLens((s) => s.files);
-  const estimate = useLens((s) => s.estimate);
-  const question = useLens((s) => s.question);
+  const status = load.phase;
+  const files = load.phase === 'loading' ? load.files : NO_FILES;
+  const estimate = load.phase === 'loading' ? load.estimate : undefined;
+  const question = load.phase === 'confirm' ? load.question : undefined;
   const cancelLoad = useLens((s) => s.cancelLoad);
   const loadPair = useLens((s) => s.loadPair);
   const entries = Object.values(files);

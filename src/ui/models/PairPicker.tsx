@@ -62,7 +62,7 @@ export function PairPicker() {
 }
 
 function PairForm({ initial }: { initial: Draft }) {
-  const status = useLens((s) => s.status);
+  const status = useLens((s) => s.load.phase);
   const loadPair = useLens((s) => s.loadPair);
   const inspectPair = useLens((s) => s.inspectPair);
   const setHub = useLens((s) => s.setHub);

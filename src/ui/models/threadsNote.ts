@@ -2,7 +2,7 @@
  * Whether onnxruntime-web can run its WASM kernels on several threads, and why not. Threads need
  * SharedArrayBuffer, which browsers give only to cross-origin isolated pages: the server must send
  * `Cross-Origin-Opener-Policy: same-origin` and `Cross-Origin-Embedder-Policy: require-corp`
- * (README, "Deploy"). Without them the app works the same, on one thread.
+ * (docs/deploying.md, "WASM threads: COOP and COEP"). Without them the app works the same, on one thread.
  */
 export function threadsNote(isolated: boolean): string {
   if (isolated) return 'WASM threads on: the page is cross-origin isolated.';

@@ -52,7 +52,7 @@ export function RetrievalView() {
       setM: s.setM,
     })),
   );
-  const ready = useLens((s) => s.status === 'ready');
+  const ready = useLens((s) => s.load.phase === 'ready');
   const loadId = useLens((s) => s.pairInfo?.loadId);
   const building = r.status === 'building';
   // The worker holds an index only for the load that built it.

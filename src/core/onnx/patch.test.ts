@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { lmHeadFromBytes, project } from './lmHead';
-import { applyFinalNorm, type FinalNorm } from './finalNorm';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, NotOnnxError, RMS_NORM_PREFIX, readGraph, StreamingNodeReader } from './onnxGraph';
-import { pool } from './pooling';
-import { headerLength, parseHeader, shardFor, tensorRange } from './safetensors';
+import { applyFinalNorm, type FinalNorm } from '../finalNorm';
+import { lmHeadFromBytes, project } from '../lmHead';
+import { pool } from '../pooling';
+import { headerLength, parseHeader, shardFor, tensorRange } from '../safetensors';
+import { readGraph } from './graph';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, RMS_NORM_PREFIX, withoutOutputs } from './patch';
+import { FIELD, message } from './wire';
 
 // A Qwen3-shaped causal-LM export that returns only logits (tools/test_pair/make_shaped_pairs.py).
-const SHAPES = resolve(import.meta.dirname, '../../models/test-shapes');
+const SHAPES = resolve(import.meta.dirname, '../../../models/test-shapes');
 const logitsOnly = readFileSync(join(SHAPES, 'qwen3-base/onnx/model.onnx'));
 
 function patched(model: Uint8Array): Uint8Array {
@@ -105,50 +107,38 @@ describe('hiddenStatePatch (appended graph output)', () => {
     expect(outputs.find((o) => o.startsWith(NO_LAYERS_PREFIX))).toMatch(/none of the 1 branch added to the residual stream computes attention/);
     expect(outputs.some((o) => o.startsWith(LAYER_OUTPUT_PREFIX))).toBe(false);
   });
-
-  it('refuses bytes that are not an ONNX model', () => {
-    expect(() => readGraph(new TextEncoder().encode('<!doctype html><html>not a model</html>'))).toThrow(NotOnnxError);
-    expect(() => readGraph(logitsOnly.subarray(0, 1000))).toThrow(NotOnnxError);
-  });
 });
 
-describe('StreamingNodeReader (the same patch, read as the file arrives)', () => {
-  const streamed = (model: Uint8Array, chunkSizes: () => number) => {
-    const reader = new StreamingNodeReader();
-    let fedWhenDone = -1;
-    for (let pos = 0; pos < model.length; ) {
-      const end = Math.min(model.length, pos + chunkSizes());
-      reader.push(model.subarray(pos, end));
-      pos = end;
-      if (reader.done && fedWhenDone < 0) fedWhenDone = pos;
-    }
-    return { reader, fedWhenDone };
-  };
+describe('withoutOutputs', () => {
+  const tensor = (name: string) => message([[FIELD.tensor.name, name]]);
+  const node = (opType: string, inputs: string[], output: string) =>
+    message([...inputs.map((i) => [FIELD.node.input, i] as const), [FIELD.node.output, output], [FIELD.node.opType, opType]]);
+  const output = (name: string) => message([[FIELD.valueInfo.name, name]]);
+  const graph = message([
+    [FIELD.graph.node, node('Mul', ['x', 'norm.w'], 'h')],
+    [FIELD.graph.node, node('MatMul', ['h', 'lm_head.w'], 'logits')],
+    [FIELD.graph.initializer, tensor('norm.w')],
+    [FIELD.graph.initializer, tensor('lm_head.w')],
+    [FIELD.graph.output, output('logits')],
+  ]);
+  // What hiddenStatePatch appends: a second graph occurrence.
+  const appended = message([
+    [FIELD.graph.node, node('Identity', ['h'], HIDDEN_STATE_OUTPUT)],
+    [FIELD.graph.output, output(HIDDEN_STATE_OUTPUT)],
+  ]);
+  const model = message([
+    [FIELD.model.graph, graph],
+    [FIELD.model.graph, appended],
+  ]);
 
-  it('gives the whole-file patch for any chunking, and stops keeping bytes after the node list', () => {
-    const expected = hiddenStatePatch(logitsOnly);
-    let seed = 1;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return 1 + (seed % 5000);
-    };
-    for (const sizes of [() => 1, () => 7, () => 65536, random]) {
-      const { reader, fedWhenDone } = streamed(logitsOnly, sizes);
-      expect(reader.nodes.length).toBe(readGraph(logitsOnly).nodes.length);
-      expect(reader.patch()).toEqual(expected);
-      // The weights come after the nodes: most of the file streams past unkept.
-      expect(fedWhenDone).toBeGreaterThan(0);
-      expect(fedWhenDone).toBeLessThan(logitsOnly.length);
-    }
+  it('drops an output with the nodes and initializers only it needed, merging the graphs', () => {
+    const pruned = withoutOutputs(model, ['logits']);
+    expect(readGraph(pruned)).toEqual({ outputs: [HIDDEN_STATE_OUTPUT], nodes: [readGraph(model).nodes[0], readGraph(model).nodes[2]] });
+    expect(new TextDecoder().decode(pruned)).not.toContain('lm_head.w');
+    expect(new TextDecoder().decode(pruned)).toContain('norm.w');
   });
 
-  it('a model with hidden states of its own gets the same layer-tap patch as from the whole file', () => {
-    const embedder = readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx'));
-    expect(streamed(embedder, () => 4096).reader.patch()).toEqual(hiddenStatePatch(embedder));
-  });
-
-  it('no patch for an exported body with its own per-layer outputs (the demo pair)', () => {
-    const demo = readFileSync(join(SHAPES, '../demo/base/onnx/model.onnx'));
-    expect(streamed(demo, () => 65536).reader.patch()).toBeUndefined();
+  it('returns the model itself when it has no such output', () => {
+    expect(withoutOutputs(model, ['nothing'])).toBe(model);
   });
 });

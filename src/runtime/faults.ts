@@ -1,0 +1,211 @@
+/**
+ * How a fault becomes a message, in one place.
+ *
+ * Who throws a Fault: the runtime's file layer, wherever a download or a Hub file goes wrong —
+ * resilientFetch.ts (a server that keeps failing, a body cut off, a page in a file's place, no
+ * connection), hub.ts (a bad id or Hub URL, 404, 401/403, no Range support, a file that is not what
+ * its name says, a tensor too large for the tab), modelCache.ts (a status where a file was expected),
+ * externalDataFetch.ts (a body that is not an ONNX model) and lazyBodyFetch.ts. Errors from elsewhere
+ * (onnxruntime, transformers.js, the parsers in core/) stay what they are, or become a Fault's `cause`.
+ *
+ * How the page shows it: the user reads `message` and nothing else (the worker's errors reach the page
+ * through Comlink, which passes an Error's message; the CLI prints it after `lens <command>:`). So a
+ * message names the file and says what to do, and it is built here, from `kind` and a context, by the
+ * one template per kind in MESSAGES. `kind` and the context fields stay for code: tests, and the cache rule.
+ *
+ * The cache rule (cacheMayKeep): when a load fails, the files it already cached stay if the failure is
+ * the network's or the server's weather (those files are sound, and the next try needs them), and what
+ * this load downloaded is forgotten if the cause may be a file's contents (the next try downloads
+ * afresh). KEEPS_CACHE says which kind is which, each with its why.
+ */
+
+/**
+ * Every kind of fault, each one a thing the user does something different about:
+ * - `unreachable`: no connection to the server (offline, wrong Hub URL, the host down) — check the network;
+ * - `server`: the server answered a failure status (5xx/429 after the retries, or one nothing else here
+ *   expects) — try again later;
+ * - `cut-off`: a body ended before its length (a dropped connection mid-file) — load again;
+ * - `bad-content`: the server sent something else in a file's place (an HTML page from a proxy or a captive
+ *   portal) — fix the network in between, then load again;
+ * - `bad-file`: the file itself is not what its name says (a corrupt upload, a repo that is not a model
+ *   this app can load) — choose another model. Kept apart from bad-content: there the Hub's file is fine;
+ * - `not-found`: a 404, or a file a model must have is missing — check the model id;
+ * - `unauthorized`: 401/403, a gated or private repo — accept its licence and sign in, or choose another;
+ * - `invalid-id`, `invalid-url`: a model id or a Hub URL that cannot be used — correct what was typed;
+ * - `no-range`: a server that ignores HTTP Range requests (reading one tensor needs them) — use another server;
+ * - `too-large`: a tensor larger than this tab's memory — a smaller model, or fewer tabs.
+ * There is no kind for a refused cache write (a full disk, a private window): modelCache.ts absorbs those
+ * (the file is downloaded again next time, or handed over as bytes), so no such fault reaches a user.
+ */
+export const FAULT_KINDS = [
+  'unreachable',
+  'server',
+  'cut-off',
+  'bad-content',
+  'bad-file',
+  'not-found',
+  'unauthorized',
+  'invalid-id',
+  'invalid-url',
+  'no-range',
+  'too-large',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** What a message may say about the fault; every field is optional, and a message without it still reads. */
+export interface FaultContext {
+  /** The file's URL: names the file (describeUrl) where repo and file are not given; its origin names the server. */
+  url?: string;
+  /** A Hub model id (organisation/name). */
+  repo?: string;
+  /** A path inside the repo (onnx/model.onnx). With repo, the message names the file `repo/file`. */
+  file?: string;
+  /** The HTTP status the server answered. */
+  status?: number;
+  statusText?: string;
+  /** server: how many times the server was asked before giving up. */
+  attempts?: number;
+  /** cut-off: the bytes that arrived. */
+  loaded?: number;
+  /** cut-off: the bytes the file has; too-large: the bytes asked for. */
+  total?: number;
+  /** The specifics of this one fault; each template in MESSAGES says where they go. */
+  detail?: string;
+  cause?: unknown;
+}
+
+export class Fault extends Error {
+  readonly url?: string;
+  readonly repo?: string;
+  readonly file?: string;
+  readonly status?: number;
+
+  constructor(
+    readonly kind: FaultKind,
+    context: FaultContext = {},
+  ) {
+    super(MESSAGES[kind](context), context.cause === undefined ? undefined : { cause: context.cause });
+    this.url = context.url;
+    this.repo = context.repo;
+    this.file = context.file;
+    this.status = context.status;
+  }
+}
+
+/** Every text a user reads for a fault, one template per kind. */
+const MESSAGES: Record<FaultKind, (c: FaultContext) => string> = {
+  // detail: the network error's own words.
+  unreachable: (c) => `${fileName(c)}: could not connect${optional(' to ', serverOf(c))}${parenthesis(c.detail)}: offline or unreachable.`,
+  server: (c) => `${fileName(c)}: the server answered ${answer(c)}${c.attempts ? ` ${c.attempts} times (retried with backoff). Try again later.` : '.'}`,
+  // detail: why the stream ended, where it said.
+  'cut-off': (c) =>
+    `${fileName(c)}: the download was cut off${known(c.loaded) ? ` after ${count(c.loaded)}${known(c.total) ? ` of ${count(c.total)}` : ''} bytes` : ''}${parenthesis(c.detail)}. Nothing of it was kept; load again to retry.`,
+  // detail: what came instead ("an HTML page, not JSON").
+  'bad-content': (c) => `${fileName(c)} is ${c.detail || 'not what its name says'}: the server sent something else than the file (a proxy or error page?).`,
+  // detail: the whole sentence, in the words of the check that found the file wrong (each check is different).
+  'bad-file': (c) => c.detail || `${fileName(c)} is corrupt, or not the kind of file its name says.`,
+  // detail: the whole sentence, where a file the model needs is missing rather than answered 404.
+  'not-found': (c) => c.detail || `${fileName(c)} was not found on the Hub (404). Check the model id.`,
+  unauthorized: (c) =>
+    `${c.repo ?? fileName(c, 'This model')} is gated or private${optional(' (', c.status, ')')}: accept its licence on the Hub and sign in, or choose another model.`,
+  'invalid-id': (c) => `${c.repo === undefined ? 'That' : `"${c.repo}"`} is not a Hub model id (expected organisation/name).`,
+  // detail: what is wrong with the URL (shared/hubUrl.ts, which the page also asks before it sends one).
+  'invalid-url': (c) => c.detail || 'The Hub URL must start with http:// or https://.',
+  'no-range': (c) =>
+    `The server${optional(' at ', serverOf(c))} ignored an HTTP Range request for ${fileName(c, 'a file')}${optional(' (status ', c.status, ')')}; reading one tensor needs Range support.`,
+  // detail: the allocator's words.
+  'too-large': (c) =>
+    `${fileName(c)}: ${known(c.total) ? `${(c.total / 2 ** 30).toFixed(1)} GiB do` : 'it does'} not fit in this tab's memory${parenthesis(c.detail)}. Choose a smaller model, or close other tabs and try again.`,
+};
+
+/**
+ * Whether a failed load may keep what is cached: true for the network's or the server's weather, false where
+ * the cause may be a file's contents (then what this load downloaded leaves the cache; downloadLog.ts).
+ * Follows the `cause` chain: any Fault on it whose kind keeps the cache decides.
+ */
+export function cacheMayKeep(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    if (e instanceof Fault && KEEPS_CACHE[e.kind]) return true;
+  }
+  return false;
+}
+
+/** Per kind: may the files a failed load cached stay? */
+const KEEPS_CACHE: Record<FaultKind, boolean> = {
+  // No byte of the file arrived: nothing cached is suspect, and the next try needs it.
+  unreachable: true,
+  // The server's weather: its status says nothing about files that arrived whole.
+  server: true,
+  // The cut file never reached a cache (resilientFetch fails the stream, and a cache drops a body that errors);
+  // the files before it arrived whole.
+  'cut-off': true,
+  // Not the file but a page in its place: others of this load may have come through the same proxy.
+  'bad-content': false,
+  // The file's own bytes are wrong: this load may have cached a corrupt copy; the next try downloads afresh.
+  'bad-file': false,
+  // What is cached is what exists; a missing file or repo is an answer, not a corruption.
+  'not-found': true,
+  // A gate says nothing about the files cached before it.
+  unauthorized: true,
+  // Refused before any download, so there is nothing to forget either way.
+  'invalid-id': true,
+  // Refused before any download, so there is nothing to forget either way (false, as it always was).
+  'invalid-url': false,
+  // A server that ignores Range is not behaving as the Hub does (a mirror or a proxy): what it sent is not trusted.
+  'no-range': false,
+  // The pair cannot load in this tab at all: what this attempt cached would only take disk space.
+  'too-large': false,
+};
+
+/** `…/{org}/{name}/resolve/{rev}/{file}` → `org/name: file` (else the URL's path): how messages name a file by its URL. */
+export function describeUrl(url: string): string {
+  try {
+    const path = new URL(url, 'http://x').pathname;
+    const hub = /^\/?(?:.*\/)?([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(path);
+    return hub ? `${decodeURIComponent(hub[1])}: ${decodeURIComponent(hub[2])}` : decodeURIComponent(path.replace(/^\//, ''));
+  } catch {
+    return url; // a malformed URL or escape: named as it was given
+  }
+}
+
+/** An error's own words, for a message's detail; undefined where it has none. */
+export function causeText(error: unknown): string | undefined {
+  if (error instanceof Error) return error.message || undefined;
+  return error === undefined || error === null ? undefined : String(error);
+}
+
+/** How a message names the file: `repo/file` (hub.ts), else by its URL, else whatever is known. */
+function fileName(c: FaultContext, otherwise = 'The file'): string {
+  if (c.repo && c.file) return `${c.repo}/${c.file}`;
+  if (c.url) return describeUrl(c.url);
+  return c.repo || c.file || otherwise;
+}
+
+/** The server a URL points at (`https://host:port`), or undefined for a relative or opaque URL. */
+function serverOf(c: FaultContext): string | undefined {
+  if (!c.url) return undefined;
+  try {
+    const origin = new URL(c.url).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(c: FaultContext): string {
+  return known(c.status) ? `${c.status}${optional(' ', c.statusText)}` : 'with an error';
+}
+
+/** A number a message can show (not undefined, NaN or infinite). */
+function known(n: number | undefined): n is number {
+  return n !== undefined && Number.isFinite(n);
+}
+
+function optional(before: string, value: string | number | undefined, after = ''): string {
+  return value === undefined || value === '' || (typeof value === 'number' && !known(value)) ? '' : `${before}${value}${after}`;
+}
+
+const parenthesis = (text: string | undefined) => optional(' (', text, ')');
+const count = (n: number) => n.toLocaleString('en');

@@ -1,0 +1,340 @@
+/**
+ * How a pair loads: its tokenizers, W, both bodies and its small files, in an order chosen for memory
+ * and for failing early, then one LensPair (pair.ts) built from them.
+ *
+ * Hub pairs and pairs shipped under models/ differ in six ways; each is a field of LoadPolicy, chosen
+ * once per load by loadPolicy(), with its why beside it. The order of a load:
+ *
+ *   check repos ─► tokenizers ─► W ─► bodies (one at a time) ─► LensPair        (a Hub pair)
+ *   tokenizers ┬ W ┬ bodies (together) ┬ small files ─► LensPair                 (a local pair)
+ *
+ * A failure names its cause; when the cause may be a file's contents rather than the network's
+ * weather, what this attempt downloaded leaves the cache (runtime/downloadLog.ts), so the next
+ * attempt downloads afresh.
+ */
+import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { type LmHead, lmHeadFromBytes } from '../core/lmHead';
+import { type Dtype, dtypeFile } from '../shared/dtypes';
+import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
+import { isHubHead, type PairManifest } from '../shared/manifest';
+import type { Device, WeightsSource } from '../shared/wire';
+import { parseSpectrum } from './direction';
+import type { DownloadLog } from './downloadLog';
+import type { BodySplitter, ExternalDataFile } from './externalDataFetch';
+import { cacheMayKeep } from './faults';
+import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
+import { LensPair } from './pair';
+import { bodyRepos, type PairPlan } from './plan';
+
+export interface LoadOptions {
+  /** Where Hub-hosted files come from (default: huggingface.co). */
+  hub?: HubClient;
+  /** Keeps Hub LM heads between visits (the browser's IndexedDB). */
+  headCache?: {
+    get(repo: string): Promise<HubLmHead | undefined>;
+    put(repo: string, head: HubLmHead): Promise<void>;
+  };
+  device: Device;
+  /** Which variant of each body loads (plan.ts); default: the fp32 graph with its weights inside. */
+  plan?: PairPlan;
+  /** Reads files under the model root (LM head, sample, frequent tokens). */
+  read: BinaryReader;
+  onProgress?: ProgressListener;
+  /** What this load downloads: forgotten from the cache if the load fails on a file's contents. */
+  downloads?: DownloadLog;
+  /**
+   * Serves single-file Hub bodies as graph + external data (externalDataFetch.ts), so onnxruntime-web
+   * holds their weights once; the fetch transformers.js uses must go through it. Absent in Node.
+   */
+  splitter?: BodySplitter;
+  /** This pair's W, already loaded: a pair loaded again (e.g. on another backend) shares it rather than holding a second copy. */
+  head?: LmHead;
+  /**
+   * A Hub file as a Blob the browser keeps on disk, downloaded into its cache if need be (modelCache.ts
+   * cachedBlob), or undefined where it cannot keep it. Given only where onnxruntime-web reads external
+   * data from a Blob one initializer at a time (its JSPI build, worker/ortRuntime.ts): a body's weights
+   * then never lie whole in the tab while its session is built. Absent: external data goes as bytes.
+   */
+  fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal) => Promise<Blob | undefined>;
+}
+
+/** What differs between loading a Hub pair and a pair shipped under models/ (loadPolicy chooses). */
+export interface LoadPolicy {
+  /** Ask the Hub about every repo before anything downloads: a typo or a licence to accept is said at once, not after 0.3 GB. */
+  checkReposFirst: boolean;
+  /**
+   * Read the base model's own tokenizer and check its vocabulary against the embedder's: two Hub repos
+   * may not share token ids. A local pair was made together: its base reads with the embedder's
+   * tokenizer, and first tokens come sooner.
+   */
+  readBaseTokenizer: boolean;
+  /** Wait for the tokenizers before any large download, so a pair whose vocabularies differ is refused before anything large arrives. */
+  tokenizersFirst: boolean;
+  /**
+   * Load W before the bodies: a Hub W (0.3 GB for Qwen3) has a copy or two on its way in (the download,
+   * the IndexedDB write), gone before onnxruntime holds a body twice while it builds that body's session.
+   * A local pair is small: all at once.
+   */
+  headFirst: boolean;
+  /**
+   * Build the bodies one after the other. While onnxruntime builds a session from bytes, a body is held
+   * in the page and in its heap at once, so only one body at a time may be in that state. Read from the
+   * disk cache instead (fileBlob), nothing of a body is held in the page, but the embedder still waits:
+   * a cache write while onnxruntime reads a Blob from the same cache stalled that read for good in about
+   * one load in ten (Chromium 156, an incognito context, e2e under load).
+   */
+  bodiesInTurn: boolean;
+  /**
+   * onnxruntime's graph optimizer. In the browser it runs before the browser has finished compiling the
+   * runtime's wasm: for the small pairs under models/ it cost more (~1.5 s of a 3 s load, docs/benchmarks.md)
+   * than it saves at inference. Hub models are large and gain from the fused graph; Node's native optimizer is fast.
+   */
+  graphOptimizationLevel: 'all' | 'disabled';
+  /** Serve a single-file body as graph + external data (LoadOptions.splitter), so onnxruntime-web holds its weights once. */
+  splitSingleFileBodies: boolean;
+  /** Hand onnxruntime each body's external data as Blobs from the disk cache (LoadOptions.fileBlob) rather than as bytes. */
+  weightsFromDiskCache: boolean;
+}
+
+/** The policy of one load: a Hub pair's (its W named on the Hub) or a local pair's. */
+export function loadPolicy(manifest: PairManifest, device: Device): LoadPolicy {
+  const hub = isHubHead(manifest.lmHead);
+  return {
+    checkReposFirst: hub,
+    readBaseTokenizer: hub && manifest.base.model !== manifest.embed.model,
+    tokenizersFirst: hub,
+    headFirst: hub,
+    bodiesInTurn: hub,
+    graphOptimizationLevel: device === 'cpu' || hub ? 'all' : 'disabled',
+    splitSingleFileBodies: hub,
+    weightsFromDiskCache: hub,
+  };
+}
+
+/** Loads a pair. A failure names its cause; when the cause may be a file's contents, what this attempt downloaded leaves the cache. */
+export async function loadPair(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
+  options.downloads?.reset();
+  try {
+    return await loadFiles(manifest, options, loadPolicy(manifest, options.device));
+  } catch (error) {
+    let message = (error as Error).message;
+    if (!cacheMayKeep(error)) {
+      const forgotten = (await options.downloads?.forget().catch(() => 0)) ?? 0;
+      if (forgotten) message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
+    }
+    if (manifest.setup) message = `${manifest.setup} (${message})`;
+    throw new Error(message, { cause: error });
+  }
+}
+
+async function loadFiles(manifest: PairManifest, options: LoadOptions, policy: LoadPolicy): Promise<LensPair> {
+  const hub = options.hub ?? new HubClient();
+  if (policy.checkReposFirst) await checkHubRepos(hub, [...bodyRepos(manifest), (manifest.lmHead as { hub: string }).hub]);
+  const progress = forwardProgress(options.onProgress);
+  const tokenizers = loadTokenizers(manifest, policy, progress);
+  if (policy.tokenizersFirst) await tokenizers;
+  const headLoad = options.head ?? loadHead(manifest, options, tokenizers);
+  if (policy.headFirst) await headLoad;
+  const bodies = loadBodies(manifest, options, policy, progress);
+  let loaded: [Awaited<typeof tokenizers>, Awaited<typeof bodies>, LmHead, Awaited<ReturnType<typeof loadExtras>>];
+  try {
+    loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read)]);
+  } catch (error) {
+    // Bodies that loaded before W or a small file failed are freed, not left in onnxruntime's heap.
+    await bodies.then(disposeBodies, () => undefined);
+    throw error;
+  }
+  const [{ embed: embedTokenizer, base: baseTokenizer, vocabSize }, models, head, extras] = loaded;
+  if (head.rows < vocabSize) {
+    await disposeBodies(models);
+    throw new Error(`The LM head of ${manifest.base.model} has ${head.rows} rows but its tokenizer ${vocabSize} tokens.`);
+  }
+  return new LensPair({
+    manifest,
+    device: options.device,
+    dtype: options.plan?.dtype ?? 'fp32',
+    bodies: { embed: { model: models.embed.model, tokenizer: embedTokenizer }, base: { model: models.base.model, tokenizer: baseTokenizer } },
+    head,
+    frequentIds: extras.frequent,
+    sample: extras.sample,
+    storedSpectrum: extras.spectrum,
+    weightsFrom: models.embed.weightsFrom === 'disk cache' && models.base.weightsFrom === 'disk cache' ? 'disk cache' : 'bytes',
+  });
+}
+
+type ProgressCallback = (info: any) => void;
+
+/** transformers.js reports per-file progress; forward it in our own shape. */
+function forwardProgress(onProgress?: ProgressListener): ProgressCallback {
+  return (info) => {
+    if (!onProgress || !info.file) return;
+    const file = `${info.name}/${info.file}`;
+    if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
+    if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
+  };
+}
+
+/** Each body's tokenizer (the embedder's serves both unless the policy reads the base's), checked to share one vocabulary. */
+async function loadTokenizers(manifest: PairManifest, policy: LoadPolicy, progress_callback: ProgressCallback) {
+  const [embed, base] = await Promise.all([
+    AutoTokenizer.from_pretrained(manifest.embed.model, { progress_callback }),
+    policy.readBaseTokenizer ? AutoTokenizer.from_pretrained(manifest.base.model, { progress_callback }) : undefined,
+  ]);
+  const vocabSize = embed.get_vocab().size;
+  const baseVocabSize = base?.get_vocab().size ?? vocabSize;
+  if (baseVocabSize !== vocabSize) {
+    throw new Error(
+      `The embedding model ${manifest.embed.model} has a vocabulary of ${vocabSize.toLocaleString('en')} tokens and the base model ${manifest.base.model} of ${baseVocabSize.toLocaleString('en')}: their token ids do not line up, so W·h would be meaningless. Choose a pair made from the same model.`,
+    );
+  }
+  return { embed, base: base ?? embed, vocabSize } satisfies { embed: PreTrainedTokenizer; base: PreTrainedTokenizer; vocabSize: number };
+}
+
+interface LoadedBody {
+  model: PreTrainedModel;
+  weightsFrom: WeightsSource;
+}
+
+async function disposeBodies(bodies: { embed: LoadedBody; base: LoadedBody }): Promise<void> {
+  await Promise.all([...new Set([bodies.embed.model, bodies.base.model])].map((m) => m.dispose().catch(() => undefined)));
+}
+
+/** Both bodies in the plan's dtype; one model serves both when they come from one repo (PromptEOL). */
+async function loadBodies(manifest: PairManifest, options: LoadOptions, policy: LoadPolicy, progress: ProgressCallback): Promise<{ embed: LoadedBody; base: LoadedBody }> {
+  const load = (repo: string) => loadBody(repo, options, policy, progress);
+  if (manifest.base.model === manifest.embed.model) {
+    const body = await load(manifest.embed.model);
+    return { embed: body, base: body };
+  }
+  if (!policy.bodiesInTurn) {
+    const [embed, base] = await Promise.all([load(manifest.embed.model), load(manifest.base.model)]);
+    return { embed, base };
+  }
+  // The base first: with its LM head it is the larger, and the smaller one then sets the peak.
+  const base = await load(manifest.base.model);
+  try {
+    return { embed: await load(manifest.embed.model), base };
+  } catch (error) {
+    await base.model.dispose().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** One body; its external data as Blobs from the disk cache where the policy and the options allow, else as bytes. */
+async function loadBody(repo: string, options: LoadOptions, policy: LoadPolicy, progress_callback: ProgressCallback): Promise<LoadedBody> {
+  const dtype = options.plan?.chosen[repo]?.dtype ?? 'fp32';
+  const graph = dtypeFile(dtype);
+  const chunks = options.plan?.chosen[repo]?.externalChunks ?? 0;
+  const files =
+    chunks === 0 && policy.splitSingleFileBodies && options.splitter ? options.splitter.expect(repo, graph) : externalDataFiles(graph, chunks);
+  try {
+    const blobs =
+      policy.weightsFromDiskCache && files && options.fileBlob
+        ? await externalDataBlobs(repo, graph, files, options.fileBlob, options.hub ?? new HubClient(), progress_callback)
+        : undefined;
+    const model = await AutoModel.from_pretrained(repo, {
+      device: options.device,
+      dtype: TJS_DTYPE[dtype],
+      use_external_data_format: 0, // whatever config.json says: the chunks are listed below
+      progress_callback,
+      session_options: { graphOptimizationLevel: policy.graphOptimizationLevel, externalData: blobs ?? files },
+    });
+    return { model, weightsFrom: blobs ? 'disk cache' : 'bytes' };
+  } catch (error) {
+    if (cacheMayKeep(error)) throw error;
+    throw new Error(`${repo}: ${graph} could not be loaded: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * A body's external data chunks as onnxruntime names them and as transformers.js fetches them: the
+ * chunks found on the server (whether or not config.json declares them: undeclared external data fails
+ * in onnxruntime-web with "Module.MountedFiles is not available"). Given as session options rather than
+ * `use_external_data_format`, whose download of a chunk never settles when the download fails
+ * (transformers.js 4.3.1, getModelDataFiles).
+ */
+function externalDataFiles(graph: string, chunks: number): ExternalDataFile[] | undefined {
+  if (chunks === 0) return undefined;
+  return Array.from({ length: chunks }, (_, i) => {
+    const file = `${graph}_data${i === 0 ? '' : `_${i}`}`;
+    return { path: file.split('/').pop()!, data: file };
+  });
+}
+
+/**
+ * A Hub body's external data as Blobs on disk (LoadOptions.fileBlob), its graph fetched beside them into
+ * the same cache, where transformers.js then reads it (a split body's graph and data are one download:
+ * asked for together, they are downloaded once). undefined if the cache did not keep a file: the body then
+ * goes as bytes, and the graph's download, which may be that same download, is stopped, not finished for nothing.
+ */
+async function externalDataBlobs(
+  repo: string,
+  graph: string,
+  files: ExternalDataFile[],
+  fileBlob: NonNullable<LoadOptions['fileBlob']>,
+  hub: HubClient,
+  progress_callback: ProgressCallback,
+): Promise<{ path: string; data: Blob }[] | undefined> {
+  const stop = new AbortController();
+  const graphBlob = fileBlob(hub.url(repo, graph), undefined, stop.signal);
+  graphBlob.catch(() => undefined); // awaited below unless the data failed first
+  let blobs: (Blob | undefined)[];
+  try {
+    blobs = await Promise.all(
+      files.map(async ({ data: file }) => {
+        const onBytes = (loaded: number, total: number) => progress_callback({ status: 'progress', name: repo, file, loaded, total });
+        const blob = await fileBlob(hub.url(repo, file), onBytes, stop.signal);
+        progress_callback({ status: 'done', name: repo, file });
+        return blob;
+      }),
+    );
+  } catch (error) {
+    stop.abort();
+    throw error;
+  }
+  if (blobs.some((blob) => blob === undefined)) {
+    stop.abort();
+    return undefined;
+  }
+  await graphBlob;
+  return files.map(({ path }, i) => ({ path, data: blobs[i]! }));
+}
+
+/** transformers.js' name for each dtype. */
+const TJS_DTYPE: Record<Dtype, 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16'> = { fp32: 'fp32', fp16: 'fp16', q8: 'q8', q4: 'q4', q4f16: 'q4f16' };
+
+/** W: from the Hub (IndexedDB first) or a file under the model root; it moves once into the projection kernel's memory. */
+async function loadHead(manifest: PairManifest, options: LoadOptions, tokenizers: Promise<{ vocabSize: number }>): Promise<LmHead> {
+  const source = manifest.lmHead;
+  if (!isHubHead(source)) {
+    const bytes = await options.read(source.file, options.onProgress);
+    return lmHeadFromBytes(bytes, source.rows, source.cols, source.dtype, manifest.vocabSize);
+  }
+  const [head, { vocabSize }] = await Promise.all([cachedHubHead(source.hub, options), tokenizers]);
+  return lmHeadFromBytes(head.data.buffer as ArrayBuffer, head.rows, head.cols, head.dtype, manifest.vocabSize || vocabSize);
+}
+
+async function cachedHubHead(repo: string, options: LoadOptions): Promise<HubLmHead> {
+  const cached = await options.headCache?.get(repo).catch(() => undefined);
+  if (cached) return cached;
+  const head = await loadLmHeadFromHub(options.hub ?? new HubClient(), repo, options.onProgress);
+  await options.headCache?.put(repo, head).catch(() => undefined); // a full disk only costs the next visit a download
+  return head;
+}
+
+/** The small files a pair may ship: frequent tokens, the PC1 sample, a precomputed spectrum. */
+async function loadExtras(manifest: PairManifest, read: BinaryReader) {
+  const [frequent, sample, spectrum] = await Promise.all([
+    manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
+    manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
+    manifest.spectrum ? readText(read, manifest.spectrum).then((t) => parseSpectrum(JSON.parse(t))) : undefined,
+  ]);
+  return { frequent, sample, spectrum };
+}
+
+function splitLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
