@@ -1,19 +1,8 @@
-import { execSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from './tools/chromium';
 
-// Debian's Chromium, never a downloaded browser (no network here).
-const chromium = process.env.CHROMIUM_PATH || execSync('command -v chromium || command -v chromium-browser', { shell: '/bin/bash' }).toString().trim();
-
-const baseArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const chromium = chromiumPath();
+const baseArgs = CHROMIUM_ARGS;
 
 const PORT = Number(process.env.E2E_PORT ?? 4173);
 export const TEST_HUB_PORT = Number(process.env.TEST_HUB_PORT ?? 8765);

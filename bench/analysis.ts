@@ -5,17 +5,18 @@
  * Measured twice: whole commands as child processes (start, load, run, exit),
  * and in-process with loading excluded. The ratio is the project's overhead.
  */
-import { batchesOf } from '../src/core/batches';
+
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type Tensor } from '@huggingface/transformers';
 import { readTexts } from '../cli/io';
+import { batchesOf } from '../src/core/batches';
 import { buildReport } from '../src/core/report';
+import { loadPair } from '../src/runtime/loadPair';
 import { localModelReader } from '../src/runtime/node';
 import { manifestFor } from '../src/shared/pairId';
-import { loadPair } from '../src/runtime/loadPair';
-import { contract, header, median, ms, ratio, round, type Row, table } from './common';
+import { contract, header, median, ms, type Row, ratio, round, table } from './common';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const INPUT = 'public/data/stsb/sts-test.csv';
@@ -172,12 +173,42 @@ export async function run(args: string[]): Promise<void> {
   };
   const rate = (msTaken: number) => `${((limit / msTaken) * 1000).toFixed(0)} texts/s`;
   const rows: Row[] = [
-    { what: `lens analyze, ${limit} texts (whole command)`, value: `${ms(m.cli)} (${rate(m.cli)})`, baseline: `direct script ${ms(m.child)} (${rate(m.child)})`, ratio: ratio(m.cli, m.child), note: 'target ≤ 1.1×' },
-    { what: 'in-process: encode + report (load excluded)', value: `${ms(m.oursRun)} (${rate(m.oursRun)})`, baseline: `direct: encode + pool + W h ${ms(m.directRun)} (${rate(m.directRun)})`, ratio: ratio(m.oursRun, m.directRun), note: 'report = Hit/LAR/GAR ×3, content, v1..v20' },
-    { what: 'start-up: lens models', value: ms(m.startCli), baseline: `tsx, empty script ${ms(m.startBare)}`, ratio: ratio(m.startCli, m.startBare), note: 'part of the whole-command figure' },
-    { what: 'in-process: loading the pair', value: ms(m.oursLoad), baseline: `direct: tokenizer, 2 models, W ${ms(m.directLoad)}`, ratio: ratio(m.oursLoad, m.directLoad), note: 'ours also reads sample + frequent tokens' },
+    {
+      what: `lens analyze, ${limit} texts (whole command)`,
+      value: `${ms(m.cli)} (${rate(m.cli)})`,
+      baseline: `direct script ${ms(m.child)} (${rate(m.child)})`,
+      ratio: ratio(m.cli, m.child),
+      note: 'target ≤ 1.1×',
+    },
+    {
+      what: 'in-process: encode + report (load excluded)',
+      value: `${ms(m.oursRun)} (${rate(m.oursRun)})`,
+      baseline: `direct: encode + pool + W h ${ms(m.directRun)} (${rate(m.directRun)})`,
+      ratio: ratio(m.oursRun, m.directRun),
+      note: 'report = Hit/LAR/GAR ×3, content, v1..v20',
+    },
+    {
+      what: 'start-up: lens models',
+      value: ms(m.startCli),
+      baseline: `tsx, empty script ${ms(m.startBare)}`,
+      ratio: ratio(m.startCli, m.startBare),
+      note: 'part of the whole-command figure',
+    },
+    {
+      what: 'in-process: loading the pair',
+      value: ms(m.oursLoad),
+      baseline: `direct: tokenizer, 2 models, W ${ms(m.directLoad)}`,
+      ratio: ratio(m.oursLoad, m.directLoad),
+      note: 'ours also reads sample + frequent tokens',
+    },
   ];
   table(rows);
   process.stdout.write('\n');
-  contract({ texts: limit, ours_texts_per_s: round((limit / m.cli) * 1000, 1), direct_texts_per_s: round((limit / m.child) * 1000, 1), overhead: round(m.cli / m.child, 3), overhead_in_process: round(m.oursRun / m.directRun, 3) });
+  contract({
+    texts: limit,
+    ours_texts_per_s: round((limit / m.cli) * 1000, 1),
+    direct_texts_per_s: round((limit / m.child) * 1000, 1),
+    overhead: round(m.cli / m.child, 3),
+    overhead_in_process: round(m.oursRun / m.directRun, 3),
+  });
 }

@@ -10,10 +10,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
+import config from '../playwright.config';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
-import config from '../playwright.config';
-import { contract, header, inputToPaint, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+import { contract, header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
 const PORT = 4373;
 const ROOT = resolve(import.meta.dirname, '..');
@@ -95,15 +95,20 @@ async function loadToTokens(page: Page, backend: Backend, text: string): Promise
   try {
     await page.waitForFunction('window.__firstTokens !== undefined', null, { timeout: 120_000, polling: 50 });
   } catch (error) {
-    const status = await page.getByTestId('model-status').textContent().catch(() => '?');
-    const shown = await page.getByTestId('error').allTextContents().catch(() => []);
+    const status = await page
+      .getByTestId('model-status')
+      .textContent()
+      .catch(() => '?');
+    const shown = await page
+      .getByTestId('error')
+      .allTextContents()
+      .catch(() => []);
     throw new Error(`no aligned tokens after 120 s (status "${status}"${shown.length ? `, error "${shown.join(' ')}"` : ''})`, { cause: error });
   }
   const status = await page.getByTestId('model-status').textContent();
   if (!status?.includes(backend)) throw new Error(`the app runs on "${status}", not ${backend}`);
   return page.evaluate('window.__firstTokens') as Promise<number>;
 }
-
 
 /** The projection kernel bundled for the browser (bench/browserKernel.ts), as one script. */
 async function kernelBundle(): Promise<string> {
@@ -271,7 +276,10 @@ async function nodeBaseline(repeats: number) {
 
 export async function run(args: string[]): Promise<void> {
   const repeats = Number(args.find((a) => a.startsWith('--repeats='))?.slice(10) ?? 8);
-  const backends = (args.find((a) => a.startsWith('--backends='))?.slice(11).split(',') ?? ['wasm', 'webgpu']) as Backend[];
+  const backends = (args
+    .find((a) => a.startsWith('--backends='))
+    ?.slice(11)
+    .split(',') ?? ['wasm', 'webgpu']) as Backend[];
   header('browser', `built app in Chromium on the ${PAIR} pair (${backends.join(', ')}), port ${PORT}`);
   build(args.includes('--no-build'));
   const node = await nodeBaseline(repeats);
@@ -307,18 +315,61 @@ export async function run(args: string[]): Promise<void> {
     );
     const floor = typeof direct === 'string' ? undefined : direct;
     rows.push(
-      { what: `${r.backend}: load → first aligned tokens, cold`, value: ms(r.cold), baseline: `Node load + align ${ms(node.cold)}`, ratio: ratio(r.cold, node.cold) },
+      {
+        what: `${r.backend}: load → first aligned tokens, cold`,
+        value: ms(r.cold),
+        baseline: `Node load + align ${ms(node.cold)}`,
+        ratio: ratio(r.cold, node.cold),
+      },
       ...(floor
-        ? [{ what: `${r.backend}: … cold, vs transformers.js alone`, value: ms(r.cold), baseline: `tokenizer + 2 models + 1 text, wasm ${ms(floor.cold)}`, ratio: ratio(r.cold, floor.cold), note: 'baseline from worker start' }]
+        ? [
+            {
+              what: `${r.backend}: … cold, vs transformers.js alone`,
+              value: ms(r.cold),
+              baseline: `tokenizer + 2 models + 1 text, wasm ${ms(floor.cold)}`,
+              ratio: ratio(r.cold, floor.cold),
+              note: 'baseline from worker start',
+            },
+          ]
         : []),
-      { what: `${r.backend}: load → first aligned tokens, warm`, value: ms(warm), baseline: `Node load + align ${ms(node.cold)}`, ratio: ratio(warm, node.cold), note: 'target < 2 s' },
+      {
+        what: `${r.backend}: load → first aligned tokens, warm`,
+        value: ms(warm),
+        baseline: `Node load + align ${ms(node.cold)}`,
+        ratio: ratio(warm, node.cold),
+        note: 'target < 2 s',
+      },
       ...(floor
-        ? [{ what: `${r.backend}: … warm, vs transformers.js alone`, value: ms(warm), baseline: `tokenizer + 2 models + 1 text, wasm ${ms(floor.warm)}`, ratio: ratio(warm, floor.warm), note: 'baseline from worker start' }]
+        ? [
+            {
+              what: `${r.backend}: … warm, vs transformers.js alone`,
+              value: ms(warm),
+              baseline: `tokenizer + 2 models + 1 text, wasm ${ms(floor.warm)}`,
+              ratio: ratio(warm, floor.warm),
+              note: 'baseline from worker start',
+            },
+          ]
         : []),
-      { what: `${r.backend}: text change → tokens in DOM`, value: ms(textDom), baseline: `Node align ${ms(node.align)}`, ratio: ratio(textDom, node.align), note: 'includes the 150 ms typing debounce' },
+      {
+        what: `${r.backend}: text change → tokens in DOM`,
+        value: ms(textDom),
+        baseline: `Node align ${ms(node.align)}`,
+        ratio: ratio(textDom, node.align),
+        note: 'includes the 150 ms typing debounce',
+      },
       { what: `${r.backend}: text change → next frame`, value: ms(textPaint), baseline: `Node align ${ms(node.align)}`, ratio: ratio(textPaint, node.align) },
-      { what: `${r.backend}: slider input → next frame, p50`, value: ms(sliderP50), baseline: `Node shift ${ms(node.shift)}`, ratio: ratio(sliderP50, node.shift) },
-      { what: `${r.backend}: slider input → next frame, p95`, value: ms(sliderP95), baseline: `Node shift ${ms(node.shift)}`, ratio: ratio(sliderP95, node.shift) },
+      {
+        what: `${r.backend}: slider input → next frame, p50`,
+        value: ms(sliderP50),
+        baseline: `Node shift ${ms(node.shift)}`,
+        ratio: ratio(sliderP50, node.shift),
+      },
+      {
+        what: `${r.backend}: slider input → next frame, p95`,
+        value: ms(sliderP95),
+        baseline: `Node shift ${ms(node.shift)}`,
+        ratio: ratio(sliderP95, node.shift),
+      },
     );
     Object.assign(json, {
       [`${r.backend}_cold_ms`]: round(r.cold, 0),
@@ -327,13 +378,25 @@ export async function run(args: string[]): Promise<void> {
       [`${r.backend}_slider_p50_ms`]: round(sliderP50, 1),
     });
   }
-  if (typeof direct === 'string') rows.push({ what: 'transformers.js alone in Chromium: failed', value: '—', baseline: '—', ratio: '—', note: direct.slice(0, 120) });
+  if (typeof direct === 'string')
+    rows.push({ what: 'transformers.js alone in Chromium: failed', value: '—', baseline: '—', ratio: '—', note: direct.slice(0, 120) });
   else Object.assign(json, { direct_cold_ms: round(direct.cold, 0), direct_warm_ms: round(direct.warm, 0) });
   if (typeof kernel === 'string') rows.push({ what: 'kernel in Chromium: failed', value: '—', baseline: '—', ratio: '—', note: kernel.slice(0, 120) });
   else {
     rows.push(
-      { what: `kernel in a Chromium worker, f32 W 151,936 × 1024 (${kernel.float32_threads} threads)`, value: ms(kernel.float32_ms), baseline: `plain JS loop ${ms(kernel.float32_plain_ms)}`, ratio: ratio(kernel.float32_ms, kernel.float32_plain_ms) },
-      { what: `kernel in a Chromium worker, float16 W (${kernel.float16_threads} threads)`, value: ms(kernel.float16_ms), baseline: `plain JS loop ${ms(kernel.float16_plain_ms)}`, ratio: ratio(kernel.float16_ms, kernel.float16_plain_ms), note: `vs our f32 ${ratio(kernel.float16_ms, kernel.float32_ms)}` },
+      {
+        what: `kernel in a Chromium worker, f32 W 151,936 × 1024 (${kernel.float32_threads} threads)`,
+        value: ms(kernel.float32_ms),
+        baseline: `plain JS loop ${ms(kernel.float32_plain_ms)}`,
+        ratio: ratio(kernel.float32_ms, kernel.float32_plain_ms),
+      },
+      {
+        what: `kernel in a Chromium worker, float16 W (${kernel.float16_threads} threads)`,
+        value: ms(kernel.float16_ms),
+        baseline: `plain JS loop ${ms(kernel.float16_plain_ms)}`,
+        ratio: ratio(kernel.float16_ms, kernel.float16_plain_ms),
+        note: `vs our f32 ${ratio(kernel.float16_ms, kernel.float32_ms)}`,
+      },
     );
     Object.assign(json, { chromium_f32_ms: round(kernel.float32_ms), chromium_f16_ms: round(kernel.float16_ms) });
   }

@@ -21,7 +21,10 @@ async function directLoad(wasmPaths: { mjs: string; wasm: string }, text: string
   ]);
   const loadMs = performance.now() - started;
   const inputs = tokenizer([text], { add_special_tokens: false });
-  await Promise.all([embed({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask }), base({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask })]);
+  await Promise.all([
+    embed({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask }),
+    base({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask }),
+  ]);
   return { loadMs, firstMs: performance.now() - started };
 }
 

@@ -1,6 +1,6 @@
-import type { Page } from '@playwright/test';
 /** Shared helpers for the benches: machine line, statistics, a results table, the JSON contract line. */
 import { cpus, loadavg, totalmem } from 'node:os';
+import type { Page } from '@playwright/test';
 
 export const V = 151_936;
 export const D = 1024;

@@ -48,7 +48,13 @@ export function findNumpy(): NumpyBaseline {
     };
   }
   if (optimized(first.blas)) return { ok: true, numpy: first.numpy, blas: first.blas!, path: first.path ?? '', optimized: true, env, how: 'as installed' };
-  const libDirs = ['/usr/lib', '/lib'].flatMap((root) => (existsSync(root) ? readdirSync(root).filter((d) => d.endsWith('-linux-gnu')).map((d) => join(root, d)) : []));
+  const libDirs = ['/usr/lib', '/lib'].flatMap((root) =>
+    existsSync(root)
+      ? readdirSync(root)
+          .filter((d) => d.endsWith('-linux-gnu'))
+          .map((d) => join(root, d))
+      : [],
+  );
   for (const libDir of libDirs) {
     for (const name of OPTIMIZED_DIRS) {
       const dir = join(libDir, name);
@@ -56,9 +62,25 @@ export function findNumpy(): NumpyBaseline {
       const withDir = { ...env, LD_LIBRARY_PATH: [dir, env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
       const found = probe(withDir);
       if (found.numpy && optimized(found.blas)) {
-        return { ok: true, numpy: found.numpy, blas: found.blas!, path: found.path ?? '', optimized: true, env: withDir, how: `LD_LIBRARY_PATH=${dir} (the default libblas.so.3 is ${first.blas})` };
+        return {
+          ok: true,
+          numpy: found.numpy,
+          blas: found.blas!,
+          path: found.path ?? '',
+          optimized: true,
+          env: withDir,
+          how: `LD_LIBRARY_PATH=${dir} (the default libblas.so.3 is ${first.blas})`,
+        };
       }
     }
   }
-  return { ok: true, numpy: first.numpy, blas: first.blas ?? 'unknown', path: first.path ?? '', optimized: false, env, how: 'as installed; no optimized BLAS found on this machine' };
+  return {
+    ok: true,
+    numpy: first.numpy,
+    blas: first.blas ?? 'unknown',
+    path: first.path ?? '',
+    optimized: false,
+    env,
+    how: 'as installed; no optimized BLAS found on this machine',
+  };
 }

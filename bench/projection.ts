@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { kernelThreadsReady, kernelTuning, readHeadOnce, setKernelThreadPolicy, usesKernel } from '../src/core/kernels/projection';
 import { allocLmHead, type HeadDtype, type LmHead, project, projectPlain } from '../src/core/lmHead';
-import { contract, D, header, median, ms, ratio, round, type Row, seeded, table, V } from './common';
+import { contract, D, header, median, ms, type Row, ratio, round, seeded, table, V } from './common';
 import { BASELINE_SCRIPT, findNumpy, PYTHON } from './numpyBaseline';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
@@ -104,7 +104,12 @@ export async function run(args: string[]): Promise<void> {
   const w = f32Head.data as Float32Array;
   for (let i = 0; i < w.length; i++) w[i] = (rand() - 0.5) * 0.1;
   const rss1 = rss();
-  memory.push({ what: 'RSS growth: f32 W allocated and filled', value: mib(rss1 - rss0), baseline: `W = ${mib(V * D * 4)}`, ratio: ratio(rss1 - rss0, V * D * 4) });
+  memory.push({
+    what: 'RSS growth: f32 W allocated and filled',
+    value: mib(rss1 - rss0),
+    baseline: `W = ${mib(V * D * 4)}`,
+    ratio: ratio(rss1 - rss0, V * D * 4),
+  });
 
   const heads: Record<HeadDtype, LmHead> = { float32: f32Head, float16: allocLmHead(V, D, 'float16'), bfloat16: allocLmHead(V, D, 'bfloat16') };
   for (let i = 0; i < w.length; i++) {
@@ -198,7 +203,10 @@ export async function run(args: string[]): Promise<void> {
   const limit = Math.min(m.read, m.numpySum);
   const gbs = (bytes: number, msTaken: number) => `${(bytes / msTaken / 1e6).toFixed(1)} GB/s`;
   const wBytes = V * D * 4;
-  const choice = tuning && tuning.threads > 1 ? `; project() picks ${tuning.threadedMs <= tuning.singleMs ? 'threads' : 'one thread'} (recent ${tuning.threadedMs.toFixed(1)} vs ${tuning.singleMs.toFixed(1)} ms)` : '';
+  const choice =
+    tuning && tuning.threads > 1
+      ? `; project() picks ${tuning.threadedMs <= tuning.singleMs ? 'threads' : 'one thread'} (recent ${tuning.threadedMs.toFixed(1)} vs ${tuning.singleMs.toFixed(1)} ms)`
+      : '';
   process.stdout.write(
     `# kernel threads available: ${threads}${choice}; numpy ${hello.numpy} on ${baseline.blas} (${baseline.path}; ${baseline.how}; OPENBLAS_CORETYPE/L2_SIZE unset); max |z - z_numpy| = ${maxDiff.toExponential(2)} (max |z| ${maxAbs.toFixed(2)})\n`,
   );
@@ -209,15 +217,53 @@ export async function run(args: string[]): Promise<void> {
   }
   process.stdout.write(`# numpy W @ h after the rounds: ${median(numpyAfter).toFixed(1)} ms (drift check)\n\n`);
   table([
-    { what: 'ours, f32 W (WASM SIMD; project() as the app calls it)', value: ms(m.f32), baseline: `${np} W @ h ${ms(m.numpy)}`, ratio: ratio(m.f32, m.numpy), note: `target ≤ 1.5×; ${gbs(wBytes, m.f32)}` },
-    { what: 'ours, float16 W', value: ms(m.f16), baseline: `ours f32 ${ms(m.f32)}`, ratio: ratio(m.f16, m.f32), note: `target ≤ 1×; vs ${np} f32 ${ratio(m.f16, m.numpy)}` },
-    { what: 'ours, bfloat16 W', value: ms(m.bf16), baseline: `ours f32 ${ms(m.f32)}`, ratio: ratio(m.bf16, m.f32), note: `vs ${np} f32 ${ratio(m.bf16, m.numpy)}` },
-    { what: 'ours, f32 W, calling thread only', value: ms(m.single), baseline: `${np} W @ h ${ms(m.numpy)}`, ratio: ratio(m.single, m.numpy), note: gbs(wBytes, m.single) },
+    {
+      what: 'ours, f32 W (WASM SIMD; project() as the app calls it)',
+      value: ms(m.f32),
+      baseline: `${np} W @ h ${ms(m.numpy)}`,
+      ratio: ratio(m.f32, m.numpy),
+      note: `target ≤ 1.5×; ${gbs(wBytes, m.f32)}`,
+    },
+    {
+      what: 'ours, float16 W',
+      value: ms(m.f16),
+      baseline: `ours f32 ${ms(m.f32)}`,
+      ratio: ratio(m.f16, m.f32),
+      note: `target ≤ 1×; vs ${np} f32 ${ratio(m.f16, m.numpy)}`,
+    },
+    {
+      what: 'ours, bfloat16 W',
+      value: ms(m.bf16),
+      baseline: `ours f32 ${ms(m.f32)}`,
+      ratio: ratio(m.bf16, m.f32),
+      note: `vs ${np} f32 ${ratio(m.bf16, m.numpy)}`,
+    },
+    {
+      what: 'ours, f32 W, calling thread only',
+      value: ms(m.single),
+      baseline: `${np} W @ h ${ms(m.numpy)}`,
+      ratio: ratio(m.single, m.numpy),
+      note: gbs(wBytes, m.single),
+    },
     ...(threads > 1
-      ? [{ what: `ours, f32 W, always ${threads} threads`, value: ms(m.threaded), baseline: `${np} W @ h ${ms(m.numpy)}`, ratio: ratio(m.threaded, m.numpy), note: gbs(wBytes, m.threaded) }]
+      ? [
+          {
+            what: `ours, f32 W, always ${threads} threads`,
+            value: ms(m.threaded),
+            baseline: `${np} W @ h ${ms(m.numpy)}`,
+            ratio: ratio(m.threaded, m.numpy),
+            note: gbs(wBytes, m.threaded),
+          },
+        ]
       : []),
     { what: 'plain JS loop (the fallback), f32', value: ms(m.plain), baseline: `${np} W @ h ${ms(m.numpy)}`, ratio: ratio(m.plain, m.numpy) },
-    { what: 'read W once (WASM, same threads)', value: ms(m.read), baseline: `${np} W.sum() ${ms(m.numpySum)}`, ratio: ratio(m.read, m.numpySum), note: gbs(wBytes, m.read) },
+    {
+      what: 'read W once (WASM, same threads)',
+      value: ms(m.read),
+      baseline: `${np} W.sum() ${ms(m.numpySum)}`,
+      ratio: ratio(m.read, m.numpySum),
+      note: gbs(wBytes, m.read),
+    },
     {
       what: 'ours f32 vs reading W once',
       value: ms(m.f32),

@@ -17,9 +17,9 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
-import { startHubServer } from '../tools/hub/hubServer';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
-import { header, inputToPaint, median, ms, quantile, ratio, round, type Row, sleep, table } from './common';
+import { startHubServer } from '../tools/hub/hubServer';
+import { header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
 /** A real-size update takes seconds: how long to wait for a column to change. */
 const REALSIZE_TIMEOUT_MS = 120_000;
@@ -48,7 +48,13 @@ function log(line: string): void {
 
 /** Builds the pair if it is not there yet; returns how long that took (0 when it was there). */
 function ensurePair(): number {
-  const files = [`${EMBED}/onnx/model_quantized.onnx`, `${BASE}/onnx/model_quantized.onnx`, `${HEAD}/model.safetensors`, `${EMBED}/onnx/model.onnx_data`, `${BASE}/onnx/model.onnx_data`];
+  const files = [
+    `${EMBED}/onnx/model_quantized.onnx`,
+    `${BASE}/onnx/model_quantized.onnx`,
+    `${HEAD}/model.safetensors`,
+    `${EMBED}/onnx/model.onnx_data`,
+    `${BASE}/onnx/model.onnx_data`,
+  ];
   if (files.every((f) => existsSync(join(HUB_ROOT, f))) && existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
   log(`building the Qwen3-0.6B-shaped pair into ${HUB_ROOT} (q8 and fp32, 6.4 GB on disk; 328 s on this shared 2-core machine)…`);
   const started = performance.now();
@@ -92,13 +98,11 @@ async function stage(): Promise<{ mjs: string; wasm: string }> {
   const dir = resolve(ROOT, OUT_DIR);
   writeFileSync(resolve(dir, EMPTY_PAGE), '<!doctype html><title>empty</title>');
   const code = await bundle('bench/realsizeDirect.ts');
-  writeFileSync(
-    resolve(dir, DIRECT_SCRIPT),
-    code,
-  );
+  writeFileSync(resolve(dir, DIRECT_SCRIPT), code);
   const assets = readdirSync(resolve(dir, 'assets'));
   // The app's WASM-only onnxruntime build (src/worker/lens.worker.ts picks it on WASM).
-  const find = (suffix: string) => assets.find((f) => f.startsWith('ort-wasm-simd-threaded') && !f.includes('asyncify') && !f.includes('jsep') && f.endsWith(suffix));
+  const find = (suffix: string) =>
+    assets.find((f) => f.startsWith('ort-wasm-simd-threaded') && !f.includes('asyncify') && !f.includes('jsep') && f.endsWith(suffix));
   const [mjs, wasm] = [find('.mjs'), find('.wasm')];
   if (!mjs || !wasm) throw new Error(`no WASM-only onnxruntime files in ${OUT_DIR}/assets`);
   return { mjs: `/assets/${mjs}`, wasm: `/assets/${wasm}` };
@@ -116,7 +120,13 @@ async function preview(port: number): Promise<ChildProcess> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 100; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) return server;
+    if (
+      await fetch(`http://127.0.0.1:${port}/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return server;
     await sleep(200);
   }
   server.kill();
@@ -248,7 +258,13 @@ async function directionReady(page: Page): Promise<number> {
  * other than huggingface.co, or a large download, asks first (src/state/store.ts): the bench says yes at once,
  * as a user would, and counts the questions.
  */
-async function openPair(page: Page, port: number, hub: string, dtype: 'q8' | 'fp32', text: string): Promise<{ ms?: number; error?: string; questions: string[] }> {
+async function openPair(
+  page: Page,
+  port: number,
+  hub: string,
+  dtype: 'q8' | 'fp32',
+  text: string,
+): Promise<{ ms?: number; error?: string; questions: string[] }> {
   const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: 'wasm', text });
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
   const questions: string[] = [];
@@ -269,7 +285,6 @@ async function openPair(page: Page, port: number, hub: string, dtype: 'q8' | 'fp
   }
   return { error: `no tokens after ${LOAD_TIMEOUT_MS / 60_000} min`, questions };
 }
-
 
 /** Starts a 100-text analysis, presses Cancel once it has run `after` ms, and times until the view is idle again. */
 async function cancelLatency(page: Page, after: number): Promise<{ ms: number; done: number; message: string }> {
@@ -309,10 +324,15 @@ export async function run(args: string[]): Promise<void> {
   const port = Number(arg('port', '4780'));
   const hubPort = Number(arg('hub-port', String(port + 1)));
   const repeats = Number(arg('repeats', '8'));
-  header('realsize', `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on WASM via the stand-in Hub, ports ${port}/${hubPort}`);
+  header(
+    'realsize',
+    `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on WASM via the stand-in Hub, ports ${port}/${hubPort}`,
+  );
   const buildMs = ensurePair();
   const built = JSON.parse(readFileSync(join(HUB_ROOT, 'realsize.json'), 'utf8'));
-  process.stdout.write(`# pair: ${HUB_ROOT} (${buildMs ? `built now in ${(buildMs / 1000).toFixed(0)} s` : `built earlier in ${built.seconds} s`}); q8 download ${(downloadedBytes('q8') / 1e6).toFixed(0)} MB, fp32 ${(downloadedBytes('fp32') / 1e6).toFixed(0)} MB\n`);
+  process.stdout.write(
+    `# pair: ${HUB_ROOT} (${buildMs ? `built now in ${(buildMs / 1000).toFixed(0)} s` : `built earlier in ${built.seconds} s`}); q8 download ${(downloadedBytes('q8') / 1e6).toFixed(0)} MB, fp32 ${(downloadedBytes('fp32') / 1e6).toFixed(0)} MB\n`,
+  );
   buildApp(args.includes('--no-build'));
   const paths = await stage();
   const hubServer = await startHubServer({ roots: [HUB_ROOT], port: hubPort });
@@ -344,7 +364,9 @@ export async function run(args: string[]): Promise<void> {
     const cold = await openPair(page, port, hub, 'q8', TEXTS[0]);
     if (cold.error) throw new Error(`the q8 pair did not load: ${cold.error}`);
     const coldWeights = await page.getByTestId('model-status').getAttribute('data-weights');
-    log(`cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; weights from ${coldWeights}; questions answered: ${cold.questions.join(' | ') || 'none'}`);
+    log(
+      `cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; weights from ${coldWeights}; questions answered: ${cold.questions.join(' | ') || 'none'}`,
+    );
     const afterLoad = Math.max(sampler.peakMb(), ...(await renderers(browser)).map((r) => r.hwmMb));
 
     // The PC1 sample is being embedded now, behind the page's requests: one text change meanwhile.
@@ -392,7 +414,9 @@ export async function run(args: string[]): Promise<void> {
         if (typeof ms === 'number') tjsUpdates.push(ms);
       }
     }
-    log(`updates (input → tokens, incl. ${TEXT_DEBOUNCE_MS} ms debounce): ${updates.map((u) => u[0].toFixed(0)).join(', ')} ms; transformers.js alone: ${tjsUpdates.map((u) => u.toFixed(0)).join(', ')} ms`);
+    log(
+      `updates (input → tokens, incl. ${TEXT_DEBOUNCE_MS} ms debounce): ${updates.map((u) => u[0].toFixed(0)).join(', ')} ms; transformers.js alone: ${tjsUpdates.map((u) => u.toFixed(0)).join(', ')} ms`,
+    );
     const longTasks = (await page.evaluate('window.__longTasks')) as { start: number; duration: number }[];
     await page.close();
 
@@ -438,22 +462,121 @@ export async function run(args: string[]): Promise<void> {
     const maxLong = Math.max(0, ...inUse.map((t) => t.duration));
     const maxStartup = Math.max(0, ...startup.map((t) => t.duration));
     rows.push(
-      { what: 'load → both columns, cold (from the server)', value: ms(cold.ms!), baseline: typeof direct === 'string' ? '—' : `transformers.js alone, load only ${ms(direct.loadMs)}`, ratio: typeof direct === 'string' ? '—' : ratio(cold.ms!, direct.loadMs), note: `the PC1 sample is embedded after; weights read by onnxruntime from: ${coldWeights}` },
-      { what: 'load → slider ready (u₁ from the 200-text sample)', value: ms(direction), baseline: `first tokens ${ms(cold.ms!)}`, ratio: ratio(direction, cold.ms!), note: 'one text per model run, behind the page’s requests and only after 1.5 s without one; the slider moves after 50 of the 200' },
-      { what: 'update while the sample is embedded', value: ms(duringSample[0] - TEXT_DEBOUNCE_MS), baseline: `update after it ${ms(update)}`, ratio: ratio(duringSample[0] - TEXT_DEBOUNCE_MS, update), note: 'waits for the one background run going on' },
-      { what: 'load → both columns, warm (browser caches)', value: warm.ms ? ms(warm.ms) : '—', baseline: `cold ${ms(cold.ms!)}`, ratio: warm.ms ? ratio(warm.ms, cold.ms!) : '—', note: warm.error?.slice(0, 80) ?? `weights read by onnxruntime from: ${warmWeights}` },
-      { what: 'update, 20-token text (both bodies, 2 × W·h, top-k)', value: ms(update), baseline: `transformers.js alone, 2 bodies ${ms(tjs)}`, ratio: ratio(update, tjs), note: `target ≤ 1.1×; input → DOM minus the ${TEXT_DEBOUNCE_MS} ms debounce` },
-      { what: 'update incl. debounce → next frame', value: ms(median(updates.map((u) => u[1]))), baseline: `transformers.js alone ${ms(tjs)}`, ratio: ratio(median(updates.map((u) => u[1])), tjs) },
-      { what: 'slider input → base column changed, p95', value: ms(sliderP95), baseline: 'target 4 ms', ratio: ratio(sliderP95, 4), note: `p50 ${ms(median(ticks.map((t) => t[0])))}; → next frame p95 ${ms(sliderFrameP95)}` },
-      { what: 'peak tab memory (renderer RSS every 250 ms and VmHWM − empty page)', value: `${(peak - empty).toFixed(0)} MiB`, baseline: `pair as downloaded ${modelMb.toFixed(0)} MiB`, ratio: ratio(peak - empty, modelMb), note: `target ≤ 1.3×; empty page ${empty.toFixed(0)} MiB; peak until first tokens ${(afterLoad - empty).toFixed(0)} MiB` },
-      { what: 'peak tab memory, warm load in a new tab (from the cache) − empty page', value: `${warmPeak.toFixed(0)} MiB`, baseline: `pair as downloaded ${modelMb.toFixed(0)} MiB`, ratio: ratio(warmPeak, modelMb), note: 'the load alone: no analysis, no sample' },
-      { what: 'cancel during a 100-text analysis → view idle', value: ms(cancel.ms), baseline: 'target 1 s', ratio: ratio(cancel.ms, 1000), note: `pressed at ${cancel.done}% done` },
-      { what: 'a text typed right after that cancel → tokens', value: ms(afterCancel[0] - TEXT_DEBOUNCE_MS), baseline: `update ${ms(update)}`, ratio: ratio(afterCancel[0] - TEXT_DEBOUNCE_MS, update), note: 'waits for the model run that was in flight (one body, one text)' },
-      { what: 'longest main-thread task in use (load, sample, slider, analysis, updates)', value: ms(maxLong), baseline: 'target 200 ms', ratio: ratio(maxLong, 200), note: `${inUse.filter((t) => t.duration > 200).length} over 200 ms of ${inUse.length} long tasks after the first ${STARTUP_MS / 1000} s` },
-      { what: 'longest main-thread task at start (first 2 s: bundle, first render)', value: ms(maxStartup), baseline: 'target 200 ms', ratio: ratio(maxStartup, 200), note: `${startup.length} long tasks` },
-      { what: 'fp32 instead of q8', value: fp32.error ? 'refused' : ms(fp32.ms!), baseline: `q8 cold ${ms(cold.ms!)}`, ratio: '—', note: (fp32.error ?? '').slice(0, 160) },
+      {
+        what: 'load → both columns, cold (from the server)',
+        value: ms(cold.ms!),
+        baseline: typeof direct === 'string' ? '—' : `transformers.js alone, load only ${ms(direct.loadMs)}`,
+        ratio: typeof direct === 'string' ? '—' : ratio(cold.ms!, direct.loadMs),
+        note: `the PC1 sample is embedded after; weights read by onnxruntime from: ${coldWeights}`,
+      },
+      {
+        what: 'load → slider ready (u₁ from the 200-text sample)',
+        value: ms(direction),
+        baseline: `first tokens ${ms(cold.ms!)}`,
+        ratio: ratio(direction, cold.ms!),
+        note: 'one text per model run, behind the page’s requests and only after 1.5 s without one; the slider moves after 50 of the 200',
+      },
+      {
+        what: 'update while the sample is embedded',
+        value: ms(duringSample[0] - TEXT_DEBOUNCE_MS),
+        baseline: `update after it ${ms(update)}`,
+        ratio: ratio(duringSample[0] - TEXT_DEBOUNCE_MS, update),
+        note: 'waits for the one background run going on',
+      },
+      {
+        what: 'load → both columns, warm (browser caches)',
+        value: warm.ms ? ms(warm.ms) : '—',
+        baseline: `cold ${ms(cold.ms!)}`,
+        ratio: warm.ms ? ratio(warm.ms, cold.ms!) : '—',
+        note: warm.error?.slice(0, 80) ?? `weights read by onnxruntime from: ${warmWeights}`,
+      },
+      {
+        what: 'update, 20-token text (both bodies, 2 × W·h, top-k)',
+        value: ms(update),
+        baseline: `transformers.js alone, 2 bodies ${ms(tjs)}`,
+        ratio: ratio(update, tjs),
+        note: `target ≤ 1.1×; input → DOM minus the ${TEXT_DEBOUNCE_MS} ms debounce`,
+      },
+      {
+        what: 'update incl. debounce → next frame',
+        value: ms(median(updates.map((u) => u[1]))),
+        baseline: `transformers.js alone ${ms(tjs)}`,
+        ratio: ratio(median(updates.map((u) => u[1])), tjs),
+      },
+      {
+        what: 'slider input → base column changed, p95',
+        value: ms(sliderP95),
+        baseline: 'target 4 ms',
+        ratio: ratio(sliderP95, 4),
+        note: `p50 ${ms(median(ticks.map((t) => t[0])))}; → next frame p95 ${ms(sliderFrameP95)}`,
+      },
+      {
+        what: 'peak tab memory (renderer RSS every 250 ms and VmHWM − empty page)',
+        value: `${(peak - empty).toFixed(0)} MiB`,
+        baseline: `pair as downloaded ${modelMb.toFixed(0)} MiB`,
+        ratio: ratio(peak - empty, modelMb),
+        note: `target ≤ 1.3×; empty page ${empty.toFixed(0)} MiB; peak until first tokens ${(afterLoad - empty).toFixed(0)} MiB`,
+      },
+      {
+        what: 'peak tab memory, warm load in a new tab (from the cache) − empty page',
+        value: `${warmPeak.toFixed(0)} MiB`,
+        baseline: `pair as downloaded ${modelMb.toFixed(0)} MiB`,
+        ratio: ratio(warmPeak, modelMb),
+        note: 'the load alone: no analysis, no sample',
+      },
+      {
+        what: 'cancel during a 100-text analysis → view idle',
+        value: ms(cancel.ms),
+        baseline: 'target 1 s',
+        ratio: ratio(cancel.ms, 1000),
+        note: `pressed at ${cancel.done}% done`,
+      },
+      {
+        what: 'a text typed right after that cancel → tokens',
+        value: ms(afterCancel[0] - TEXT_DEBOUNCE_MS),
+        baseline: `update ${ms(update)}`,
+        ratio: ratio(afterCancel[0] - TEXT_DEBOUNCE_MS, update),
+        note: 'waits for the model run that was in flight (one body, one text)',
+      },
+      {
+        what: 'longest main-thread task in use (load, sample, slider, analysis, updates)',
+        value: ms(maxLong),
+        baseline: 'target 200 ms',
+        ratio: ratio(maxLong, 200),
+        note: `${inUse.filter((t) => t.duration > 200).length} over 200 ms of ${inUse.length} long tasks after the first ${STARTUP_MS / 1000} s`,
+      },
+      {
+        what: 'longest main-thread task at start (first 2 s: bundle, first render)',
+        value: ms(maxStartup),
+        baseline: 'target 200 ms',
+        ratio: ratio(maxStartup, 200),
+        note: `${startup.length} long tasks`,
+      },
+      {
+        what: 'fp32 instead of q8',
+        value: fp32.error ? 'refused' : ms(fp32.ms!),
+        baseline: `q8 cold ${ms(cold.ms!)}`,
+        ratio: '—',
+        note: (fp32.error ?? '').slice(0, 160),
+      },
     );
-    Object.assign(results, { warmPeak, layers: built.layers, hidden: built.hidden, direction, afterCancel: afterCancel[0] - TEXT_DEBOUNCE_MS, update, tjs, sliderP95, peak: peak - empty, modelMb, cancel: cancel.ms, warm: warm.ms, cold: cold.ms, fp32: fp32.error ?? 'loaded', maxLong });
+    Object.assign(results, {
+      warmPeak,
+      layers: built.layers,
+      hidden: built.hidden,
+      direction,
+      afterCancel: afterCancel[0] - TEXT_DEBOUNCE_MS,
+      update,
+      tjs,
+      sliderP95,
+      peak: peak - empty,
+      modelMb,
+      cancel: cancel.ms,
+      warm: warm.ms,
+      cold: cold.ms,
+      fp32: fp32.error ?? 'loaded',
+      maxLong,
+    });
     if (fp32.error) process.stdout.write(`# fp32: the user sees: ${fp32.error}\n`);
     if (typeof direct !== 'string') process.stdout.write(`# text tokens (Qwen3 tokenizer, no special tokens): ${direct.tokens.join(', ')}\n`);
     else process.stdout.write(`# transformers.js alone: ${direct}\n`);

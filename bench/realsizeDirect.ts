@@ -41,7 +41,10 @@ async function directLoad(request: DirectRequest): Promise<{ loadMs: number; tok
   const update = async (text: string) => {
     const e = embedTokenizer([request.template.replace('{text}', text)], { add_special_tokens: true });
     const b = baseTokenizer([text], { add_special_tokens: true });
-    await Promise.all([embed({ input_ids: e.input_ids, attention_mask: e.attention_mask }), base({ input_ids: b.input_ids, attention_mask: b.attention_mask })]);
+    await Promise.all([
+      embed({ input_ids: e.input_ids, attention_mask: e.attention_mask }),
+      base({ input_ids: b.input_ids, attention_mask: b.attention_mask }),
+    ]);
   };
   loaded = { update, dispose: async () => void (await Promise.all([embed.dispose(), base.dispose()])) };
   await update(request.texts[0]); // warm-up: the app's measured updates also follow a first one

@@ -1,20 +1,18 @@
-import { batchesOf } from '../src/core/batches';
 import { writeFile } from 'node:fs/promises';
+import { batchesOf } from '../src/core/batches';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
+import { sampleSpectrum, serializeSpectrum } from '../src/runtime/direction';
+import { loadPair } from '../src/runtime/loadPair';
+import { localModelReader } from '../src/runtime/node';
+import type { LensPair } from '../src/runtime/pair';
+import { LensSession } from '../src/runtime/session';
 import { CATALOG } from '../src/shared/catalog';
 import { type FileProgress, readText } from '../src/shared/files';
 import { isHubHead, parseManifest } from '../src/shared/manifest';
-import { localModelReader } from '../src/runtime/node';
-import { sampleSpectrum, serializeSpectrum } from '../src/runtime/direction';
-import { loadPair } from '../src/runtime/loadPair';
-import type { LensPair } from '../src/runtime/pair';
-import { LensSession } from '../src/runtime/session';
 import type { TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
 import { layerTable, parseLambda, printLayerTable } from './layers';
 import { cpuLoadOptions, type Options, resolvePair } from './pair';
-
-
 
 function requireInput(options: Options): string {
   if (typeof options.input !== 'string') throw new UsageError('--input <file|-> is required');
@@ -83,11 +81,7 @@ export async function align(options: Options): Promise<void> {
 }
 
 /** Runs the dataset analysis of a pair over texts: the numbers behind the app's Analysis view. */
-export async function analyzeTexts(
-  options: Options,
-  texts: string[],
-  k: number,
-): Promise<{ report: DatasetReport; pair: LensPair }> {
+export async function analyzeTexts(options: Options, texts: string[], k: number): Promise<{ report: DatasetReport; pair: LensPair }> {
   const resolved = await resolvePair(options);
   progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
   const pair = await loadPair(resolved.manifest, cpuLoadOptions(resolved, loadProgress));
@@ -156,11 +150,20 @@ export async function analyze(options: Options): Promise<void> {
         `${key.padEnd(14)} ${pct(m.hit10)}   ${pct(m.lar)}  ${pct(m.gar)}  | ${pct(c.hit10)}           ${pct(c.lar)}  ${pct(c.gar)} | ${pct(report.frequentShare[key])}\n`,
       );
     }
-    process.stdout.write(`v1..v10: ${report.variation.slice(0, 10).map((v) => v.toFixed(3)).join(' ')}\n`);
+    process.stdout.write(
+      `v1..v10: ${report.variation
+        .slice(0, 10)
+        .map((v) => v.toFixed(3))
+        .join(' ')}\n`,
+    );
     if (layerRows) printLayerTable(layerRows);
     process.stdout.write(`examples:\n`);
     for (const p of report.perText.slice(0, 5)) {
-      const show = (ids: number[]) => ids.slice(0, k).map((id) => JSON.stringify(pair.tokenText(id))).join(' ');
+      const show = (ids: number[]) =>
+        ids
+          .slice(0, k)
+          .map((id) => JSON.stringify(pair.tokenText(id)))
+          .join(' ');
       process.stdout.write(`  ${p.text}\n    embed: ${show(p.top.embed)}\n    base:  ${show(p.top.base)}\n    base+v1u1: ${show(p.top.baseAdjusted)}\n`);
     }
   }

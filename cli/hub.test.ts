@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import * as ort from 'onnxruntime-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pool } from '../src/core/pooling';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
 import { PROMPT_EOL_TEMPLATE } from '../src/shared/manifest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Fault, type HubServer, setFaults, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
 import { runCommand } from '../tools/runCommand';
@@ -36,20 +36,31 @@ describe('CLI on Hub pairs (local Hub server)', () => {
     expect(viaHub.stderr).not.toMatch(/lens align:/);
     expect(viaHub.code).toBe(0);
     const local = await lens(['align', '--pair', 'demo', '--input', '-', '--json'], TEXTS);
-    const ids = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l)).map((r) => [r.embed.top.map((t: { id: number }) => t.id), r.base.top.map((t: { id: number }) => t.id)]);
+    const ids = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .map((r) => [r.embed.top.map((t: { id: number }) => t.id), r.base.top.map((t: { id: number }) => t.id)]);
     expect(ids(viaHub.stdout)).toEqual(ids(local.stdout));
     // W came from the safetensors by Range requests (served by the CDN origin resolve/ redirects to).
     expect(hub.log.some((l) => l.path.endsWith('hubtest/demo-base/model.safetensors') && l.status === 206 && l.range !== undefined)).toBe(true);
   });
 
   it('refuses a pair whose vocabularies differ, naming both sizes', async () => {
-    const out = await lens(['align', '--embed', 'hubtest/tiny-embed', '--base', 'hubtest/demo-base', '--pooling', 'mean', '--hub-url', hub.url, '--input', '-'], TEXTS);
+    const out = await lens(
+      ['align', '--embed', 'hubtest/tiny-embed', '--base', 'hubtest/demo-base', '--pooling', 'mean', '--hub-url', hub.url, '--input', '-'],
+      TEXTS,
+    );
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(/vocabulary of 272 tokens.*8,192/);
   });
 
   it('an unknown Hub id exits non-zero and names the id', async () => {
-    const out = await lens(['align', '--embed', 'nobody/missing-model', '--base', 'hubtest/demo-base', '--pooling', 'mean', '--hub-url', hub.url, '--input', '-'], TEXTS);
+    const out = await lens(
+      ['align', '--embed', 'nobody/missing-model', '--base', 'hubtest/demo-base', '--pooling', 'mean', '--hub-url', hub.url, '--input', '-'],
+      TEXTS,
+    );
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain('nobody/missing-model');
   });
@@ -60,7 +71,11 @@ interface AlignRecord {
   embed: { top: { id: number; score: number }[] };
   base: { top: { id: number; score: number }[] };
 }
-const records = (stdout: string): AlignRecord[] => stdout.trim().split('\n').map((line) => JSON.parse(line));
+const records = (stdout: string): AlignRecord[] =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 
 const SMOL_BASE = 'models/test-shapes/qwen3-base/onnx/model.onnx';
 const QWEN3_BASE = 'models/test-shapes/qwen3-vocab/base/onnx/model.onnx';
@@ -74,7 +89,8 @@ const session = (path: string) => {
 const long = (values: number[]) => new ort.Tensor('int64', BigInt64Array.from(values.map(BigInt)), [1, values.length]);
 const feedsFor = (s: ort.InferenceSession, ids: number[], kv: [number, number]) => {
   const feeds: Record<string, ort.Tensor> = { input_ids: long(ids), attention_mask: long(ids.map(() => 1)), position_ids: long(ids.map((_, i) => i)) };
-  for (const name of s.inputNames.filter((n) => n.startsWith('past_key_values'))) feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, kv[0], 0, kv[1]]);
+  for (const name of s.inputNames.filter((n) => n.startsWith('past_key_values')))
+    feeds[name] = new ort.Tensor('float32', new Float32Array(0), [1, kv[0], 0, kv[1]]);
   return feeds;
 };
 
@@ -82,7 +98,12 @@ const feedsFor = (s: ort.InferenceSession, ids: number[], kv: [number, number]) 
 async function pooledLogits(path: string, ids: number[], pooling: 'mean' | 'last' = 'mean', kv: [number, number] = [2, 16]): Promise<Float32Array> {
   const s = await session(path);
   const logits = (await s.run(feedsFor(s, ids, kv))).logits;
-  return pool(logits.data as Float32Array, ids.map(() => 1), logits.dims[2], pooling);
+  return pool(
+    logits.data as Float32Array,
+    ids.map(() => 1),
+    logits.dims[2],
+    pooling,
+  );
 }
 
 /** The export's last_hidden_state at the last position. */
@@ -125,19 +146,41 @@ async function standInIds(text: string): Promise<number[]> {
 }
 
 /** Ids ranked by score, best first (ties to the lower id), over the tokenizer's rows. */
-const ranking = (z: Float32Array, rows: number) => [...z.subarray(0, rows)].map((score, id) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id);
+const ranking = (z: Float32Array, rows: number) =>
+  [...z.subarray(0, rows)].map((score, id) => ({ id, score })).sort((a, b) => b.score - a.score || a.id - b.id);
 
 describe('faults that heal: one clear line, nothing broken kept in the cache folder, the next load works', () => {
   const DEMO = ['--embed', 'hubtest/demo-embed', '--base', 'hubtest/demo-base', '--pooling', DEMO_POOLING];
-  const alignWith = (cacheDir: string, extra: string[] = DEMO) => lens(['align', ...extra, '--hub-url', hub.url, '--cache-dir', cacheDir, '--input', '-', '--json'], TEXTS);
+  const alignWith = (cacheDir: string, extra: string[] = DEMO) =>
+    lens(['align', ...extra, '--hub-url', hub.url, '--cache-dir', cacheDir, '--input', '-', '--json'], TEXTS);
   const cached = (cacheDir: string, file: string) => existsSync(join(cacheDir, file));
   const reference = async () => (await lens(['align', '--pair', 'demo', '--input', '-', '--json'], TEXTS)).stdout;
 
   const cases: [string, Fault, RegExp, string][] = [
-    ['a download cut off mid-file', { match: 'demo-embed/onnx/model.onnx', kind: 'truncate', times: 1 }, /hubtest\/demo-embed: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/, 'hubtest/demo-embed/onnx/model.onnx'],
-    ['an HTML page for tokenizer.json', { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 1 }, /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/, 'hubtest/demo-embed/tokenizer.json'],
-    ['a corrupt ONNX file', { match: 'demo-base/onnx/model.onnx', kind: 'corrupt', times: 1 }, /hubtest\/demo-base: onnx\/model\.onnx could not be loaded: .*removed from the cache/, 'hubtest/demo-base/onnx/model.onnx'],
-    ['a server error that outlasts the retries', { match: 'demo-base/resolve/main/config.json', kind: 'status', status: 503, times: 4 }, /hubtest\/demo-base: config\.json: the server answered 503 .*4 times \(retried with backoff\)/, 'hubtest/demo-base/config.json'],
+    [
+      'a download cut off mid-file',
+      { match: 'demo-embed/onnx/model.onnx', kind: 'truncate', times: 1 },
+      /hubtest\/demo-embed: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
+      'hubtest/demo-embed/onnx/model.onnx',
+    ],
+    [
+      'an HTML page for tokenizer.json',
+      { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 1 },
+      /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/,
+      'hubtest/demo-embed/tokenizer.json',
+    ],
+    [
+      'a corrupt ONNX file',
+      { match: 'demo-base/onnx/model.onnx', kind: 'corrupt', times: 1 },
+      /hubtest\/demo-base: onnx\/model\.onnx could not be loaded: .*removed from the cache/,
+      'hubtest/demo-base/onnx/model.onnx',
+    ],
+    [
+      'a server error that outlasts the retries',
+      { match: 'demo-base/resolve/main/config.json', kind: 'status', status: 503, times: 4 },
+      /hubtest\/demo-base: config\.json: the server answered 503 .*4 times \(retried with backoff\)/,
+      'hubtest/demo-base/config.json',
+    ],
   ];
   for (const [name, fault, message, file] of cases) {
     it(name, async () => {
@@ -146,7 +189,12 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
       const broken = await alignWith(cacheDir);
       expect(broken.code).not.toBe(0);
       expect(broken.stderr).toMatch(message);
-      expect(broken.stderr.trim().split('\n').filter((l) => l.startsWith('lens align:'))).toHaveLength(1);
+      expect(
+        broken.stderr
+          .trim()
+          .split('\n')
+          .filter((l) => l.startsWith('lens align:')),
+      ).toHaveLength(1);
       expect(cached(cacheDir, file)).toBe(false);
       // The server is healthy again: the same command works and gives the local pair's tokens.
       await setFaults(hub.url, []);
@@ -173,7 +221,9 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
   it('a safetensors header whose offsets lie, a repo with no onnx/ folder, a Hub URL that is not http(s)', async () => {
     const cacheDir = mkdtempSync(join(tmpdir(), 'lens-cache-'));
     const lying = await alignWith(cacheDir, ['--embed', 'hubtest/demo-embed', '--base', 'hubtest/lying-head', '--pooling', DEMO_POOLING]);
-    expect(lying.stderr).toMatch(/hubtest\/lying-head\/model\.safetensors: asked for bytes .* but the file has [\d,]+: its safetensors header's offsets are wrong/);
+    expect(lying.stderr).toMatch(
+      /hubtest\/lying-head\/model\.safetensors: asked for bytes .* but the file has [\d,]+: its safetensors header's offsets are wrong/,
+    );
     const noOnnx = await alignWith(cacheDir, ['--embed', 'hubtest/no-onnx', '--base', 'hubtest/demo-base', '--pooling', 'mean']);
     expect(noOnnx.stderr).toMatch(/hubtest\/no-onnx has no ONNX model under onnx\//);
     for (const url of ['javascript:alert(1)', 'file:///etc', 'ftp://example.org']) {
@@ -184,7 +234,7 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
   });
 });
 
-describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-shapes)', () => {
+describe("catalog pairs on stand-ins with the real repos' shapes (models/test-shapes)", () => {
   it('qwen3-0.6b: the real Qwen3 vocabulary, last-token embedder ending on its EOS, logits-only base with a KV cache, W from one bf16 safetensors', async () => {
     hub.log.length = 0;
     const out = await lens(['align', '--pair', 'qwen3-0.6b', '--hub-url', hub.url, '--input', '-', '--json'], TEXTS);
@@ -199,7 +249,12 @@ describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-s
       // The base model reads the plain text with its own tokenizer (no EOS): its view from the appended
       // hidden-state output equals the export's own logits, mean-pooled.
       expect(record.tokens.at(-1)?.id).not.toBe(QWEN3_EOS);
-      const base = await pooledLogits(QWEN3_BASE, record.tokens.map((t) => t.id), 'mean', [8, 128]);
+      const base = await pooledLogits(
+        QWEN3_BASE,
+        record.tokens.map((t) => t.id),
+        'mean',
+        [8, 128],
+      );
       for (const t of record.base.top) expect(t.score).toBeCloseTo(base[t.id], 2);
       // The embedder reads the query template and ends on <|endoftext|>, the token its last-token pooling reads.
       const embedIds = embedTokenizer.encode(QWEN3_QUERY_TEMPLATE.replace('{text}', text), { add_special_tokens: true }) as number[];
@@ -239,8 +294,15 @@ describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-s
     for (const [i, record] of records(out.stdout).entries()) {
       const text = TEXTS.split('\n')[i];
       const prompt = await pooledLogits(SMOL_BASE, await standInIds(PROMPT_EOL_TEMPLATE.replace('{text}', text)), 'last');
-      const plain = await pooledLogits(SMOL_BASE, record.tokens.map((t) => t.id), 'mean');
-      for (const [view, reference] of [[record.embed, prompt], [record.base, plain]] as const) {
+      const plain = await pooledLogits(
+        SMOL_BASE,
+        record.tokens.map((t) => t.id),
+        'mean',
+      );
+      for (const [view, reference] of [
+        [record.embed, prompt],
+        [record.base, plain],
+      ] as const) {
         for (const t of view.top) expect(t.score).toBeCloseTo(reference[t.id], 1);
         expect(view.top[0].id).toBe(ranking(reference, tokenizerSize)[0].id);
       }
@@ -257,15 +319,36 @@ describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-s
     const shapes = JSON.parse(readFileSync('models/test-shapes/manifest.json', 'utf8'));
     const manifest = JSON.parse(readFileSync('models/sgpt-125m/manifest.json', 'utf8'));
     delete manifest.setup;
-    writeFileSync(join(modelsDir, 'sgpt-125m/manifest.json'), JSON.stringify({ ...manifest, lmHead: { ...manifest.lmHead, rows: shapes.lmHead.rows, cols: shapes.lmHead.cols }, vocabSize: shapes.vocabSize }));
+    writeFileSync(
+      join(modelsDir, 'sgpt-125m/manifest.json'),
+      JSON.stringify({ ...manifest, lmHead: { ...manifest.lmHead, rows: shapes.lmHead.rows, cols: shapes.lmHead.cols }, vocabSize: shapes.vocabSize }),
+    );
 
     const listed = JSON.parse((await lens(['models', '--json', '--models-dir', modelsDir], '')).stdout);
-    expect(listed.find((row: { id: string }) => row.id === 'sgpt-125m')).toMatchObject({ embed: 'sgpt-125m/embed', base: 'sgpt-125m/base', pooling: 'weighted-mean', available: true });
+    expect(listed.find((row: { id: string }) => row.id === 'sgpt-125m')).toMatchObject({
+      embed: 'sgpt-125m/embed',
+      base: 'sgpt-125m/base',
+      pooling: 'weighted-mean',
+      available: true,
+    });
 
     const local = await lens(['align', '--pair', 'sgpt-125m', '--models-dir', modelsDir, '--input', '-', '--json'], TEXTS);
     expect(local.stderr).not.toMatch(/lens align:/);
     const viaHub = await lens(
-      ['align', '--embed', 'hubtest/sgpt-125m-onnx', '--base', 'hubtest/gpt-neo-125m-onnx', '--pooling', 'weighted-mean', '--hub-url', hub.url, '--input', '-', '--json'],
+      [
+        'align',
+        '--embed',
+        'hubtest/sgpt-125m-onnx',
+        '--base',
+        'hubtest/gpt-neo-125m-onnx',
+        '--pooling',
+        'weighted-mean',
+        '--hub-url',
+        hub.url,
+        '--input',
+        '-',
+        '--json',
+      ],
       TEXTS,
     );
     expect(viaHub.code).toBe(0);
@@ -283,6 +366,11 @@ describe('catalog pairs on stand-ins with the real repos\' shapes (models/test-s
     const rows = JSON.parse((await lens(['models', '--json'], '')).stdout);
     expect(rows.map((r: { id: string }) => r.id)).toEqual(['demo', 'qwen3-0.6b', 'sgpt-125m', 'smollm2-135m-eol', 'test-tiny']);
     for (const row of rows) for (const key of ['id', 'embed', 'base', 'pooling', 'template']) expect(typeof row[key]).toBe('string');
-    expect(rows[1]).toMatchObject({ embed: 'onnx-community/Qwen3-Embedding-0.6B-ONNX', base: 'onnx-community/Qwen3-0.6B-ONNX', head: 'Qwen/Qwen3-0.6B', pooling: 'last' });
+    expect(rows[1]).toMatchObject({
+      embed: 'onnx-community/Qwen3-Embedding-0.6B-ONNX',
+      base: 'onnx-community/Qwen3-0.6B-ONNX',
+      head: 'Qwen/Qwen3-0.6B',
+      pooling: 'last',
+    });
   });
 });

@@ -61,8 +61,7 @@ describe('per-layer parity with the independent numpy implementation (tools/refe
   const input = file('parity.txt', `${fixture.texts.join('\n')}\n`);
   const layers = lens(['layers', '--pair', 'demo', '--input', input, '--k', '10', '--json']);
   const analyze = lens(['analyze', '--pair', 'demo', '--input', input, '--layers', '--json']);
-  const close = (actual: number, expected: number) =>
-    expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(expected), 0.1));
+  const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(expected), 0.1));
 
   it('identical top-10 ids per text and layer, for both models', () => {
     expect(layers.code, layers.stderr).toBe(0);

@@ -52,7 +52,10 @@ describe('lens CLI', () => {
   it('align prints one JSON object per text with tokens, both top-k lists and metrics; empty lines skipped', () => {
     const out = lens(['align', '--pair', 'demo', '--input', '-', '--k', '5', '--lambda', 'v1', '--json'], 'A cat sits on the mat.\n\nTwo dogs play.\n');
     expect(out.code).toBe(0);
-    const rows = out.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = out.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       expect(row.tokens.length).toBeGreaterThan(0);
@@ -72,8 +75,7 @@ describe('parity with the independent numpy implementation (tools/reference/pari
   const input = file('parity.txt', `${fixture.texts.join('\n')}\n`);
   const out = lens(['analyze', '--pair', 'demo', '--input', input, '--per-text', '--json']);
   const report = out.code === 0 ? JSON.parse(out.stdout) : undefined;
-  const close = (actual: number, expected: number) =>
-    expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(expected), 0.1));
+  const close = (actual: number, expected: number) => expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(expected), 0.1));
 
   it('analyze runs on the same texts', () => {
     expect(out.stderr).not.toMatch(/lens analyze:/);

@@ -5,9 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { align, analyze, models, spectrum } from './commands';
+import { UsageError } from './io';
 import { layers } from './layers';
 import type { Options } from './pair';
-import { UsageError } from './io';
 
 const HELP = `lens — what an LLM text embedding says in tokens
 

@@ -6,8 +6,8 @@
 import { POOLINGS, type Pooling } from '../src/core/pooling';
 import type { DownloadLog } from '../src/runtime/downloadLog';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
-import { allowHub, DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
 import type { LoadOptions } from '../src/runtime/loadPair';
+import { allowHub, DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
 import { type PairPlan, planPair } from '../src/runtime/plan';
 import { DTYPES, isDtype } from '../src/shared/dtypes';
 import type { BinaryReader } from '../src/shared/files';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import type { Options } from './pair';
 import { UsageError } from './io';
+import type { Options } from './pair';
 import { evaluate, index, search } from './retrieval';
 
 const OPTIONS = {
@@ -139,7 +139,10 @@ describe('lens evaluate / search / index', () => {
       'elasticsearch/msearch.ndjson',
       'run.trec',
     ]);
-    const docs = readFileSync(join(out, 'anserini/collection.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const docs = readFileSync(join(out, 'anserini/collection.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(docs).toHaveLength(12);
     for (const d of docs) for (const w of Object.values(d.vector)) expect(Number.isInteger(w)).toBe(true);
     expect(readFileSync(join(out, 'elasticsearch/bulk.ndjson'), 'utf8').trim().split('\n')).toHaveLength(24);
@@ -162,7 +165,11 @@ describe('lens evaluate / search / index', () => {
     expect(existsSync(PYTHON), `${PYTHON} is needed for the independent scorer: apt-get install python3`).toBe(true);
     const out = EXPORT;
     await exportIndex();
-    const columns = (run: string) => run.trim().split('\n').map((line) => line.split(' ').slice(0, 5).join(' '));
+    const columns = (run: string) =>
+      run
+        .trim()
+        .split('\n')
+        .map((line) => line.split(' ').slice(0, 5).join(' '));
     const expected = columns(readFileSync(join(out, 'run.trec'), 'utf8'));
     expect(expected.length).toBeGreaterThan(0);
     for (const format of ['anserini', 'elasticsearch']) {
@@ -173,10 +180,26 @@ describe('lens evaluate / search / index', () => {
   });
 
   it.each([
-    ['an empty corpus', () => ['--corpus', file('empty.tsv', ''), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('r.tsv', 'q1\td1\t1')], /corpus file has no rows/],
-    ['duplicate ids', () => ['--corpus', file('dup.tsv', 'd1\ta\nd1\tb'), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('r.tsv', 'q1\td1\t1')], /duplicate id "d1"/],
-    ['an empty query', () => ['--corpus', file('c.tsv', 'd1\ta'), '--queries', file('eq.tsv', 'q1\t  '), '--qrels', file('r.tsv', 'q1\td1\t1')], /"q1" has an empty text/],
-    ['qrels naming unknown ids', () => ['--corpus', file('c.tsv', 'd1\ta'), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('u.tsv', 'q1\td9\t1')], /unknown id.*document "d9"/],
+    [
+      'an empty corpus',
+      () => ['--corpus', file('empty.tsv', ''), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('r.tsv', 'q1\td1\t1')],
+      /corpus file has no rows/,
+    ],
+    [
+      'duplicate ids',
+      () => ['--corpus', file('dup.tsv', 'd1\ta\nd1\tb'), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('r.tsv', 'q1\td1\t1')],
+      /duplicate id "d1"/,
+    ],
+    [
+      'an empty query',
+      () => ['--corpus', file('c.tsv', 'd1\ta'), '--queries', file('eq.tsv', 'q1\t  '), '--qrels', file('r.tsv', 'q1\td1\t1')],
+      /"q1" has an empty text/,
+    ],
+    [
+      'qrels naming unknown ids',
+      () => ['--corpus', file('c.tsv', 'd1\ta'), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('u.tsv', 'q1\td9\t1')],
+      /unknown id.*document "d9"/,
+    ],
     ['a missing file', () => ['--corpus', join(dir, 'nope.tsv'), '--queries', file('q.tsv', 'q1\thi'), '--qrels', file('r.tsv', 'q1\td1\t1')], /no such file/],
     ['a bad weighting', () => ['--msmarco-sample', '--weights', 'cube'], /--weights must be one of/],
   ])('evaluate rejects %s with a clear usage error (exit code 2) before loading a model', async (_, args, message) => {

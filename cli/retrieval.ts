@@ -10,9 +10,9 @@ import { CollectionError, type Entry, msmarcoSample, parseEntries, parseQrels, t
 import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasticMsearch, quantize, trecRun } from '../src/core/retrieval/export';
 import { loadIndex, saveIndex } from '../src/core/retrieval/persist';
 import { DEFAULT_SPARSE, K_MAX, WEIGHT_SCHEMES, type WeightScheme } from '../src/core/retrieval/representation';
-import { isHubHead } from '../src/shared/manifest';
 import { loadPair } from '../src/runtime/loadPair';
 import { RetrievalRuntime, type SearchView } from '../src/runtime/retrieval';
+import { isHubHead } from '../src/shared/manifest';
 import { parseCount, progress, progressDone, readInput, UsageError, writeJson } from './io';
 import { cpuLoadOptions, type Options, type ResolvedPair, resolvePair } from './pair';
 
@@ -47,7 +47,8 @@ const asUsage = <T>(run: () => T): T => {
 async function readCollection(options: Options, need: { queries: boolean; qrels: boolean }): Promise<Partial<TestCollection> & { corpus: Entry[] }> {
   const limit = options.limit === undefined ? Number.POSITIVE_INFINITY : parseCount(options.limit as string, 'limit', 0);
   if (options['msmarco-sample']) {
-    if (options.corpus || options.queries || options.qrels) throw new UsageError('--msmarco-sample replaces --corpus, --queries and --qrels: give one or the other');
+    if (options.corpus || options.queries || options.qrels)
+      throw new UsageError('--msmarco-sample replaces --corpus, --queries and --qrels: give one or the other');
     const content = await readInput(MSMARCO_SAMPLE);
     return asUsage(() => msmarcoSample(content, limit));
   }
@@ -107,7 +108,8 @@ async function buildIndex(runtime: RetrievalRuntime, corpus: Entry[], opts: Retu
     report(p.done, p.total, 'embedded', p.truncated),
   );
   progressDone();
-  if (summary.truncated > 0) progress(`${summary.truncated} of ${summary.documents} documents were longer than the ${summary.maxLength}-token context and were truncated`);
+  if (summary.truncated > 0)
+    progress(`${summary.truncated} of ${summary.documents} documents were longer than the ${summary.maxLength}-token context and were truncated`);
   if (!summary.bm25Available) progress(`BM25 skipped: it needs at least ${BM25_MIN_DOCS} documents`);
   return summary;
 }

@@ -13,7 +13,10 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 test.describe('accessibility', () => {
-  test('axe-core: no serious or critical violation on every view: Explorer (contribution open), Analysis after a run, Instructions, Similarity, Retrieval, pair picker open', async ({ page, openLens }) => {
+  test('axe-core: no serious or critical violation on every view: Explorer (contribution open), Analysis after a run, Instructions, Similarity, Retrieval, pair picker open', async ({
+    page,
+    openLens,
+  }) => {
     await openLens({ text: SENTENCE });
     await expect(page.getByTestId('aligned-embed').getByTestId('aligned-token')).toHaveCount(10);
     await page.getByTestId('contribution-details').locator('summary').click();
@@ -54,7 +57,10 @@ test.describe('accessibility', () => {
     expect(await seriousViolations(page), 'Retrieval with results').toEqual([]);
   });
 
-  test('keyboard: Tab reaches every control with a visible focus ring; views, details, slider and downloads work from the keyboard', async ({ page, openLens }) => {
+  test('keyboard: Tab reaches every control with a visible focus ring; views, details, slider and downloads work from the keyboard', async ({
+    page,
+    openLens,
+  }) => {
     await openLens({ text: SENTENCE });
     await expect(page.getByTestId('aligned-embed').getByTestId('aligned-token')).toHaveCount(10);
 
@@ -80,14 +86,21 @@ test.describe('accessibility', () => {
           if (!el?.dataset.a11yId) return null;
           const style = getComputedStyle(el);
           const ringed = (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
-          return { id: el.dataset.a11yId, ringed, name: `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30) ?? ''}` };
+          return {
+            id: el.dataset.a11yId,
+            ringed,
+            name: `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30) ?? ''}`,
+          };
         });
         if (!info) continue;
         reached.add(info.id);
         if (!info.ringed) unringed.push(info.name);
       }
       const missed = await page.evaluate(
-        (ids) => [...document.querySelectorAll<HTMLElement>('[data-a11y-id]')].filter((el) => !ids.includes(el.dataset.a11yId!)).map((el) => `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30)}`),
+        (ids) =>
+          [...document.querySelectorAll<HTMLElement>('[data-a11y-id]')]
+            .filter((el) => !ids.includes(el.dataset.a11yId!))
+            .map((el) => `${el.tagName.toLowerCase()} ${el.getAttribute('data-testid') ?? el.textContent?.trim().slice(0, 30)}`),
         [...reached],
       );
       return { total, missed, unringed: [...new Set(unringed)] };
@@ -130,11 +143,12 @@ test.describe('accessibility', () => {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     await openLens({ text: SENTENCE });
     await expect(page.getByTestId('aligned-embed').getByTestId('aligned-token')).toHaveCount(10);
-    const moving = await page.evaluate(() =>
-      [...document.querySelectorAll('#root *')].filter((el) => {
-        const s = getComputedStyle(el);
-        return s.animationName !== 'none' || s.transitionDuration.split(',').some((d) => Number.parseFloat(d) > 0);
-      }).length,
+    const moving = await page.evaluate(
+      () =>
+        [...document.querySelectorAll('#root *')].filter((el) => {
+          const s = getComputedStyle(el);
+          return s.animationName !== 'none' || s.transitionDuration.split(',').some((d) => Number.parseFloat(d) > 0);
+        }).length,
     );
     expect(moving).toBe(0);
   });

@@ -52,7 +52,9 @@ test.describe(`analyses on the ${PAIR} pair`, () => {
     expect(await page.getByTestId('analysis-table').textContent()).toBe(before);
 
     await page.getByLabel('Your own file').check();
-    await page.getByTestId('dataset-file').setInputFiles({ name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"text":"ok"}\n{broken\n') });
+    await page
+      .getByTestId('dataset-file')
+      .setInputFiles({ name: 'bad.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from('{"text":"ok"}\n{broken\n') });
     await page.getByTestId('analysis-run').click();
     await expect(page.getByTestId('analysis-message')).toContainText('line 2');
     expect(await page.getByTestId('analysis-table').textContent()).toBe(before);
@@ -64,7 +66,10 @@ test.describe(`analyses on the ${PAIR} pair`, () => {
     const rows = page.getByTestId('contribution-embed').getByTestId('contribution-row');
     await expect(rows).toHaveCount(10);
     const ids = await rows.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
-    const shown = await page.getByTestId('aligned-embed').getByTestId('aligned-token').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
+    const shown = await page
+      .getByTestId('aligned-embed')
+      .getByTestId('aligned-token')
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
     expect(ids).toEqual(shown);
   });
 
@@ -78,7 +83,11 @@ test.describe(`analyses on the ${PAIR} pair`, () => {
     const templates = await Promise.all([0, 1, 2].map((i) => page.getByTestId(`instruction-${i}`).inputValue()));
     const reference = await compareTemplates(session.loaded, 'I am so happy about the news!', templates, 10);
     for (const [i, view] of reference.entries()) {
-      const ids = await page.getByTestId('instruction-column').nth(i).getByTestId('list-token').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
+      const ids = await page
+        .getByTestId('instruction-column')
+        .nth(i)
+        .getByTestId('list-token')
+        .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
       expect(ids).toEqual(view.ids);
     }
   });

@@ -45,7 +45,9 @@ test.describe('the demo pair shows key tokens', () => {
     console.log(`content Hit@10 over the draw: embed ${embed}, base ${base} (card, all 2,551: embed ${card.toFixed(3)})`);
     expect(embed, `embedder content Hit@10 over the draw vs the card's ${card.toFixed(3)}`).toBeGreaterThanOrEqual(card - MARGIN);
     expect(embed).toBeLessThanOrEqual(card + MARGIN);
-    expect(base, `base content Hit@10 over the draw vs the card's ${CARD.base['content_hit@10'].toFixed(3)}`).toBeLessThanOrEqual(CARD.base['content_hit@10'] + MARGIN);
+    expect(base, `base content Hit@10 over the draw vs the card's ${CARD.base['content_hit@10'].toFixed(3)}`).toBeLessThanOrEqual(
+      CARD.base['content_hit@10'] + MARGIN,
+    );
     expect(embed - base).toBeGreaterThanOrEqual(0.3);
   });
 });

@@ -11,13 +11,18 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
 
-    const ranks = await page.getByTestId('aligned-embed').getByTestId('aligned-token').evaluateAll((els) => els.map((el) => el.getAttribute('data-rank')));
+    const ranks = await page
+      .getByTestId('aligned-embed')
+      .getByTestId('aligned-token')
+      .evaluateAll((els) => els.map((el) => el.getAttribute('data-rank')));
     expect(ranks).toEqual(reference.embed.ids.map((_, i) => String(i + 1)));
 
     // The input row: one chip per token, key tokens flagged as the core says.
     const chips = page.getByTestId('aligned-embed').getByTestId('input-token');
     await expect(chips).toHaveCount(reference.tokens.length);
-    const flagged = await chips.evaluateAll((els) => els.filter((el) => el.getAttribute('data-key') === 'true').map((el) => Number(el.getAttribute('data-token-id'))));
+    const flagged = await chips.evaluateAll((els) =>
+      els.filter((el) => el.getAttribute('data-key') === 'true').map((el) => Number(el.getAttribute('data-token-id'))),
+    );
     expect(new Set(flagged)).toEqual(new Set(reference.embed.keyIds));
   });
 
@@ -56,7 +61,17 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
     const html = '<img src=x onerror=alert(1)> and <script>alert(2)</script>';
     await page.getByTestId('text-input').fill(html);
     await expect(page.getByTestId('aligned-embed').getByTestId('input-token').first()).toBeVisible();
-    await expect.poll(() => page.getByTestId('aligned-embed').getByTestId('input-token').allTextContents().then((t) => t.join('')), { timeout: 10_000 }).toContain('img');
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('aligned-embed')
+            .getByTestId('input-token')
+            .allTextContents()
+            .then((t) => t.join('')),
+        { timeout: 10_000 },
+      )
+      .toContain('img');
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.locator('#root script').count()).toBe(0);
     expect(dialogs).toBe(0);

@@ -107,12 +107,26 @@ test.describe('figures and the saved view', () => {
     await page.getByTestId('lambda-v1').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('lambda')).not.toBeNull();
     const lambda = Number(new URL(page.url()).searchParams.get('lambda')); // v₁, rounded to 3 decimals in the link
-    await checkFigure(page, page.getByTestId('aligned-base'), 'export-token-bars', { chart: /Top aligned tokens: base model/, pair: 'demo', text: SENTENCE, lambda });
+    await checkFigure(page, page.getByTestId('aligned-base'), 'export-token-bars', {
+      chart: /Top aligned tokens: base model/,
+      pair: 'demo',
+      text: SENTENCE,
+      lambda,
+    });
 
     await page.getByTestId('contribution-details').locator('summary').click();
     await expect(page.getByTestId('contribution-embed')).toBeVisible();
-    await checkFigure(page, page.getByTestId('contribution'), 'export-contribution-embed', { chart: /PC1 contribution.*embedding model/, pair: 'demo', text: SENTENCE });
-    await checkFigure(page, page.getByTestId('contribution'), 'export-contribution-base', { chart: /PC1 contribution.*base model/, pair: 'demo', text: SENTENCE, lambda: 0 });
+    await checkFigure(page, page.getByTestId('contribution'), 'export-contribution-embed', {
+      chart: /PC1 contribution.*embedding model/,
+      pair: 'demo',
+      text: SENTENCE,
+    });
+    await checkFigure(page, page.getByTestId('contribution'), 'export-contribution-base', {
+      chart: /PC1 contribution.*base model/,
+      pair: 'demo',
+      text: SENTENCE,
+      lambda: 0,
+    });
   });
 
   test('the v_j spectrum and the PC1 tokens download as SVG and PNG', async ({ page, openLens }) => {
@@ -132,8 +146,15 @@ test.describe('figures and the saved view', () => {
     await expect(page.getByTestId('aligned-base').getByTestId('aligned-token')).toHaveCount(5);
     const saved = await downloaded(page, page.getByTestId('state-save'));
     const file = JSON.parse(saved.bytes.toString('utf8'));
-    expect(file).toMatchObject({ format: 'embedding-lens/explorer', version: 1, state: { pair: 'demo', text: SENTENCE, k: 5, lambda: 0.75, view: 'explorer' } });
-    const shownBase = await page.getByTestId('aligned-base').getByTestId('aligned-token').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
+    expect(file).toMatchObject({
+      format: 'embedding-lens/explorer',
+      version: 1,
+      state: { pair: 'demo', text: SENTENCE, k: 5, lambda: 0.75, view: 'explorer' },
+    });
+    const shownBase = await page
+      .getByTestId('aligned-base')
+      .getByTestId('aligned-token')
+      .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
     expect(file.shown.base.map((t: { id: number }) => t.id)).toEqual(shownBase);
 
     // Change everything, then open the file: the saved view comes back.
@@ -143,9 +164,20 @@ test.describe('figures and the saved view', () => {
     await expect(page.getByTestId('text-input')).toHaveValue(SENTENCE);
     await expect(page.getByTestId('lambda-slider')).toHaveValue('0.75');
     await expect(page.getByTestId('aligned-base').getByTestId('aligned-token')).toHaveCount(5);
-    await expect.poll(() => page.getByTestId('aligned-base').getByTestId('aligned-token').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))))).toEqual(shownBase);
+    await expect
+      .poll(() =>
+        page
+          .getByTestId('aligned-base')
+          .getByTestId('aligned-token')
+          .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id')))),
+      )
+      .toEqual(shownBase);
 
-    await page.getByTestId('state-open').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format":"embedding-lens/explorer","version":1,"state":{"text":"x","pair":"demo","lambda":0,"k":7}}') });
+    await page.getByTestId('state-open').setInputFiles({
+      name: 'bad.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"format":"embedding-lens/explorer","version":1,"state":{"text":"x","pair":"demo","lambda":0,"k":7}}'),
+    });
     await expect(page.getByTestId('state-message')).toContainText('state.k must be one of 5, 10, 20, 50');
     await expect(page.getByTestId('text-input')).toHaveValue(SENTENCE);
   });

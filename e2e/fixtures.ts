@@ -1,4 +1,4 @@
-import { expect, type Page, test as base } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
 
@@ -38,7 +38,7 @@ export function referenceSession(): Promise<LensSession> {
 
 export async function shownIds(page: Page, column: 'aligned-embed' | 'aligned-base'): Promise<number[]> {
   const items = page.getByTestId(column).getByTestId('aligned-token');
-  return (await items.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id')))));
+  return await items.evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
 }
 
 /** Types a text as a user would (replacing what is there) and waits for both columns to follow. */

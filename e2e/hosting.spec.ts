@@ -8,7 +8,10 @@ const SUB_PATH = '/embedding-lens/';
 const SENTENCE = 'A man is playing the guitar on a stage.';
 
 const ids = (page: Page, column: string) =>
-  page.getByTestId(column).getByTestId('aligned-token').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
+  page
+    .getByTestId(column)
+    .getByTestId('aligned-token')
+    .evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-token-id'))));
 
 /** The explorer's core checks: load, aligned tokens equal to Node's, the slider, a bundled data file. */
 async function coreChecks(page: Page, host: StaticHost, isolated: boolean) {

@@ -160,7 +160,7 @@ test.describe('a pair too large for memory', () => {
   });
 });
 
-test.describe('catalog pairs from the Hub (stand-ins with the real repos\' files)', () => {
+test.describe("catalog pairs from the Hub (stand-ins with the real repos' files)", () => {
   test('qwen3-0.6b from the catalog picker: variants with their sizes, q8 on WASM, the real vocabulary', async ({ page, openLens }) => {
     await openLens({ text: TEXT });
     await page.getByTestId('pair-picker').locator('summary').click();
@@ -181,7 +181,7 @@ test.describe('catalog pairs from the Hub (stand-ins with the real repos\' files
     await expect(page).toHaveURL(/pair=qwen3-0\.6b/);
   });
 
-  test('qwen3-0.6b in fp32: weights in external data that the embedder\'s config.json does not declare', async ({ page, backend }) => {
+  test("qwen3-0.6b in fp32: weights in external data that the embedder's config.json does not declare", async ({ page, backend }) => {
     await openLink(page, { pair: 'qwen3-0.6b', hub: HUB, dtype: 'fp32', backend, text: TEXT });
     await expect(page.getByTestId('model-status')).toContainText(/Qwen3.* · wasm · ready/, { timeout: 120_000 });
     await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
@@ -195,9 +195,12 @@ test.describe('catalog pairs from the Hub (stand-ins with the real repos\' files
     await page.getByTestId('pair-hub-url').fill(HUB);
     await page.getByTestId('dtype-select').selectOption('q8');
     await page.getByTestId('pair-load').click();
-    await expect(page.getByTestId('error')).toContainText('HuggingFaceTB/SmolLM2-135M-Instruct: no q8 variant (onnx/model_quantized.onnx); available: fp32, fp16, q4, q4f16.', {
-      timeout: 60_000,
-    });
+    await expect(page.getByTestId('error')).toContainText(
+      'HuggingFaceTB/SmolLM2-135M-Instruct: no q8 variant (onnx/model_quantized.onnx); available: fp32, fp16, q4, q4f16.',
+      {
+        timeout: 60_000,
+      },
+    );
     await expect(page.getByTestId('model-status')).toContainText('Demo');
     await page.getByTestId('pair-picker').locator('summary').click();
     await page.getByTestId('pair-picker').locator('summary').click();
@@ -243,10 +246,26 @@ test.describe('faults that heal in the browser: one clear message, nothing broke
   test.afterEach(() => faults([]));
 
   const cases: [string, Fault, RegExp][] = [
-    ['a download cut off mid-file', { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 1 }, /hubtest\/demo-base: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/],
-    ['an HTML page for tokenizer.json', { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 1 }, /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/],
-    ['a corrupt ONNX file', { match: 'demo-embed/onnx/model.onnx', kind: 'corrupt', times: 1 }, /hubtest\/demo-embed: onnx\/model\.onnx could not be loaded: .*removed from the cache/],
-    ['503 past the retries', { match: 'demo-embed/onnx/model.onnx', kind: 'status', status: 503, times: 4 }, /hubtest\/demo-embed: onnx\/model\.onnx: the server answered 503 .*4 times/],
+    [
+      'a download cut off mid-file',
+      { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 1 },
+      /hubtest\/demo-base: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
+    ],
+    [
+      'an HTML page for tokenizer.json',
+      { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 1 },
+      /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/,
+    ],
+    [
+      'a corrupt ONNX file',
+      { match: 'demo-embed/onnx/model.onnx', kind: 'corrupt', times: 1 },
+      /hubtest\/demo-embed: onnx\/model\.onnx could not be loaded: .*removed from the cache/,
+    ],
+    [
+      '503 past the retries',
+      { match: 'demo-embed/onnx/model.onnx', kind: 'status', status: 503, times: 4 },
+      /hubtest\/demo-embed: onnx\/model\.onnx: the server answered 503 .*4 times/,
+    ],
   ];
   for (const [name, fault, message] of cases) {
     test(name, async ({ page, openLens }) => {

@@ -27,7 +27,9 @@ test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
     await expect(page.getByTestId('token-diff')).toHaveAttribute('data-lambda', String(lambda));
     const rows = page.getByTestId('token-diff').getByTestId('diff-token');
     await expect(rows).toHaveCount(20);
-    const shown = await rows.evaluateAll((els) => els.map((el) => ({ id: Number(el.getAttribute('data-token-id')), delta: Number(el.getAttribute('data-delta')) })));
+    const shown = await rows.evaluateAll((els) =>
+      els.map((el) => ({ id: Number(el.getAttribute('data-token-id')), delta: Number(el.getAttribute('data-delta')) })),
+    );
     const diff = session.diff(1, lambda, 10)!;
     expect(shown.map((r) => r.id)).toEqual([...diff.risers, ...diff.fallers].map((r) => r.id));
     const risers = shown.slice(0, 10).map((r) => r.delta);

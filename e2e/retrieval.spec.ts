@@ -79,9 +79,15 @@ test.describe(`retrieval on the ${PAIR} pair`, () => {
     // Your own corpus, queries and qrels: indexed, searchable, evaluated.
     const tsv = (rows: string[][]) => Buffer.from(rows.map((r) => r.join('\t')).join('\n'));
     const docs = SAMPLE.corpus.slice(0, 6);
-    await page.getByTestId('retrieval-file-corpus').setInputFiles({ name: 'corpus.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(docs.map((d) => [d.id, d.text])) });
-    await page.getByTestId('retrieval-file-queries').setInputFiles({ name: 'queries.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(SAMPLE.queries.slice(0, 6).map((q) => [q.id, q.text])) });
-    await page.getByTestId('retrieval-file-qrels').setInputFiles({ name: 'qrels.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(docs.map((d, i) => [`q${i}`, d.id, '1'])) });
+    await page
+      .getByTestId('retrieval-file-corpus')
+      .setInputFiles({ name: 'corpus.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(docs.map((d) => [d.id, d.text])) });
+    await page
+      .getByTestId('retrieval-file-queries')
+      .setInputFiles({ name: 'queries.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(SAMPLE.queries.slice(0, 6).map((q) => [q.id, q.text])) });
+    await page
+      .getByTestId('retrieval-file-qrels')
+      .setInputFiles({ name: 'qrels.tsv', mimeType: 'text/tab-separated-values', buffer: tsv(docs.map((d, i) => [`q${i}`, d.id, '1'])) });
     await page.getByTestId('retrieval-build').click();
     await expect(page.getByTestId('retrieval-summary')).toContainText('6 documents indexed', { timeout: 60_000 });
     await expect(page.getByTestId('retrieval-eval-footnote')).toContainText('6 queries over 6 documents');

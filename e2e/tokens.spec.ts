@@ -5,7 +5,11 @@ import { expect, test } from './fixtures';
 const EMOJI_TEXT = 'I love my guitar 🎸 and a hot coffee ☕ — naïve café';
 const REPLACEMENT = '\uFFFD';
 
-const pageText = (page: Page) => page.locator('#root').textContent().then((t) => t ?? '');
+const pageText = (page: Page) =>
+  page
+    .locator('#root')
+    .textContent()
+    .then((t) => t ?? '');
 
 test.describe('readable tokens', () => {
   test('an emoji in the input: its pieces show their bytes, grouped under the emoji; no U+FFFD anywhere', async ({ page, openLens }) => {

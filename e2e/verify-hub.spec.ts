@@ -7,7 +7,18 @@ const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
 
 test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what it loaded', async ({ baseURL }) => {
   test.setTimeout(600_000);
-  const out = await runCommand('npx', ['tsx', 'tools/hub/verifyHub.ts', '--hub-url', HUB, '--app-url', baseURL!, '--only', 'smollm2-135m-eol', '--sentences', '5']);
+  const out = await runCommand('npx', [
+    'tsx',
+    'tools/hub/verifyHub.ts',
+    '--hub-url',
+    HUB,
+    '--app-url',
+    baseURL!,
+    '--only',
+    'smollm2-135m-eol',
+    '--sentences',
+    '5',
+  ]);
   expect(out.stderr).not.toMatch(/Error/);
   expect(out.code).toBe(0);
   const report = JSON.parse(out.stdout.trim().split('\n').pop()!);

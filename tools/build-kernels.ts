@@ -38,7 +38,13 @@ export async function compileKernels(): Promise<KernelBinaries> {
 }
 
 const literal = (bytes: Uint8Array) =>
-  (Buffer.from(bytes).toString('base64').match(/.{1,100}/g) ?? []).map((l) => `  '${l}'`).join(' +\n');
+  (
+    Buffer.from(bytes)
+      .toString('base64')
+      .match(/.{1,100}/g) ?? []
+  )
+    .map((l) => `  '${l}'`)
+    .join(' +\n');
 
 export function renderKernelsModule({ plain, shared }: KernelBinaries): string {
   return [

@@ -3,12 +3,10 @@
  *   npx vite build && npx vite preview --port 4173 &   then   npx tsx tools/screenshot.ts [url]
  */
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium';
 
 const url = process.argv[2] ?? 'http://127.0.0.1:4173/';
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 await page.goto(`${url}?pair=demo&backend=wasm`);
 await page.getByTestId('aligned-base').getByTestId('aligned-token').first().waitFor({ timeout: 120_000 });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { makeLmHead, project } from './lmHead';
-import { pool, POOLINGS } from './pooling';
+import { POOLINGS, pool } from './pooling';
 import { adjust, dot, topComponents } from './spectral';
 import { shiftScores, topK } from './topk';
 

@@ -112,7 +112,11 @@ export class ExternalDataSplitter {
     const end = this.pos + head.length;
     if (end > frame.end) throw new NotSplittableError(`a field at byte ${start} runs past the end of its message`);
     const child =
-      frame.kind === 'model' && head.number === FIELD.model.graph ? 'graph' : frame.kind === 'graph' && head.number === FIELD.graph.initializer ? 'tensor' : undefined;
+      frame.kind === 'model' && head.number === FIELD.model.graph
+        ? 'graph'
+        : frame.kind === 'graph' && head.number === FIELD.graph.initializer
+          ? 'tensor'
+          : undefined;
     if (child) {
       this.stack.push({ number: head.number, kind: child, end, parts: [] });
       return;
@@ -137,7 +141,9 @@ export class ExternalDataSplitter {
           ['offset', String(offset)],
           ['length', String(length)],
         ]) {
-          frame.parts.push(lengthField(FIELD.tensor.externalData, joinBytes(lengthField(FIELD.stringStringEntry.key, key), lengthField(FIELD.stringStringEntry.value, value))));
+          frame.parts.push(
+            lengthField(FIELD.tensor.externalData, joinBytes(lengthField(FIELD.stringStringEntry.key, key), lengthField(FIELD.stringStringEntry.value, value))),
+          );
         }
         frame.parts.push(varintField(FIELD.tensor.dataLocation, ENUM.dataLocationExternal));
         this.movedTensors++;

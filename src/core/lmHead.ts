@@ -64,13 +64,7 @@ export function headRowToFloat32(head: LmHead, row: number): Float32Array {
   return out;
 }
 
-export function makeLmHead(
-  data: Float32Array | Uint16Array,
-  rows: number,
-  cols: number,
-  dtype: HeadDtype,
-  validRows = rows,
-): LmHead {
+export function makeLmHead(data: Float32Array | Uint16Array, rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
   if (data.length !== rows * cols) {
     throw new Error(`LM head: expected ${rows} × ${cols} = ${rows * cols} values, got ${data.length}`);
   }
@@ -87,8 +81,7 @@ export function makeLmHead(
  * copied again.
  */
 export function allocLmHead(rows: number, cols: number, dtype: HeadDtype, validRows = rows): LmHead {
-  const data =
-    allocKernelStorage(dtype, rows, cols) ?? (dtype === 'float32' ? new Float32Array(rows * cols) : new Uint16Array(rows * cols));
+  const data = allocKernelStorage(dtype, rows, cols) ?? (dtype === 'float32' ? new Float32Array(rows * cols) : new Uint16Array(rows * cols));
   return makeLmHead(data, rows, cols, dtype, validRows);
 }
 

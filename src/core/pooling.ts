@@ -15,12 +15,7 @@ export const POOLINGS: readonly Pooling[] = ['last', 'mean', 'weighted-mean'];
  * - `weighted-mean`: SGPT's position weighting, w_t = t / Σ t with t = 1..n counted
  *   over real tokens only, so later tokens (which have seen more context) weigh more.
  */
-export function pool(
-  hidden: ArrayLike<number>,
-  mask: ArrayLike<number>,
-  dim: number,
-  method: Pooling,
-): Float32Array {
+export function pool(hidden: ArrayLike<number>, mask: ArrayLike<number>, dim: number, method: Pooling): Float32Array {
   const length = mask.length;
   if (hidden.length !== length * dim) {
     throw new Error(`pool: hidden has ${hidden.length} values, expected ${length} × ${dim}`);
@@ -52,13 +47,7 @@ export function pool(
  * Pools every row of a batch: `hidden` is [B × T × dim], `mask` is [B × T].
  * Works for left or right padding alike.
  */
-export function poolBatch(
-  hidden: Float32Array,
-  mask: ArrayLike<number | bigint>,
-  batch: number,
-  dim: number,
-  method: Pooling,
-): Float32Array[] {
+export function poolBatch(hidden: Float32Array, mask: ArrayLike<number | bigint>, batch: number, dim: number, method: Pooling): Float32Array[] {
   const length = mask.length / batch;
   const rows: Float32Array[] = [];
   for (let b = 0; b < batch; b++) {

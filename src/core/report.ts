@@ -1,5 +1,5 @@
-import { type AlignmentCase, type DatasetMetrics, datasetMetrics, uniqueIds } from './metrics';
 import { type LmHead, project } from './lmHead';
+import { type AlignmentCase, type DatasetMetrics, datasetMetrics, uniqueIds } from './metrics';
 import { adjust, topComponents, variation } from './spectral';
 import { topK } from './topk';
 
@@ -93,18 +93,13 @@ export function buildReport(records: readonly TextRecord[], head: LmHead, option
     ...datasetMetrics(cases, k),
     hit10: datasetMetrics(cases, 10).hitAtK,
   });
-  const byModel = <T>(f: (key: ModelKey) => T) =>
-    Object.fromEntries(MODEL_KEYS.map((key) => [key, f(key)])) as Record<ModelKey, T>;
+  const byModel = <T>(f: (key: ModelKey) => T) => Object.fromEntries(MODEL_KEYS.map((key) => [key, f(key)])) as Record<ModelKey, T>;
   return {
     n: records.length,
     k,
     metrics: byModel((key) => measure(perText.map((p) => ({ aligned: p.top[key], textIds: uniqueIds(p.ids) })))),
-    content: byModel((key) =>
-      measure(perText.map((p) => ({ aligned: p.top[key], textIds: uniqueIds(p.ids).filter(options.isContent) }))),
-    ),
-    frequentShare: byModel(
-      (key) => perText.reduce((sum, p) => sum + p.top[key].slice(0, k).filter((id) => top50.has(id)).length / k, 0) / perText.length,
-    ),
+    content: byModel((key) => measure(perText.map((p) => ({ aligned: p.top[key], textIds: uniqueIds(p.ids).filter(options.isContent) })))),
+    frequentShare: byModel((key) => perText.reduce((sum, p) => sum + p.top[key].slice(0, k).filter((id) => top50.has(id)).length / k, 0) / perText.length),
     variation: v,
     singularValues: pcs.singularValues,
     shares: pcs.shares,

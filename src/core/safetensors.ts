@@ -86,7 +86,10 @@ export function tensorToHeadData(bytes: Uint8Array, dtype: SafetensorsDtype): { 
 }
 
 /** Writes a safetensors file (tests and tools build models with it). */
-export function writeSafetensors(tensors: Record<string, { dtype: 'F32' | 'F16' | 'BF16'; shape: number[]; data: Uint8Array }>, metadata?: Record<string, string>): Uint8Array {
+export function writeSafetensors(
+  tensors: Record<string, { dtype: 'F32' | 'F16' | 'BF16'; shape: number[]; data: Uint8Array }>,
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {

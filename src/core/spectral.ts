@@ -42,11 +42,7 @@ export function topComponents(rows: readonly ArrayLike<number>[], n: number): Co
 }
 
 /** v_j = mean_i (ĥ_i − h_i) · u_j: how far the embedder moved along each component. */
-export function variation(
-  embedRows: readonly ArrayLike<number>[],
-  baseRows: readonly ArrayLike<number>[],
-  vectors: readonly ArrayLike<number>[],
-): number[] {
+export function variation(embedRows: readonly ArrayLike<number>[], baseRows: readonly ArrayLike<number>[], vectors: readonly ArrayLike<number>[]): number[] {
   if (embedRows.length !== baseRows.length) throw new Error('variation: row counts differ');
   const dim = vectors[0]?.length ?? 0;
   const meanDiff = new Float64Array(dim);

@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  BYTE_TO_UNICODE,
-  byteLevelBytes,
-  readableBytes,
-  readableSequence,
-  sentencePieceBytes,
-  tokenBytes,
-  tokenEncodingOf,
-} from './tokenBytes';
+import { BYTE_TO_UNICODE, byteLevelBytes, readableBytes, readableSequence, sentencePieceBytes, tokenBytes, tokenEncodingOf } from './tokenBytes';
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 /** A byte string as GPT-2's vocabulary writes it. */
@@ -33,7 +25,8 @@ describe('GPT-2 byte-to-unicode table', () => {
   });
 
   it('round-trips any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 24 }), (b) => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 24 }), (b) => {
         expect(byteLevelBytes(asEntry(b))).toEqual(b);
       }),
     );
@@ -52,12 +45,16 @@ describe('readable tokens', () => {
   it('loses nothing and shows no U+FFFD that was not in the bytes', () => {
     const back = (shown: string) =>
       Uint8Array.from(
-        shown.split(/(<0x[0-9A-F]{2}>)/).flatMap((part) => (/^<0x[0-9A-F]{2}>$/.test(part) ? [Number.parseInt(part.slice(3, 5), 16)] : [...new TextEncoder().encode(part)])),
+        shown
+          .split(/(<0x[0-9A-F]{2}>)/)
+          .flatMap((part) => (/^<0x[0-9A-F]{2}>$/.test(part) ? [Number.parseInt(part.slice(3, 5), 16)] : [...new TextEncoder().encode(part)])),
       );
     // Random bytes, and slices of real UTF-8 text cut anywhere (characters split as a tokenizer splits them).
     const bytesOrCutText = fc.oneof(
       fc.uint8Array({ maxLength: 16 }),
-      fc.tuple(fc.string({ unit: 'binary', maxLength: 8 }), fc.nat(40), fc.nat(40)).map(([text, a, b]) => new TextEncoder().encode(text).slice(Math.min(a, b), Math.max(a, b))),
+      fc
+        .tuple(fc.string({ unit: 'binary', maxLength: 8 }), fc.nat(40), fc.nat(40))
+        .map(([text, a, b]) => new TextEncoder().encode(text).slice(Math.min(a, b), Math.max(a, b))),
     );
     fc.assert(
       fc.property(bytesOrCutText, (b) => {

@@ -144,4 +144,3 @@ export function readableSequence(bytes: readonly (Uint8Array | null)[], fallback
   }
   return out;
 }
-

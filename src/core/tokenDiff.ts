@@ -85,7 +85,13 @@ export function ranksOf(z: ArrayLike<number>, n: number, ids: readonly number[])
  * The k largest rises and falls of the standardised score from `zBase` to `zEmbed`
  * over rows [0, validRows). `scratch` (length ≥ validRows) avoids an allocation per slider tick.
  */
-export function tokenDiff(zEmbed: Float32Array, zBase: Float32Array, validRows: number, k: number, scratch: Float32Array = new Float32Array(validRows)): TokenDiff {
+export function tokenDiff(
+  zEmbed: Float32Array,
+  zBase: Float32Array,
+  validRows: number,
+  k: number,
+  scratch: Float32Array = new Float32Array(validRows),
+): TokenDiff {
   const n = Math.min(validRows, zEmbed.length, zBase.length);
   const e = moments(zEmbed, n);
   const b = moments(zBase, n);

@@ -32,9 +32,7 @@ describe('threshold top-k', () => {
             return s / 2 ** 32;
           };
           const special = [Number.NaN, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
-          const scores = Float32Array.from({ length: n }, () =>
-            rand() < 0.01 ? special[Math.floor(rand() * 3)] : Math.floor(rand() * levels) - levels / 2,
-          );
+          const scores = Float32Array.from({ length: n }, () => (rand() < 0.01 ? special[Math.floor(rand() * 3)] : Math.floor(rand() * levels) - levels / 2));
           check(scores, k, Math.floor(n * (0.5 + rand() / 2)));
         },
       ),
@@ -44,8 +42,14 @@ describe('threshold top-k', () => {
 
   it('handles rising, falling and constant scores (worst cases for the threshold)', () => {
     const n = 50_000;
-    check(Float32Array.from({ length: n }, (_, i) => i), 100);
-    check(Float32Array.from({ length: n }, (_, i) => -i), 100);
+    check(
+      Float32Array.from({ length: n }, (_, i) => i),
+      100,
+    );
+    check(
+      Float32Array.from({ length: n }, (_, i) => -i),
+      100,
+    );
     check(new Float32Array(n).fill(3), 40);
     check(new Float32Array(n).fill(Number.NEGATIVE_INFINITY), 5);
     check(new Float32Array(n).fill(Number.NaN), 5);

@@ -99,12 +99,7 @@ function keepBest(bs: Float64Array, bi: Int32Array, count: number, k: number): n
 }
 
 /** z0 + λ zu into `out`: the PC1 slider's O(V) update (W(h + λu) = Wh + λWu). */
-export function shiftScores(
-  z0: Float32Array,
-  zu: Float32Array,
-  lambda: number,
-  out: Float32Array = new Float32Array(z0.length),
-): Float32Array {
+export function shiftScores(z0: Float32Array, zu: Float32Array, lambda: number, out: Float32Array = new Float32Array(z0.length)): Float32Array {
   for (let i = 0; i < z0.length; i++) out[i] = z0[i] + lambda * zu[i];
   return out;
 }

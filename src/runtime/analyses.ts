@@ -1,6 +1,6 @@
 import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
-import { type DatasetReport, buildReport } from '../core/report';
+import { buildReport, type DatasetReport } from '../core/report';
 import { contribution, cosine } from '../core/spectral';
 import { topK } from '../core/topk';
 import { type LensPair, RunCancelled } from './pair';
@@ -71,7 +71,13 @@ export async function analyzeDataset(
   const report = buildReport(records, pair.head, { k: options.k, isContent: pair.isContent, frequentIds: pair.frequentIds });
   const zu = project(pair.head, report.u1);
   const pc1Positive = Array.from(topK(zu, 15, pair.head.validRows).ids);
-  const pc1Negative = Array.from(topK(zu.map((x) => -x), 15, pair.head.validRows).ids);
+  const pc1Negative = Array.from(
+    topK(
+      zu.map((x) => -x),
+      15,
+      pair.head.validRows,
+    ).ids,
+  );
   const ids = new Set<number>([...pc1Positive, ...pc1Negative]);
   for (const p of report.perText) {
     for (const id of p.ids) ids.add(id);

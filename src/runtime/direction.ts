@@ -43,7 +43,14 @@ export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 
 /** A u₁ applied from an analysis: the v_j and shares shown stay those of the direction it replaces. */
 export function directionFromAnalysis(head: LmHead, u1: ArrayLike<number>, replaced: Direction | undefined): Direction {
   const vector = Float64Array.from(u1);
-  return { source: 'analysis', u1: vector, zu: project(head, vector), variation: replaced?.variation ?? [], shares: replaced?.shares ?? [], sampleSize: replaced?.sampleSize ?? 0 };
+  return {
+    source: 'analysis',
+    u1: vector,
+    zu: project(head, vector),
+    variation: replaced?.variation ?? [],
+    shares: replaced?.shares ?? [],
+    sampleSize: replaced?.sampleSize ?? 0,
+  };
 }
 
 /** Texts per model run for a sample embedded in the background: one, since a run blocks the worker and the page's next message waits for it. */

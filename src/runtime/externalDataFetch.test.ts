@@ -58,7 +58,11 @@ describe('BodySplitter', () => {
     const whole = await ort.InferenceSession.create(BYTES);
     const parts = await ort.InferenceSession.create(graph, { externalData: [{ path: 'model_quantized.onnx_data', data }] });
     const ids = new ort.Tensor('int64', BigInt64Array.from([3n, 14n, 15n]), [1, 3]);
-    const feeds = { input_ids: ids, attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]), position_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 2n]), [1, 3]) };
+    const feeds = {
+      input_ids: ids,
+      attention_mask: new ort.Tensor('int64', BigInt64Array.from([1n, 1n, 1n]), [1, 3]),
+      position_ids: new ort.Tensor('int64', BigInt64Array.from([0n, 1n, 2n]), [1, 3]),
+    };
     const [a, b] = [await whole.run(feeds), await parts.run(feeds)];
     expect(Array.from(b.last_hidden_state.data as Float32Array)).toEqual(Array.from(a.last_hidden_state.data as Float32Array));
   });
@@ -87,8 +91,18 @@ describe('BodySplitter', () => {
     const feeds: Record<string, ort.Tensor> = {};
     for (const input of whole.inputMetadata) {
       if (!input.isTensor) continue;
-      if (input.name.startsWith('past_key_values')) feeds[input.name] = new ort.Tensor('float32', new Float32Array(0), [1, input.shape[1] as number, 0, input.shape[3] as number]);
-      else feeds[input.name] = new ort.Tensor('int64', input.name === 'input_ids' ? BigInt64Array.from([7n, 151_000n, 42n]) : input.name === 'position_ids' ? BigInt64Array.from([0n, 1n, 2n]) : BigInt64Array.from([1n, 1n, 1n]), [1, 3]);
+      if (input.name.startsWith('past_key_values'))
+        feeds[input.name] = new ort.Tensor('float32', new Float32Array(0), [1, input.shape[1] as number, 0, input.shape[3] as number]);
+      else
+        feeds[input.name] = new ort.Tensor(
+          'int64',
+          input.name === 'input_ids'
+            ? BigInt64Array.from([7n, 151_000n, 42n])
+            : input.name === 'position_ids'
+              ? BigInt64Array.from([0n, 1n, 2n])
+              : BigInt64Array.from([1n, 1n, 1n]),
+          [1, 3],
+        );
     }
     const [a, b] = [await whole.run(feeds), await parts.run(feeds)];
     for (const name of parts.outputNames) expect(Array.from(b[name].data as Float32Array)).toEqual(Array.from(a[name].data as Float32Array));

@@ -130,7 +130,9 @@ class SplitJob {
         return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
       } catch (error) {
         const failure =
-          error instanceof NotSplittableError ? new Fault('bad-file', { url: graphUrl, file, detail: `${file} is not an ONNX model: ${error.message}.`, cause: error }) : error;
+          error instanceof NotSplittableError
+            ? new Fault('bad-file', { url: graphUrl, file, detail: `${file} is not an ONNX model: ${error.message}.`, cause: error })
+            : error;
         if (!dataGone) data.error(failure);
         void reader.cancel().catch(() => undefined);
         throw failure;

@@ -53,10 +53,16 @@ describe('Fault messages', () => {
     expect(message('unreachable', { url: URL_OF('config.json'), detail: 'fetch failed' })).toBe(
       'org/model: config.json: could not connect to https://huggingface.co (fetch failed): offline or unreachable.',
     );
-    expect(message('not-found', { repo: 'org/model', file: 'config.json', status: 404 })).toBe('org/model/config.json was not found on the Hub (404). Check the model id.');
-    expect(message('unauthorized', { repo: 'org/gated', file: 'config.json', status: 401 })).toContain('org/gated is gated or private (401): accept its licence');
+    expect(message('not-found', { repo: 'org/model', file: 'config.json', status: 404 })).toBe(
+      'org/model/config.json was not found on the Hub (404). Check the model id.',
+    );
+    expect(message('unauthorized', { repo: 'org/gated', file: 'config.json', status: 401 })).toContain(
+      'org/gated is gated or private (401): accept its licence',
+    );
     expect(message('invalid-id', { repo: 'not a model' })).toBe('"not a model" is not a Hub model id (expected organisation/name).');
-    expect(message('no-range', { url: 'http://127.0.0.1:8080/org/model/resolve/main/model.safetensors', repo: 'org/model', file: 'model.safetensors', status: 200 })).toBe(
+    expect(
+      message('no-range', { url: 'http://127.0.0.1:8080/org/model/resolve/main/model.safetensors', repo: 'org/model', file: 'model.safetensors', status: 200 }),
+    ).toBe(
       'The server at http://127.0.0.1:8080 ignored an HTTP Range request for org/model/model.safetensors (status 200); reading one tensor needs Range support.',
     );
     expect(message('too-large', { repo: 'org/model', file: 'model.safetensors', total: 3 * 2 ** 30, detail: 'Array buffer allocation failed' })).toBe(

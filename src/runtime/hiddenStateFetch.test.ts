@@ -11,7 +11,12 @@ const SHAPES = resolve(import.meta.dirname, '../../models/test-shapes');
 const logitsOnly = readFileSync(join(SHAPES, 'qwen3-base/onnx/model.onnx'));
 const withHidden = readFileSync(join(SHAPES, 'qwen3-embed/onnx/model.onnx'));
 const alreadyPatched = Buffer.concat([logitsOnly, hiddenStatePatch(logitsOnly)!]);
-const FILES: Record<string, Buffer> = { '/base/model.onnx': logitsOnly, '/embed/model.onnx': withHidden, '/patched/model.onnx': alreadyPatched, '/base/config.json': Buffer.from('{}') };
+const FILES: Record<string, Buffer> = {
+  '/base/model.onnx': logitsOnly,
+  '/embed/model.onnx': withHidden,
+  '/patched/model.onnx': alreadyPatched,
+  '/base/config.json': Buffer.from('{}'),
+};
 
 let server: Server;
 let base = '';

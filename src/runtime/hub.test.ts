@@ -39,7 +39,9 @@ repo('gen/neo-shaped', {
 });
 repo('gen/untied-f16', {
   'config.json': JSON.stringify({ tie_word_embeddings: false }),
-  'model.safetensors': writeSafetensors({ 'lm_head.weight': { dtype: 'F16', shape: [2, 2], data: new Uint8Array(new Uint16Array([0x3c00, 0x4000, 0xbc00, 0x3800]).buffer) } }),
+  'model.safetensors': writeSafetensors({
+    'lm_head.weight': { dtype: 'F16', shape: [2, 2], data: new Uint8Array(new Uint16Array([0x3c00, 0x4000, 0xbc00, 0x3800]).buffer) },
+  }),
 });
 repo('gen/not-safetensors', { 'config.json': '{}', 'model.safetensors': '<!doctype html><title>Not found</title>' });
 repo('gen/gated', { 'config.json': '{}' });
@@ -63,12 +65,14 @@ describe('Hub URLs', () => {
 
 describe('LM head from the Hub via Range requests', () => {
   it('retries a 503 and a 429 on the way, then reads W', async () => {
-    await setFaults(hub.url, [{ match: '00002-of-00002.safetensors', kind: 'status', status: 503, times: 1 }, { match: 'config.json', kind: 'status', status: 429, times: 1 }]);
+    await setFaults(hub.url, [
+      { match: '00002-of-00002.safetensors', kind: 'status', status: 503, times: 1 },
+      { match: 'config.json', kind: 'status', status: 429, times: 1 },
+    ]);
     const head = await loadLmHeadFromHub(new HubClient({ baseUrl: hub.url }), 'gen/qwen3-shaped');
     expect(head.rows).toBe(V);
     expect(hub.faults.every((f) => f.times === 0)).toBe(true);
   });
-
 
   it('Qwen3-shaped: sharded bf16 with tied embeddings; reads only the header and that tensor', async () => {
     hub.log.length = 0;
@@ -115,7 +119,10 @@ describe('LM head from the Hub via Range requests', () => {
 
     const wrong = new Uint8Array(writeSafetensors({ 'lm_head.weight': { dtype: 'F32', shape: [V, D], data: f32 } }));
     repo('gen/lying-header', { 'config.json': JSON.stringify({ tie_word_embeddings: false }), 'model.safetensors': wrong.subarray(0, wrong.length - 64) });
-    expect(await failure('gen/lying-header')).toMatchObject({ kind: 'bad-file', message: expect.stringMatching(/gen\/lying-header\/model\.safetensors: .*past|offsets are wrong/) });
+    expect(await failure('gen/lying-header')).toMatchObject({
+      kind: 'bad-file',
+      message: expect.stringMatching(/gen\/lying-header\/model\.safetensors: .*past|offsets are wrong/),
+    });
 
     expect(await failure('gen/neo-shaped', new HubClient({ baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({
       kind: 'unreachable',

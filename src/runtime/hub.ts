@@ -1,12 +1,4 @@
-import {
-  headerLength,
-  NotSafetensorsError,
-  parseHeader,
-  type SafetensorsHeader,
-  shardFor,
-  tensorRange,
-  tensorToHeadData,
-} from '../core/safetensors';
+import { headerLength, NotSafetensorsError, parseHeader, type SafetensorsHeader, shardFor, tensorRange, tensorToHeadData } from '../core/safetensors';
 import type { ProgressListener } from '../shared/files';
 import { DEFAULT_HUB_URL, hubUrlProblem } from '../shared/hubUrl';
 import { causeText, Fault } from './faults';
@@ -19,6 +11,7 @@ import { resilientFetch } from './resilientFetch';
  */
 
 export { DEFAULT_HUB_URL };
+
 const MODEL_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
@@ -174,7 +167,11 @@ export async function checkHubRepos(client: HubClient, repos: readonly string[])
     HubClient.checkId(repo);
     await client.json(repo, 'config.json');
     if (!(await client.exists(repo, 'tokenizer_config.json'))) {
-      throw new Fault('bad-file', { repo, file: 'tokenizer_config.json', detail: `${repo} has no tokenizer_config.json: it is not a model transformers.js can load.` });
+      throw new Fault('bad-file', {
+        repo,
+        file: 'tokenizer_config.json',
+        detail: `${repo} has no tokenizer_config.json: it is not a model transformers.js can load.`,
+      });
     }
   }
 }

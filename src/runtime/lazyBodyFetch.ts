@@ -25,23 +25,26 @@ export function lazyBodyFetch(fetchImpl: Fetch, root: string): Fetch {
     if (head.status === 405 || head.status === 501) return fetchImpl(input, init);
     if (!head.ok) return new Response(null, { status: head.status, statusText: head.statusText, headers: head.headers });
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    const body = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (!reader) {
-          const response = await fetchImpl(input, init);
-          if (!response.ok || !response.body) {
-            controller.error(new Fault('server', { url, status: response.status, statusText: response.statusText }));
-            return;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        async pull(controller) {
+          if (!reader) {
+            const response = await fetchImpl(input, init);
+            if (!response.ok || !response.body) {
+              controller.error(new Fault('server', { url, status: response.status, statusText: response.statusText }));
+              return;
+            }
+            reader = response.body.getReader();
           }
-          reader = response.body.getReader();
-        }
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+          const { done, value } = await reader.read();
+          if (done) controller.close();
+          else controller.enqueue(value);
+        },
+        cancel: (reason) => reader?.cancel(reason),
+        // highWaterMark 0: no read-ahead, so nothing is fetched until the first read.
       },
-      cancel: (reason) => reader?.cancel(reason),
-      // highWaterMark 0: no read-ahead, so nothing is fetched until the first read.
-    }, { highWaterMark: 0 });
+      { highWaterMark: 0 },
+    );
     return new Response(body, { status: head.status, statusText: head.statusText, headers: head.headers });
   };
 }

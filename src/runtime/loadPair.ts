@@ -12,7 +12,7 @@
  * weather, what this attempt downloaded leaves the cache (runtime/downloadLog.ts), so the next
  * attempt downloads afresh.
  */
-import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer } from '@huggingface/transformers';
+import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type ProgressCallback } from '@huggingface/transformers';
 import { type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { type Dtype, dtypeFile } from '../shared/dtypes';
 import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
@@ -120,7 +120,8 @@ export async function loadPair(manifest: PairManifest, options: LoadOptions): Pr
     let message = (error as Error).message;
     if (!cacheMayKeep(error)) {
       const forgotten = (await options.downloads?.forget().catch(() => 0)) ?? 0;
-      if (forgotten) message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
+      if (forgotten)
+        message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
     }
     if (manifest.setup) message = `${manifest.setup} (${message})`;
     throw new Error(message, { cause: error });
@@ -162,12 +163,10 @@ async function loadFiles(manifest: PairManifest, options: LoadOptions, policy: L
   });
 }
 
-type ProgressCallback = (info: any) => void;
-
 /** transformers.js reports per-file progress; forward it in our own shape. */
 function forwardProgress(onProgress?: ProgressListener): ProgressCallback {
   return (info) => {
-    if (!onProgress || !info.file) return;
+    if (!onProgress || !('file' in info)) return;
     const file = `${info.name}/${info.file}`;
     if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
     if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
@@ -200,7 +199,12 @@ async function disposeBodies(bodies: { embed: LoadedBody; base: LoadedBody }): P
 }
 
 /** Both bodies in the plan's dtype; one model serves both when they come from one repo (PromptEOL). */
-async function loadBodies(manifest: PairManifest, options: LoadOptions, policy: LoadPolicy, progress: ProgressCallback): Promise<{ embed: LoadedBody; base: LoadedBody }> {
+async function loadBodies(
+  manifest: PairManifest,
+  options: LoadOptions,
+  policy: LoadPolicy,
+  progress: ProgressCallback,
+): Promise<{ embed: LoadedBody; base: LoadedBody }> {
   const load = (repo: string) => loadBody(repo, options, policy, progress);
   if (manifest.base.model === manifest.embed.model) {
     const body = await load(manifest.embed.model);
@@ -225,8 +229,7 @@ async function loadBody(repo: string, options: LoadOptions, policy: LoadPolicy, 
   const dtype = options.plan?.chosen[repo]?.dtype ?? 'fp32';
   const graph = dtypeFile(dtype);
   const chunks = options.plan?.chosen[repo]?.externalChunks ?? 0;
-  const files =
-    chunks === 0 && policy.splitSingleFileBodies && options.splitter ? options.splitter.expect(repo, graph) : externalDataFiles(graph, chunks);
+  const files = chunks === 0 && policy.splitSingleFileBodies && options.splitter ? options.splitter.expect(repo, graph) : externalDataFiles(graph, chunks);
   try {
     const blobs =
       policy.weightsFromDiskCache && files && options.fileBlob
@@ -282,7 +285,8 @@ async function externalDataBlobs(
   try {
     blobs = await Promise.all(
       files.map(async ({ data: file }) => {
-        const onBytes = (loaded: number, total: number) => progress_callback({ status: 'progress', name: repo, file, loaded, total });
+        const onBytes = (loaded: number, total: number) =>
+          progress_callback({ status: 'progress', name: repo, file, loaded, total, progress: total ? (loaded / total) * 100 : 0 });
         const blob = await fileBlob(hub.url(repo, file), onBytes, stop.signal);
         progress_callback({ status: 'done', name: repo, file });
         return blob;

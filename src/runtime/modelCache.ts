@@ -1,9 +1,9 @@
 import { clear, createStore, del, entries, get, keys, set, type UseStore } from 'idb-keyval';
-import type { CanaryReference } from './canary';
 import type { Dtype } from '../shared/dtypes';
-import type { HubLmHead } from './hub';
 import type { PairManifest } from '../shared/manifest';
+import type { CanaryReference } from './canary';
 import { Fault } from './faults';
+import type { HubLmHead } from './hub';
 import type { Fetch } from './resilientFetch';
 
 /**
@@ -106,7 +106,12 @@ export function cachingFetch(inner: Fetch): Fetch {
   return async (input, init) => {
     const url = typeof input === 'string' ? input : input.toString();
     const method = (init?.method ?? 'GET').toUpperCase();
-    if (typeof caches === 'undefined' || method !== 'GET' || new Headers(init?.headers).has('Range') || !new URL(url, 'http://x').pathname.includes('/resolve/')) {
+    if (
+      typeof caches === 'undefined' ||
+      method !== 'GET' ||
+      new Headers(init?.headers).has('Range') ||
+      !new URL(url, 'http://x').pathname.includes('/resolve/')
+    ) {
       return inner(input, init);
     }
     const cache = await caches.open(TRANSFORMERS_CACHE);
@@ -136,7 +141,12 @@ let cacheRefusedFile = false;
  * rejects with its own error and leaves nothing cached. undefined where there is no Cache API or it did
  * not keep the file (a full disk): the caller then hands onnxruntime the bytes as before.
  */
-export async function cachedBlob(url: string, inner: Fetch, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal): Promise<Blob | undefined> {
+export async function cachedBlob(
+  url: string,
+  inner: Fetch,
+  onBytes?: (loaded: number, total: number) => void,
+  signal?: AbortSignal,
+): Promise<Blob | undefined> {
   if (typeof caches === 'undefined') return undefined;
   const cache = await caches.open(TRANSFORMERS_CACHE);
   const hit = await cache.match(url).catch(() => undefined);

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cosine } from '../core/spectral';
 import { manifestFor } from '../shared/pairId';
 import { loadPair } from './loadPair';
-import { type LoadedPair, LensPair } from './pair';
 import { DEFAULT_MODEL_ROOT, localModelReader } from './node';
+import { LensPair, type LoadedPair } from './pair';
 
 const TEXTS = ['A man is playing a guitar.', 'The stock market fell sharply on Monday after the report.'];
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../../tools/hub/hubServer';
 import { buildTestHub } from '../../tools/hub/testRepos';
-import { chooseDtype, preferredDtypes, probeVariants } from '../shared/dtypes';
 import { findPair } from '../shared/catalog';
+import { chooseDtype, preferredDtypes, probeVariants } from '../shared/dtypes';
 import { customPairManifest } from '../shared/manifest';
 import { estimatePair, WASM_HEAP_BYTES } from './estimate';
 import { HubClient } from './hub';
@@ -81,7 +81,7 @@ describe('the estimate counts what the tab will hold', () => {
     expect(estimate.refusal).toBeUndefined();
   });
 
-  it('a dtype whose weights exceed onnxruntime-web\'s 4 GiB memory is refused, naming the variants that fit', async () => {
+  it("a dtype whose weights exceed onnxruntime-web's 4 GiB memory is refused, naming the variants that fit", async () => {
     const plan = await planPair(qwen3, client, { device: 'wasm', dtype: 'fp32' });
     // The real Qwen3-0.6B sizes: fp32 ~2.4 GB per body with its external data, q8 ~0.6 GB.
     for (const variants of Object.values(plan.variants)) {
@@ -93,6 +93,8 @@ describe('the estimate counts what the tab will hold', () => {
     for (const [repo, variants] of Object.entries(plan.variants)) plan.chosen[repo] = variants[0];
     const estimate = await estimatePair(qwen3, client, plan);
     expect(4.8e9).toBeGreaterThan(WASM_HEAP_BYTES * 0.9);
-    expect(estimate.refusal).toMatch(/in fp32 are 4\.8 GB of weights: more than onnxruntime-web's 4 GiB WebAssembly memory holds\. Choose fp16 .* or q8 .* or q4 .* or q4f16/);
+    expect(estimate.refusal).toMatch(
+      /in fp32 are 4\.8 GB of weights: more than onnxruntime-web's 4 GiB WebAssembly memory holds\. Choose fp16 .* or q8 .* or q4 .* or q4f16/,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { chooseDtype, commonDtypes, type Dtype, dtypeFile, preferredDtypes, probeVariants, type Variant } from '../shared/dtypes';
-import type { HubClient } from './hub';
 import { isHubHead, type PairManifest } from '../shared/manifest';
+import type { HubClient } from './hub';
 
 /**
  * What a pair will load before anything large is downloaded: the dtype, and for
@@ -35,7 +35,12 @@ export async function planPair(manifest: PairManifest, hub: HubClient, choice: P
   if (!isHubHead(manifest.lmHead)) {
     if (choice.dtype && choice.dtype !== 'fp32') throw new Error(`${manifest.id} ships fp32 bodies only; no ${choice.dtype} variant.`);
     const local: Variant = { dtype: 'fp32', files: [], bytes: 0, externalChunks: 0 };
-    return { dtype: 'fp32', available: ['fp32'], variants: Object.fromEntries(repos.map((r) => [r, [local]])), chosen: Object.fromEntries(repos.map((r) => [r, local])) };
+    return {
+      dtype: 'fp32',
+      available: ['fp32'],
+      variants: Object.fromEntries(repos.map((r) => [r, [local]])),
+      chosen: Object.fromEntries(repos.map((r) => [r, local])),
+    };
   }
   const variants: Record<string, Variant[]> = {};
   for (const repo of repos) {

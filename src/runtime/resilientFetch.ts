@@ -128,4 +128,3 @@ function jsonProblem(chunks: Uint8Array[], htmlType: boolean): string | undefine
     return text.trimStart().startsWith('<') ? 'an HTML page, not JSON' : `not valid JSON (it starts with ${JSON.stringify(text.slice(0, 20))})`;
   }
 }
-

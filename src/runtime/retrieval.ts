@@ -93,7 +93,14 @@ export class RetrievalRuntime {
       );
       for (const [i, e] of encoded.entries()) {
         if (e.truncated) truncated++;
-        out.push({ id: batch[i].id, text: batch[i].text, tokens: e.ids, truncated: e.truncated, embedding: e.embed, top: alignTop(this.pair.head, e.embed, K_MAX) });
+        out.push({
+          id: batch[i].id,
+          text: batch[i].text,
+          tokens: e.ids,
+          truncated: e.truncated,
+          embedding: e.embed,
+          top: alignTop(this.pair.head, e.embed, K_MAX),
+        });
       }
       options.onProgress?.({ done: out.length, total: entries.length, truncated });
       // Let a cancel message reach the worker between batches.
@@ -102,12 +109,7 @@ export class RetrievalRuntime {
     return out;
   }
 
-  async build(
-    corpus: readonly Entry[],
-    options: BuildOptions,
-    onProgress?: (p: BuildProgress) => void,
-    isCancelled?: () => boolean,
-  ): Promise<IndexSummary> {
+  async build(corpus: readonly Entry[], options: BuildOptions, onProgress?: (p: BuildProgress) => void, isCancelled?: () => boolean): Promise<IndexSummary> {
     if (corpus.length === 0) throw new Error('The corpus is empty: add at least one document.');
     const started = performance.now();
     const docs = await this.encode(corpus, { batchSize: options.batchSize, onProgress, isCancelled });
@@ -153,7 +155,11 @@ export class RetrievalRuntime {
   configure(options: SparseOptions): IndexSummary {
     const engine = this.built;
     engine.configure(options);
-    this.summary = { ...this.summary!, options: { ...this.summary!.options, ...options }, sparseNonZerosPerDoc: engine.sparseIndex.postingCount / engine.docs.length };
+    this.summary = {
+      ...this.summary!,
+      options: { ...this.summary!.options, ...options },
+      sparseNonZerosPerDoc: engine.sparseIndex.postingCount / engine.docs.length,
+    };
     return this.summary;
   }
 
@@ -205,12 +211,7 @@ export class RetrievalRuntime {
   }
 
   /** nDCG@10, MRR@10, Recall@100 and costs; also the mean time to embed one query. */
-  async evaluate(
-    queries: readonly Entry[],
-    qrels: Qrels,
-    m: number,
-    onProgress?: (p: BuildProgress) => void,
-  ): Promise<Evaluation & { queryEncodeMs: number }> {
+  async evaluate(queries: readonly Entry[], qrels: Qrels, m: number, onProgress?: (p: BuildProgress) => void): Promise<Evaluation & { queryEncodeMs: number }> {
     const engine = this.built;
     if (queries.length === 0) throw new Error('There are no queries to evaluate.');
     const embedded = await this.embedQueries(queries, onProgress);

@@ -53,11 +53,14 @@ describe('RunGate', () => {
     let most = 0;
     await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        gate.run(async () => {
-          most = Math.max(most, ++running);
-          await tick();
-          running--;
-        }, i % 3 === 0),
+        gate.run(
+          async () => {
+            most = Math.max(most, ++running);
+            await tick();
+            running--;
+          },
+          i % 3 === 0,
+        ),
       ),
     );
     expect(most).toBe(1);

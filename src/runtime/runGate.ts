@@ -27,7 +27,7 @@ export class RunGate {
 
   private handOver(): void {
     const foreground = this.waiting.findIndex((w) => !w.background);
-    const [next] = this.waiting.splice(foreground >= 0 ? foreground : 0, 1);
+    const [next] = this.waiting.splice(Math.max(foreground, 0), 1);
     if (next) next.go();
     else this.busy = false;
   }

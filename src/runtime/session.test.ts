@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifestFor } from '../shared/pairId';
-import { localModelReader } from './node';
 import type { DirectionProgress } from '../shared/wire';
+import { localModelReader } from './node';
 import { EARLY_DIRECTION, LensSession } from './session';
 
 // The random tiny pair (d = 32) in Node: enough to check what the session accepts as a direction.

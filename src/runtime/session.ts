@@ -7,7 +7,18 @@ import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
-import type { AlignResult, CanaryResult, ColumnResult, ComputedOn, Device, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView } from '../shared/wire';
+import type {
+  AlignResult,
+  CanaryResult,
+  ColumnResult,
+  ComputedOn,
+  Device,
+  DirectionProgress,
+  LayerRow,
+  LayerView,
+  PairInfo,
+  TokenDiffView,
+} from '../shared/wire';
 import { type CanaryReference, canaryReference, checkCanary } from './canary';
 import { type Direction, directionFromAnalysis, directionFromSpectrum, sampleSpectrum } from './direction';
 import type { DownloadLog } from './downloadLog';
@@ -100,7 +111,18 @@ export class LensSession {
   }
 
   private loadOptions(device: Device, onProgress?: ProgressListener, plan?: PairPlan, head?: LoadOptions['head']): LoadOptions {
-    return { device, plan, read: this.read, onProgress, hub: this.hub, headCache: this.headCache, downloads: this.downloads, head, splitter: this.splitter, fileBlob: this.fileBlob };
+    return {
+      device,
+      plan,
+      read: this.read,
+      onProgress,
+      hub: this.hub,
+      headCache: this.headCache,
+      downloads: this.downloads,
+      head,
+      splitter: this.splitter,
+      fileBlob: this.fileBlob,
+    };
   }
 
   /** Loads any pair: a catalog manifest or a custom Hub pair (customPairManifest). `head`: a W already in memory for it. */
@@ -161,7 +183,8 @@ export class LensSession {
    */
   private async estimateDirection(state: LoadState): Promise<string | undefined> {
     const { pair, info } = state;
-    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) => this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
+    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) =>
+      this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
     const replaced = () => this.state !== state;
     const take = (spectrum: Parameters<typeof directionFromSpectrum>[1], final: boolean) => {
       if (replaced()) return;
@@ -188,7 +211,11 @@ export class LensSession {
    * loads on WASM alone, embeds the canary text and is freed before the WebGPU load.
    * Returns its W too, for the WebGPU load to share.
    */
-  async wasmReference(manifest: PairManifest, plan: PairPlan | undefined, onProgress?: ProgressListener): Promise<{ reference: CanaryReference; head: LensPair['head'] }> {
+  async wasmReference(
+    manifest: PairManifest,
+    plan: PairPlan | undefined,
+    onProgress?: ProgressListener,
+  ): Promise<{ reference: CanaryReference; head: LensPair['head'] }> {
     const cpu = await loadPair(manifest, this.loadOptions('wasm', onProgress, plan));
     try {
       return { reference: await canaryReference(cpu), head: cpu.head };
@@ -342,7 +369,13 @@ export class LensSession {
       }
       const embedColumn = this.column(project(pair.head, embed[l][0]), ids, k);
       const baseColumn = this.column(z, ids, k);
-      rows.push({ layer: l + 1, embed: embedColumn, base: baseColumn, contentHit: { embed: contentHit(embedColumn), base: contentHit(baseColumn) }, lambda: lambdaL });
+      rows.push({
+        layer: l + 1,
+        embed: embedColumn,
+        base: baseColumn,
+        contentHit: { embed: contentHit(embedColumn), base: contentHit(baseColumn) },
+        lambda: lambdaL,
+      });
     }
     return { requestId, rows, reasons };
   }

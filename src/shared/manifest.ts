@@ -97,10 +97,8 @@ export function parseManifest(value: unknown, source = 'manifest'): PairManifest
   if (!value || typeof value !== 'object') fail('not a JSON object');
   const m = value as Record<string, any>;
   const text = (v: unknown, field: string) => (typeof v === 'string' && v.length > 0 ? v : fail(`"${field}" must be a non-empty string`));
-  const count = (v: unknown, field: string) =>
-    Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`"${field}" must be a positive integer`);
-  const pooling = (v: unknown, field: string) =>
-    POOLINGS.includes(v as Pooling) ? (v as Pooling) : fail(`"${field}" must be one of ${POOLINGS.join(', ')}`);
+  const count = (v: unknown, field: string) => (Number.isInteger(v) && (v as number) > 0 ? (v as number) : fail(`"${field}" must be a positive integer`));
+  const pooling = (v: unknown, field: string) => (POOLINGS.includes(v as Pooling) ? (v as Pooling) : fail(`"${field}" must be one of ${POOLINGS.join(', ')}`));
 
   const template = m.embed?.template ?? '{text}';
   if (!String(template).includes('{text}')) fail('"embed.template" must contain {text}');

@@ -11,7 +11,6 @@ import { type CustomPairSpec, customPairManifest, type PairManifest, parseManife
  */
 export type PairSource = { kind: 'catalog'; id: string } | { kind: 'prompt-eol'; model: string } | { kind: 'custom'; spec: CustomPairSpec };
 
-
 export function parsePairId(id: string): PairSource {
   if (id.startsWith('eol:')) return { kind: 'prompt-eol', model: id.slice(4).trim() };
   if (id.startsWith('hub:')) {

@@ -17,6 +17,8 @@ describe('staleNote', () => {
   });
 
   it('tells an earlier load of the same pair apart', () => {
-    expect(staleNote(demo, { pairId: 'demo', loadId: 'load-3' })).toBe('Computed on an earlier load of Demo pair: shown for reference; run it again to use it.');
+    expect(staleNote(demo, { pairId: 'demo', loadId: 'load-3' })).toBe(
+      'Computed on an earlier load of Demo pair: shown for reference; run it again to use it.',
+    );
   });
 });

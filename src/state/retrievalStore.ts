@@ -134,7 +134,14 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
       const indexOn = currentProvenance();
       if (!indexOn) return set({ message: 'The model pair is not loaded yet.' });
       const runId = builds.next();
-      set({ status: 'building', indexOn: undefined, progress: { done: 0, total: 0, truncated: 0 }, message: undefined, results: undefined, evaluation: undefined });
+      set({
+        status: 'building',
+        indexOn: undefined,
+        progress: { done: 0, total: 0, truncated: 0 },
+        message: undefined,
+        results: undefined,
+        evaluation: undefined,
+      });
       try {
         const { corpus, testSet } = await loadCollection(get());
         set({ progress: { done: 0, total: corpus.length, truncated: 0 } });

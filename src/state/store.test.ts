@@ -48,7 +48,15 @@ const spectrum = { variation: [1.5, 0.2], shares: [0.8, 0.1], sampleSize: 50 };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
-  useLens.setState({ load: { phase: 'idle' }, pairInfo: undefined, direction: { phase: 'none' }, error: undefined, result: undefined, backend: 'auto', lambda: 0 });
+  useLens.setState({
+    load: { phase: 'idle' },
+    pairInfo: undefined,
+    direction: { phase: 'none' },
+    error: undefined,
+    result: undefined,
+    backend: 'auto',
+    lambda: 0,
+  });
   worker.shifts = [];
 });
 
@@ -79,7 +87,14 @@ describe('the lens store: load phase and direction', () => {
     worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
     expect(useLens.getState().direction).toMatchObject({ phase: 'ready', source: 'sample', label: '50 sample sentences', refining: { done: 50, total: 200 } });
     worker.direction?.({ loadId: info.loadId, done: 200, total: 200, spectrum: { ...spectrum, sampleSize: 200 }, final: true });
-    expect(useLens.getState().direction).toEqual({ phase: 'ready', source: 'sample', label: '200 sample sentences', variation: [1.5, 0.2], shares: [0.8, 0.1], refining: undefined });
+    expect(useLens.getState().direction).toEqual({
+      phase: 'ready',
+      source: 'sample',
+      label: '200 sample sentences',
+      variation: [1.5, 0.2],
+      shares: [0.8, 0.1],
+      refining: undefined,
+    });
   });
 
   it('a report on another load is ignored; a failed sample says why', async () => {
@@ -98,7 +113,13 @@ describe('the lens store: load phase and direction', () => {
     await useLens.getState().loadPair('demo');
     await useLens.getState().applyDirection([1], [3, 1], [0.7, 0.2], 'the 60 texts of STS-B test', { pairId: info.id, loadId: info.loadId });
     worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
-    expect(useLens.getState().direction).toMatchObject({ phase: 'ready', source: 'analysis', label: 'the 60 texts of STS-B test', variation: [3, 1], refining: { done: 50, total: 200 } });
+    expect(useLens.getState().direction).toMatchObject({
+      phase: 'ready',
+      source: 'analysis',
+      label: 'the 60 texts of STS-B test',
+      variation: [3, 1],
+      refining: { done: 50, total: 200 },
+    });
   });
 
   it('a failed load falls back to the pair showing, with its direction; without one the phase is error', async () => {

@@ -1,7 +1,18 @@
 import { create } from 'zustand';
 import { hubUrlProblem } from '../shared/hubUrl';
 import { needsHub, parsePairId } from '../shared/pairId';
-import type { AlignResult, BackendChoice, CachedModel, ColumnResult, ComputedOn, DirectionProgress, Dtype, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import type {
+  AlignResult,
+  BackendChoice,
+  CachedModel,
+  ColumnResult,
+  ComputedOn,
+  DirectionProgress,
+  Dtype,
+  FileProgress,
+  LoadEstimate,
+  PairInfo,
+} from '../worker/protocol';
 import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
 import { newestWins, oneInFlight } from './newestWins';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
@@ -138,7 +149,10 @@ function directionAtLoad(info: PairInfo): DirectionState {
   return info.direction === 'estimating' ? { phase: 'estimating', done: 0, total: 0 } : sampleDirection('shipped', info);
 }
 
-function sampleDirection(source: 'shipped' | 'sample', spectrum: { variation: number[]; shares: number[]; sampleSize: number }): Extract<DirectionState, { phase: 'ready' }> {
+function sampleDirection(
+  source: 'shipped' | 'sample',
+  spectrum: { variation: number[]; shares: number[]; sampleSize: number },
+): Extract<DirectionState, { phase: 'ready' }> {
   return { phase: 'ready', source, label: `${spectrum.sampleSize} sample sentences`, variation: spectrum.variation, shares: spectrum.shares };
 }
 
@@ -233,14 +247,18 @@ export const useLens = create<LensState>()((set, get) => {
     whileLoading(ticket, () => ({ estimate }));
     if (estimate.refusal) throw new Error(estimate.refusal);
     if (!estimate.fits) return { estimate, question: { kind: 'memory', bytes: estimate.memoryBytes, deviceBytes: estimate.deviceBytes } };
-    if (fromLink && estimate.totalBytes > LINK_SILENT_BYTES) return { estimate, question: { kind: 'link', host, repos: estimate.repos, bytes: estimate.totalBytes } };
+    if (fromLink && estimate.totalBytes > LINK_SILENT_BYTES)
+      return { estimate, question: { kind: 'link', host, repos: estimate.repos, bytes: estimate.totalBytes } };
     return { estimate };
   };
 
   const downloadAndLoad = async (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
     const onProgress = proxyCallback((p: FileProgress) => whileLoading(ticket, (load) => ({ files: { ...load.files, [p.file]: p } })));
     await followDirection();
-    return lensClient().load(pair, backend, onProgress, get().hub || undefined, { distortWebgpu: debugSeam() === 'webgpu-mismatch', dtype: dtype || undefined });
+    return lensClient().load(pair, backend, onProgress, get().hub || undefined, {
+      distortWebgpu: debugSeam() === 'webgpu-mismatch',
+      dtype: dtype || undefined,
+    });
   };
 
   /**

@@ -1,5 +1,5 @@
-import { useShallow } from 'zustand/react/shallow';
 import type { ComponentType } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../state/store';
 import { VIEWS, type ViewId } from '../state/urlState';
 import { AnalysisView } from './analysis/AnalysisView';
@@ -33,8 +33,8 @@ export function App() {
         <div>
           <h1>Embedding Lens</h1>
           <p className="tagline">
-            What an LLM text embedding says in tokens: <code>z = W·h</code>, the base model's LM head times the pooled
-            embedding (Nie, Zhang &amp; Wu, ACL 2025).
+            What an LLM text embedding says in tokens: <code>z = W·h</code>, the base model's LM head times the pooled embedding (Nie, Zhang &amp; Wu, ACL
+            2025).
           </p>
         </div>
         <div className="model-side">
@@ -46,13 +46,7 @@ export function App() {
 
       <nav className="views" aria-label="Views">
         {VIEWS.filter((id) => id in VIEW_COMPONENTS).map((id) => (
-          <button
-            key={id}
-            type="button"
-            data-testid={`view-${id}`}
-            aria-current={view === id ? 'page' : undefined}
-            onClick={() => setView(id)}
-          >
+          <button key={id} type="button" data-testid={`view-${id}`} aria-current={view === id ? 'page' : undefined} onClick={() => setView(id)}>
             {VIEW_COMPONENTS[id]?.label}
           </button>
         ))}

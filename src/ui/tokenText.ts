@@ -8,5 +8,10 @@ export const showControls = (text: string) => text.replace(CONTROL, (ch) => `<0x
 /** Makes a token's text visible: a leading space as ␣, line breaks as ⏎, tabs as ⇥, control characters as `<0xNN>`, nothing as ∅. */
 export function displayToken(text: string): string {
   if (text.length === 0) return '∅';
-  return showControls(text.replace(/^ /, '␣').replace(/\r?\n|\r/g, '⏎').replace(/\t/g, '⇥'));
+  return showControls(
+    text
+      .replace(/^ /, '␣')
+      .replace(/\r?\n|\r/g, '⏎')
+      .replace(/\t/g, '⇥'),
+  );
 }

@@ -8,6 +8,10 @@
  */
 export function appRootPath(base: string, workerUrl: string, assetsDir = 'assets'): string {
   if (base.startsWith('/')) return base.endsWith('/') ? base : `${base}/`;
-  const up = assetsDir.split('/').filter(Boolean).map(() => '../').join('');
+  const up = assetsDir
+    .split('/')
+    .filter(Boolean)
+    .map(() => '../')
+    .join('');
   return new URL(`${up}${base}`, workerUrl).pathname;
 }

@@ -1,15 +1,14 @@
 /// <reference lib="webworker" />
 import { env } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
-import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { AnalysisCancelled, analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
 import { DownloadLog } from '../runtime/downloadLog';
 import { estimatePair } from '../runtime/estimate';
 import { BodySplitter } from '../runtime/externalDataFetch';
-import { httpReader } from '../shared/files';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
 import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
@@ -26,17 +25,18 @@ import {
   putCachedHead,
   putCanaryReference,
 } from '../runtime/modelCache';
-import type { Device } from '../shared/wire';
 import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import type { Dtype } from '../shared/dtypes';
+import { httpReader } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { outcomeOf } from '../shared/outcome';
-import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
 import { manifestFor, needsHub } from '../shared/pairId';
+import type { Device } from '../shared/wire';
 import { appRootPath } from './appRoot';
+import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
 import type { BackendChoice, LensWorkerApi } from './protocol';
 
 // A path under the app's root, wherever the app is hosted (appRoot.ts).

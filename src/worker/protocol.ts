@@ -1,18 +1,51 @@
-import type { FileProgress } from '../shared/files';
 import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView } from '../runtime/analyses';
-import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
-import type { AlignResult, ColumnResult, ComputedOn, DiffToken, DirectionProgress, LayerRow, LayerView, PairInfo, TokenDiffView, TokenInfo } from '../shared/wire';
+import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
+import type { FileProgress } from '../shared/files';
 import type { Outcome } from '../shared/outcome';
+import type {
+  AlignResult,
+  ColumnResult,
+  ComputedOn,
+  DiffToken,
+  DirectionProgress,
+  LayerRow,
+  LayerView,
+  PairInfo,
+  TokenDiffView,
+  TokenInfo,
+} from '../shared/wire';
 
-export type { CachedModel, LoadEstimate };
-export type { BuildProgress, ComputedOn, IndexSummary, Outcome, ResultView, RetrievalEvaluation, SearchView, TokenInfo };
-export type { DiffToken, DirectionProgress, LayerRow, LayerView, TokenDiffView };
-export type { AlignResult, ColumnResult, ContributionRow, DatasetAnalysis, FileProgress, PairInfo, SimilarityResult, TemplatedView };
+export type {
+  AlignResult,
+  BuildProgress,
+  CachedModel,
+  ColumnResult,
+  ComputedOn,
+  ContributionRow,
+  DatasetAnalysis,
+  DiffToken,
+  DirectionProgress,
+  FileProgress,
+  IndexSummary,
+  LayerRow,
+  LayerView,
+  LoadEstimate,
+  Outcome,
+  PairInfo,
+  ResultView,
+  RetrievalEvaluation,
+  SearchView,
+  SimilarityResult,
+  TemplatedView,
+  TokenDiffView,
+  TokenInfo,
+};
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
 export type { Dtype } from '../shared/dtypes';
 export { DTYPES } from '../shared/dtypes';
+
 import type { Dtype } from '../shared/dtypes';
 
 /**

@@ -32,9 +32,7 @@ export interface HubServerOptions {
   noCdn?: boolean;
 }
 
-export type Fault =
-  | { match: string; kind: 'status'; status: number; times: number }
-  | { match: string; kind: 'truncate' | 'html' | 'corrupt'; times: number };
+export type Fault = { match: string; kind: 'status'; status: number; times: number } | { match: string; kind: 'truncate' | 'html' | 'corrupt'; times: number };
 
 export interface HubServer {
   url: string;

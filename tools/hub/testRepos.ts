@@ -54,7 +54,8 @@ export function buildTestHub(root = mkdtempSync(join(tmpdir(), 'lens-test-hub-')
   publish('hubtest/qwen3-embed', 'test-shapes/qwen3-embed');
   publishQwen3(root);
   publishFolder(root, 'HuggingFaceTB/SmolLM2-135M-Instruct', join(MODELS, 'test-shapes/smollm2'));
-  for (const file of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(MODELS, 'test-shapes/qwen3-base', file), join(root, 'HuggingFaceTB/SmolLM2-135M-Instruct', file));
+  for (const file of ['tokenizer.json', 'tokenizer_config.json'])
+    copyFileSync(join(MODELS, 'test-shapes/qwen3-base', file), join(root, 'HuggingFaceTB/SmolLM2-135M-Instruct', file));
   copyFileSync(join(MODELS, 'test-shapes/qwen3-base/model-00002-of-00002.safetensors'), join(root, 'HuggingFaceTB/SmolLM2-135M-Instruct/model.safetensors'));
   publish('hubtest/no-onnx', 'test-tiny/embed');
   rmSync(join(root, 'hubtest/no-onnx/onnx'), { recursive: true });
@@ -128,7 +129,7 @@ function publishQwen3(root: string): void {
   const table = readFileSync(join(QWEN3_STANDINS, 'w_small.bf16'));
   const W = new Uint8Array(info.rows * info.cols * 2);
   const rowBytes = info.cols * 2;
-  for (let row = 0; row < info.rows; row++) W.set(table.subarray((row % info.table_rows) * rowBytes, (row % info.table_rows + 1) * rowBytes), row * rowBytes);
+  for (let row = 0; row < info.rows; row++) W.set(table.subarray((row % info.table_rows) * rowBytes, ((row % info.table_rows) + 1) * rowBytes), row * rowBytes);
   const norm = new Uint8Array(info.cols * 2).fill(0x3f, 0).map((_, i) => (i % 2 ? 0x3f : 0x80)); // bf16 1.0
   writeFileSync(
     join(root, repos.head, 'model.safetensors'),

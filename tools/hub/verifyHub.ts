@@ -8,7 +8,7 @@
  * With --hub-url it runs against any Hub, e.g. the stand-in (tools/hub/serveTestHub.ts), which a test does.
  * --app-url uses an app already served (else `vite preview` of dist/ is started; run `npm run build` first).
  */
-import { type ChildProcess, execSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,6 +20,7 @@ import { planPair } from '../../src/runtime/plan';
 import { CATALOG } from '../../src/shared/catalog';
 import { DEFAULT_HUB_URL } from '../../src/shared/hubUrl';
 import { customPairManifest } from '../../src/shared/manifest';
+import { CHROMIUM_ARGS, chromiumPath } from '../chromium';
 import { runCommand } from '../runCommand';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -49,7 +50,12 @@ const run = (command: string, argv: string[]) => runCommand(command, argv, { cwd
 
 const folderBytes = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
-const lastError = (stderr: string) => stderr.trim().split('\n').filter((l) => l.startsWith('lens ')).pop() ?? stderr.trim().split('\n').pop();
+const lastError = (stderr: string) =>
+  stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('lens '))
+    .pop() ?? stderr.trim().split('\n').pop();
 
 async function viaCli(id: string): Promise<Row> {
   const cacheDir = mkdtempSync(join(tmpdir(), 'verify-hub-cache-'));
@@ -58,7 +64,8 @@ async function viaCli(id: string): Promise<Row> {
   const plan = await planPair(customPairManifest(entry.hub!, id), new HubClient({ baseUrl: hubUrl }), { device: 'cpu' });
   const files = Object.entries(plan.chosen).flatMap(([repo, v]) => v.files.map((f) => `${repo}/${f.file}`));
   const analyzed = await run('npx', ['tsx', 'cli/lens.ts', 'analyze', ...common.slice(2)]);
-  if (analyzed.code !== 0) return { pair: id, where: 'cli', dtype: plan.dtype, files, downloadedMB: 0, loadS: analyzed.seconds, top10: [], error: lastError(analyzed.stderr) };
+  if (analyzed.code !== 0)
+    return { pair: id, where: 'cli', dtype: plan.dtype, files, downloadedMB: 0, loadS: analyzed.seconds, top10: [], error: lastError(analyzed.stderr) };
   const aligned = await run('npx', ['tsx', 'cli/lens.ts', 'align', ...common.slice(2), '--limit', '1']);
   const first = JSON.parse(aligned.stdout.trim().split('\n')[0]);
   return {
@@ -74,8 +81,7 @@ async function viaCli(id: string): Promise<Row> {
 }
 
 async function viaBrowser(appUrl: string, id: string): Promise<Row> {
-  const executablePath = process.env.CHROMIUM_PATH || execSync('command -v chromium || command -v chromium-browser', { shell: '/bin/bash' }).toString().trim();
-  const browser = await chromium.launch({ executablePath, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
   const page = await browser.newPage();
   const bodies: Record<string, number> = {};
   page.on('response', (response) => {
@@ -87,16 +93,26 @@ async function viaBrowser(appUrl: string, id: string): Promise<Row> {
     await page.goto(`${appUrl}/?${new URLSearchParams({ pair: id, hub: hubUrl, backend: 'wasm', text: sentences[0] })}`);
     // A link to a Hub pair asks first (the app's trust rule): say yes, as the user would.
     const question = page.getByTestId('confirm-load');
-    await question.waitFor({ timeout: 60_000 }).then(() => question.click(), () => undefined);
+    await question.waitFor({ timeout: 60_000 }).then(
+      () => question.click(),
+      () => undefined,
+    );
     const status = page.getByTestId('model-status');
-    await page.waitForFunction(() => /ready|failed/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ''), null, { timeout: 1_800_000 });
+    await page.waitForFunction(() => /ready|failed/.test(document.querySelector('[data-testid="model-status"]')?.textContent ?? ''), null, {
+      timeout: 1_800_000,
+    });
     const loadS = (performance.now() - started) / 1000;
     const text = (await status.textContent()) ?? '';
-    const error = await page.getByTestId('error').textContent().catch(() => null);
+    const error = await page
+      .getByTestId('error')
+      .textContent()
+      .catch(() => null);
     if (!text.includes('ready')) return { pair: id, where: 'browser', dtype: '?', files: [], downloadedMB: 0, loadS, top10: [], error: error ?? text };
     await page.getByTestId('aligned-embed').getByTestId('aligned-token').first().waitFor();
     const top10 = await page.getByTestId('aligned-embed').getByTestId('aligned-token').allTextContents();
-    const files = Object.keys(bodies).filter((u) => /\.(onnx|onnx_data(_\d+)?|safetensors)$/.test(new URL(u).pathname)).map((u) => new URL(u).pathname);
+    const files = Object.keys(bodies)
+      .filter((u) => /\.(onnx|onnx_data(_\d+)?|safetensors)$/.test(new URL(u).pathname))
+      .map((u) => new URL(u).pathname);
     return {
       pair: id,
       where: 'browser',
@@ -117,7 +133,13 @@ async function startApp(): Promise<{ url: string; server?: ChildProcess }> {
   const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: ROOT, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 60; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return { url, server };
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, server };
     await new Promise((r) => setTimeout(r, 500));
   }
   server.kill();

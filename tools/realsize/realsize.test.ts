@@ -24,8 +24,29 @@ beforeAll(() => {
   if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: this test builds a small pair with numpy + onnx (apt install python3-numpy python3-onnx)`);
   root = mkdtempSync(join(tmpdir(), 'lens-realsize-'));
   const s = SMALL;
-  execFileSync(PYTHON, [SCRIPT, '--out', root, '--dtypes', 'q8', '--layers', `${s.layers}`, '--hidden', `${s.hidden}`, '--heads', `${s.heads}`,
-    '--kv-heads', `${s.kvHeads}`, '--head-dim', `${s.headDim}`, '--intermediate', `${s.intermediate}`], { stdio: 'ignore' });
+  execFileSync(
+    PYTHON,
+    [
+      SCRIPT,
+      '--out',
+      root,
+      '--dtypes',
+      'q8',
+      '--layers',
+      `${s.layers}`,
+      '--hidden',
+      `${s.hidden}`,
+      '--heads',
+      `${s.heads}`,
+      '--kv-heads',
+      `${s.kvHeads}`,
+      '--head-dim',
+      `${s.headDim}`,
+      '--intermediate',
+      `${s.intermediate}`,
+    ],
+    { stdio: 'ignore' },
+  );
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

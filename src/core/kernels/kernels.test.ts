@@ -90,9 +90,7 @@ describe('projection kernel', () => {
         fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.integer(), (rows, cols, seed) => {
           const rand = rng(seed);
           // Mostly weights of LM-head size, some tiny (f16 subnormals) and exact zeros.
-          const values = Float32Array.from({ length: rows * cols }, (_, i) =>
-            i % 11 === 0 ? 0 : i % 7 === 0 ? (rand() - 0.5) * 1e-6 : (rand() - 0.5) * 0.2,
-          );
+          const values = Float32Array.from({ length: rows * cols }, (_, i) => (i % 11 === 0 ? 0 : i % 7 === 0 ? (rand() - 0.5) * 1e-6 : (rand() - 0.5) * 0.2));
           const h = Array.from({ length: cols }, () => (rand() - 0.5) * 40);
           const { fast, plain } = pair(values, rows, cols, dtype);
           expect(usesKernel(fast)).toBe(true);

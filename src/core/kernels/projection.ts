@@ -12,7 +12,7 @@
  * z out (V floats).
  */
 import type { HeadDtype } from '../headDtype';
-import { availableThreads, CTRL, KIND, type KernelFunctions, type Pool, startPool } from './pool';
+import { availableThreads, CTRL, type KernelFunctions, KIND, type Pool, startPool } from './pool';
 import { PROJECTION_SHARED_WASM_BASE64, PROJECTION_WASM_BASE64 } from './projection.wasm';
 
 interface KernelExports extends KernelFunctions {
@@ -55,8 +55,7 @@ let compiled: WebAssembly.Module | null | undefined;
 let compiledShared: WebAssembly.Module | null | undefined;
 const states = new WeakMap<ArrayBufferLike, KernelState>();
 /** Stops a head's threads once its W (the typed array) is garbage. */
-const pools =
-  typeof FinalizationRegistry === 'undefined' ? undefined : new FinalizationRegistry<Pool>((pool) => pool.stop());
+const pools = typeof FinalizationRegistry === 'undefined' ? undefined : new FinalizationRegistry<Pool>((pool) => pool.stop());
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
@@ -169,7 +168,10 @@ export function allocKernelStorage(dtype: HeadDtype, rows: number, cols: number)
       pools?.register(data, pool);
       await pool.whenReady;
     });
-    threadStarts.set(data, starting.catch(() => undefined));
+    threadStarts.set(
+      data,
+      starting.catch(() => undefined),
+    );
   }
   return data;
 }
@@ -283,7 +285,7 @@ function timed(state: KernelState, tune: Tuner, kind: number, alone: () => void)
     tune.calls++;
     if (Number.isNaN(tune.threaded)) threaded = true;
     else if (Number.isNaN(tune.single)) threaded = false;
-    else threaded = (tune.threaded <= tune.single) !== (tune.calls % RETRY_EVERY === 0);
+    else threaded = tune.threaded <= tune.single !== (tune.calls % RETRY_EVERY === 0);
   }
   const started = performance.now();
   const ran = threaded && runThreaded(state, kind);

@@ -24,9 +24,7 @@ describe('readGraph', () => {
     epsilon[0] = (FIELD.attribute.float << 3) | 5;
     new DataView(epsilon.buffer).setFloat32(1, 1e-6, true);
     const attribute = Uint8Array.from([...message([[FIELD.attribute.name, 'epsilon']]), ...epsilon]);
-    const first = message([
-      [FIELD.model.graph, message([[FIELD.graph.node, node('SimplifiedLayerNormalization', ['x', 'w'], ['h'], [attribute])]])],
-    ]);
+    const first = message([[FIELD.model.graph, message([[FIELD.graph.node, node('SimplifiedLayerNormalization', ['x', 'w'], ['h'], [attribute])]])]]);
     const second = message([
       [
         FIELD.model.graph,

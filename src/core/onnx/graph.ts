@@ -17,7 +17,11 @@ export interface GraphNode {
 
 /** A serialized NodeProto as a GraphNode. */
 export function readNode(bytes: Uint8Array): GraphNode {
-  const node: GraphNode = { inputs: strings(bytes, FIELD.node.input), outputs: strings(bytes, FIELD.node.output), opType: strings(bytes, FIELD.node.opType)[0] ?? '' };
+  const node: GraphNode = {
+    inputs: strings(bytes, FIELD.node.input),
+    outputs: strings(bytes, FIELD.node.output),
+    opType: strings(bytes, FIELD.node.opType)[0] ?? '',
+  };
   for (const f of fields(bytes)) {
     if (f.number !== FIELD.node.attribute || f.wire !== WIRE.length) continue;
     const name = strings(f.payload, FIELD.attribute.name)[0];

@@ -31,7 +31,13 @@ const decomposedRmsNorm = (x: string, h: string): GraphNode[] => [
   n('Mul', ['norm.w', 'scaled'], [h]),
 ];
 
-const decoder = (lmHead: GraphNode[]) => [n('Gather', ['embed', 'ids'], ['x0']), ...layer('x0', 'x1'), ...layer('x1', 'x2'), ...decomposedRmsNorm('x2', 'h'), ...lmHead];
+const decoder = (lmHead: GraphNode[]) => [
+  n('Gather', ['embed', 'ids'], ['x0']),
+  ...layer('x0', 'x1'),
+  ...layer('x1', 'x2'),
+  ...decomposedRmsNorm('x2', 'h'),
+  ...lmHead,
+];
 
 describe('findHiddenStateName', () => {
   it('finds what the LM head multiplies, through casts', () => {
@@ -70,7 +76,10 @@ describe('findLayerTaps (the residual chain)', () => {
 
   it('reads a fused final norm with its epsilon, or the ONNX default', () => {
     const fused = (floats?: Record<string, number>) => [...decoder([]).slice(0, -7), n('LayerNormalization', ['x2', 'g', 'b'], ['h'], floats)];
-    expect(findLayerTaps(indexGraph(fused({ epsilon: 1e-6 })), 'h')).toEqual({ layers: ['x1', 'x2'], norm: { kind: 'layer', weight: 'g', bias: 'b', eps: 1e-6 } });
+    expect(findLayerTaps(indexGraph(fused({ epsilon: 1e-6 })), 'h')).toEqual({
+      layers: ['x1', 'x2'],
+      norm: { kind: 'layer', weight: 'g', bias: 'b', eps: 1e-6 },
+    });
     expect(findLayerTaps(indexGraph(fused()), 'h')).toMatchObject({ norm: { eps: 1e-5 } });
   });
 

@@ -101,11 +101,15 @@ export function findLayerTaps(graph: GraphIndex, finalState: string): LayerTaps 
   }
   adds.reverse(); // shallow to deep
   if (adds.length === 0) {
-    if (graph.nodes.some((n) => n.opType.startsWith('Skip'))) return { reason: 'the residual adds are fused into Skip…Normalization ops, which expose no layer outputs' };
+    if (graph.nodes.some((n) => n.opType.startsWith('Skip')))
+      return { reason: 'the residual adds are fused into Skip…Normalization ops, which expose no layer outputs' };
     return { reason: 'no residual stream (a chain of Adds) leads to the final norm' };
   }
   const starts = adds.map((a, i) => (a.attention ? i : -1)).filter((i) => i >= 0);
-  if (starts.length === 0) return { reason: `none of the ${adds.length} branch${adds.length > 1 ? 'es' : ''} added to the residual stream computes attention, so no decoder layers can be told apart` };
+  if (starts.length === 0)
+    return {
+      reason: `none of the ${adds.length} branch${adds.length > 1 ? 'es' : ''} added to the residual stream computes attention, so no decoder layers can be told apart`,
+    };
   if (starts[0] !== 0) return { reason: 'the first branch added to the residual stream is not an attention block' };
   // Layer ℓ's output is the stream entering layer ℓ+1's attention; the last layer's is the final norm's input.
   const layers = [...starts.slice(1).map((i) => adds[i].stream), norm.input];

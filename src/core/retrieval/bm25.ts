@@ -23,7 +23,10 @@ export const BM25_MIN_DOCS = 3;
 
 /** Lower-cased Unicode letter/digit runs, minus stop words, Porter2-stemmed. */
 export function englishWords(text: string): string[] {
-  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   return nlp.tokens.stem(nlp.tokens.removeWords(words));
 }
 

@@ -23,7 +23,12 @@ describe('retrieval TSV inputs', () => {
 
   it('reads qrels and rejects unknown ids with their lines', () => {
     const qrels = parseQrels('query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\t0\nq2\td2\t2\n', ['q1', 'q2'], ['d1', 'd2']);
-    expect(qrels.get('q1')).toEqual(new Map([['d1', 1], ['d2', 0]]));
+    expect(qrels.get('q1')).toEqual(
+      new Map([
+        ['d1', 1],
+        ['d2', 0],
+      ]),
+    );
     expect(qrels.get('q2')?.get('d2')).toBe(2);
     expect(() => parseQrels('q1\td9\t1\nq7\td1\t1', ['q1'], ['d1'])).toThrow(/2 unknown id\(s\): line 1: document "d9"; line 2: query "q7"/);
     expect(() => parseQrels('q1\td1', ['q1'], ['d1'])).toThrow(/line 1: expected "query_id<TAB>doc_id<TAB>relevance", found 2/);

@@ -30,7 +30,10 @@ export function parseEntries(content: string, what: 'corpus' | 'queries'): Entry
     const tab = text.indexOf('\t');
     if (tab < 0) throw new CollectionError(`${what}, line ${line}: expected "id<TAB>text", found no tab`);
     const id = text.slice(0, tab).trim();
-    const body = text.slice(tab + 1).replace(/\t/g, ' ').trim();
+    const body = text
+      .slice(tab + 1)
+      .replace(/\t/g, ' ')
+      .trim();
     if (index === 0 && HEADER_IDS.has(id.toLowerCase()) && /^(text|title|query|passage|contents)$/i.test(body)) continue;
     if (!id) throw new CollectionError(`${what}, line ${line}: the id is empty`);
     if (!body) throw new CollectionError(`${what}, line ${line}: "${id}" has an empty text`);

@@ -15,7 +15,10 @@ export class DenseIndex {
   private data: Float32Array;
   private count = 0;
 
-  constructor(readonly dim: number, capacity = 64) {
+  constructor(
+    readonly dim: number,
+    capacity = 64,
+  ) {
     this.data = new Float32Array(dim * Math.max(1, capacity));
   }
 

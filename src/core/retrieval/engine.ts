@@ -1,5 +1,5 @@
 import { type LmHead, project } from '../lmHead';
-import { type Bm25Analyzer, Bm25Index, BM25_MIN_DOCS, englishWords } from './bm25';
+import { BM25_MIN_DOCS, type Bm25Analyzer, Bm25Index, englishWords } from './bm25';
 import { DenseIndex } from './dense';
 import { evaluateRun, type Qrels, type RunMetrics } from './evaluation';
 import { type Hit, rankDocs } from './ranking';
@@ -91,8 +91,7 @@ export class RetrievalEngine {
     if (bm25Analyzer === 'tokens' && !tokenIds) throw new Error('BM25 over tokens needs the tokenizer');
   }
 
-  private bm25Tokenize = (text: string): string[] =>
-    this.bm25Analyzer === 'words' ? englishWords(text) : this.tokenIds!(text).map(String);
+  private bm25Tokenize = (text: string): string[] => (this.bm25Analyzer === 'words' ? englishWords(text) : this.tokenIds!(text).map(String));
 
   add(doc: RetrievalText): void {
     if (this.sparse) throw new Error('the index is already built');

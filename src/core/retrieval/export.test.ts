@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RetrievalEngine } from './engine';
-import {
-  anseriniCollection,
-  anseriniTopics,
-  elasticBulk,
-  elasticMapping,
-  elasticMsearch,
-  QUANTIZED_MAX,
-  quantize,
-} from './export';
+import { anseriniCollection, anseriniTopics, elasticBulk, elasticMapping, elasticMsearch, QUANTIZED_MAX, quantize } from './export';
 import { rankDocs } from './ranking';
 import { SparseIndex } from './sparseIndex';
 import { syntheticCorpus } from './testData';
@@ -18,7 +10,10 @@ import { syntheticCorpus } from './testData';
 type Vec = Record<string, number>;
 const jsonLines = (text: string) => {
   expect(text.endsWith('\n')).toBe(true);
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 };
 const rankBy = (docs: { id: string; vector: Vec }[], query: Vec) =>
   docs

@@ -61,8 +61,7 @@ export function quantize(vectors: readonly SparseVector[], max = QUANTIZED_MAX):
   return { vectors: out, scale, dropped };
 }
 
-const vectorObject = (ids: readonly number[], weights: readonly number[]) =>
-  Object.fromEntries(ids.map((id, i) => [termKey(id), weights[i]]));
+const vectorObject = (ids: readonly number[], weights: readonly number[]) => Object.fromEntries(ids.map((id, i) => [termKey(id), weights[i]]));
 
 /** JsonVectorCollection: one document per line. */
 export function anseriniCollection(docs: readonly Entry[], quantized: Quantized): string {
@@ -74,7 +73,18 @@ export function anseriniCollection(docs: readonly Entry[], quantized: Quantized)
 
 /** JsonStringVector topics: every query term weighs 1 (the paper's query is a token set). */
 export function anseriniTopics(queries: readonly { id: string; terms: readonly number[] }[]): string {
-  return queries.map((q) => `${JSON.stringify({ qid: q.id, vector: vectorObject(q.terms, q.terms.map(() => 1)) })}\n`).join('');
+  return queries
+    .map(
+      (q) =>
+        `${JSON.stringify({
+          qid: q.id,
+          vector: vectorObject(
+            q.terms,
+            q.terms.map(() => 1),
+          ),
+        })}\n`,
+    )
+    .join('');
 }
 
 export const ES_FIELD = 'vector';

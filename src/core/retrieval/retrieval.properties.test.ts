@@ -81,7 +81,10 @@ describe('sparse retrieval properties', () => {
             expect(value).toBeLessThanOrEqual(1 + 1e-12);
           }
           expect(recallAt(ranked, rel, 5)).toBeLessThanOrEqual(recallAt(ranked, rel, 50));
-          const ideal = [...rel].filter(([, r]) => r > 0).sort((a, b) => b[1] - a[1]).map(([d]) => d);
+          const ideal = [...rel]
+            .filter(([, r]) => r > 0)
+            .sort((a, b) => b[1] - a[1])
+            .map(([d]) => d);
           if (ideal.length > 0) {
             expect(ndcgAt(ideal, rel, 10)).toBeCloseTo(1, 12);
             expect(mrrAt(ideal, rel, 10)).toBe(1);

@@ -68,10 +68,13 @@ export function AnalysisView() {
                 }}
               />
               <label>
-                column / field{' '}
-                <input type="text" value={a.column} placeholder="text" onChange={(e) => a.setColumn(e.currentTarget.value)} size={10} />
+                column / field <input type="text" value={a.column} placeholder="text" onChange={(e) => a.setColumn(e.currentTarget.value)} size={10} />
               </label>
-              {a.file && <span className="muted">{a.file.name} ({a.file.format})</span>}
+              {a.file && (
+                <span className="muted">
+                  {a.file.name} ({a.file.format})
+                </span>
+              )}
             </div>
           )}
           <label>
@@ -126,7 +129,7 @@ export function AnalysisView() {
                 type="button"
                 data-testid="use-direction"
                 disabled={!ready || stale !== undefined}
-                title={stale ? 'Computed on another pair or load: it cannot drive this pair\'s slider.' : undefined}
+                title={stale ? "Computed on another pair or load: it cannot drive this pair's slider." : undefined}
                 onClick={() => void a.applyToExplorer()}
               >
                 Use this u₁ / v₁ in the explorer
@@ -161,8 +164,8 @@ export function AnalysisView() {
               </tbody>
             </table>
             <p className="muted small">
-              Base + v₁·u₁ uses λ = v₁ = {report.lambda.toFixed(3)} from this dataset. Content variants skip texts without a
-              content token ({report.n - report.content.embed.n} here); the paper reports only the plain metrics.
+              Base + v₁·u₁ uses λ = v₁ = {report.lambda.toFixed(3)} from this dataset. Content variants skip texts without a content token (
+              {report.n - report.content.embed.n} here); the paper reports only the plain metrics.
             </p>
           </section>
 
@@ -172,7 +175,14 @@ export function AnalysisView() {
                 <h3>Spectral variation v₁…v₂₀</h3>
                 <FigureExport
                   testId="export-variation"
-                  figure={() => variationFigure(report.variation, { chart: 'Spectral variation v_j', pair, text: `${report.n} texts of ${result.dataset}`, lambda: report.lambda })}
+                  figure={() =>
+                    variationFigure(report.variation, {
+                      chart: 'Spectral variation v_j',
+                      pair,
+                      text: `${report.n} texts of ${result.dataset}`,
+                      lambda: report.lambda,
+                    })
+                  }
                 />
               </div>
               <VariationChart variation={report.variation} />

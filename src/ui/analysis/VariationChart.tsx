@@ -19,54 +19,54 @@ export function VariationChart({ variation }: { variation: number[] }) {
   const ticks = y.ticks(4);
   return (
     <>
-    <table className="sr-only">
-      <caption>Spectral variation v_j of the first {values.length} principal components</caption>
-      <thead>
-        <tr>
-          <th scope="col">j</th>
-          <th scope="col">v_j</th>
-        </tr>
-      </thead>
-      <tbody>
-        {values.map((v, j) => (
-          <tr key={j}>
-            <th scope="row">{j + 1}</th>
-            <td>{v.toFixed(4)}</td>
+      <table className="sr-only">
+        <caption>Spectral variation v_j of the first {values.length} principal components</caption>
+        <thead>
+          <tr>
+            <th scope="col">j</th>
+            <th scope="col">v_j</th>
           </tr>
+        </thead>
+        <tbody>
+          {values.map((v, j) => (
+            <tr key={j}>
+              <th scope="row">{j + 1}</th>
+              <td>{v.toFixed(4)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <svg width={WIDTH} height={HEIGHT} aria-hidden="true" data-testid="variation-chart">
+        {ticks.map((t) => (
+          <g key={t}>
+            <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} stroke="#eee" />
+            <text x={MARGIN.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#5b636e">
+              {t}
+            </text>
+          </g>
         ))}
-      </tbody>
-    </table>
-    <svg width={WIDTH} height={HEIGHT} aria-hidden="true" data-testid="variation-chart">
-      {ticks.map((t) => (
-        <g key={t}>
-          <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(t)} y2={y(t)} stroke="#eee" />
-          <text x={MARGIN.left - 6} y={y(t)} textAnchor="end" dominantBaseline="middle" fontSize={10} fill="#5b636e">
-            {t}
-          </text>
-        </g>
-      ))}
-      {values.map((v, j) => (
-        <rect
-          key={j}
-          data-testid="variation-bar"
-          x={x(j + 1)}
-          width={x.bandwidth()}
-          y={Math.min(y(0), y(v))}
-          height={Math.max(1, Math.abs(y(v) - y(0)))}
-          fill={j === 0 ? '#b4441e' : '#8fa3b8'}
-        >
-          <title>{`v${j + 1} = ${v.toFixed(4)}`}</title>
-        </rect>
-      ))}
-      <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} stroke="#999" />
-      {values.map((_, j) =>
-        j % 2 === 0 ? (
-          <text key={j} x={(x(j + 1) ?? 0) + x.bandwidth() / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={10} fill="#5b636e">
-            {j + 1}
-          </text>
-        ) : null,
-      )}
-    </svg>
+        {values.map((v, j) => (
+          <rect
+            key={j}
+            data-testid="variation-bar"
+            x={x(j + 1)}
+            width={x.bandwidth()}
+            y={Math.min(y(0), y(v))}
+            height={Math.max(1, Math.abs(y(v) - y(0)))}
+            fill={j === 0 ? '#b4441e' : '#8fa3b8'}
+          >
+            <title>{`v${j + 1} = ${v.toFixed(4)}`}</title>
+          </rect>
+        ))}
+        <line x1={MARGIN.left} x2={WIDTH - MARGIN.right} y1={y(0)} y2={y(0)} stroke="#999" />
+        {values.map((_, j) =>
+          j % 2 === 0 ? (
+            <text key={j} x={(x(j + 1) ?? 0) + x.bandwidth() / 2} y={HEIGHT - 8} textAnchor="middle" fontSize={10} fill="#5b636e">
+              {j + 1}
+            </text>
+          ) : null,
+        )}
+      </svg>
     </>
   );
 }

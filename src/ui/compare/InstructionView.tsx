@@ -29,24 +29,25 @@ export function InstructionView() {
     <>
       <section className="panel">
         <p className="muted small">
-          Text (from the Explorer): <q data-testid="instruction-text">{text}</q>. Each instruction wraps it with{' '}
-          <code>{'{text}'}</code>; the embedding model reads the wrapped text, the tokens are ranked by W·ĥ.
+          Text (from the Explorer): <q data-testid="instruction-text">{text}</q>. Each instruction wraps it with <code>{'{text}'}</code>; the embedding model
+          reads the wrapped text, the tokens are ranked by W·ĥ.
         </p>
         <div className="instruction-editors">
           {c.templates.map((template, i) => (
             <label key={i}>
               Instruction {i + 1}
-              <textarea
-                data-testid={`instruction-${i}`}
-                rows={3}
-                value={template}
-                onChange={(e) => c.setTemplate(i, e.currentTarget.value)}
-              />
+              <textarea data-testid={`instruction-${i}`} rows={3} value={template} onChange={(e) => c.setTemplate(i, e.currentTarget.value)} />
             </label>
           ))}
         </div>
         <div className="run-row">
-          <button type="button" className="primary" data-testid="instructions-run" disabled={status !== 'ready' || c.busy} onClick={() => void c.compareInstructions()}>
+          <button
+            type="button"
+            className="primary"
+            data-testid="instructions-run"
+            disabled={status !== 'ready' || c.busy}
+            onClick={() => void c.compareInstructions()}
+          >
             Compare
           </button>
           {c.message && <span className="muted">{c.message}</span>}

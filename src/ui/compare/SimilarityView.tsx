@@ -30,7 +30,12 @@ export function SimilarityView() {
           {([0, 1] as const).map((i) => (
             <label key={i}>
               Text {i === 0 ? 'A' : 'B'}
-              <textarea data-testid={`similarity-text-${i}`} rows={2} value={c.similarityTexts[i]} onChange={(e) => c.setSimilarityText(i, e.currentTarget.value)} />
+              <textarea
+                data-testid={`similarity-text-${i}`}
+                rows={2}
+                value={c.similarityTexts[i]}
+                onChange={(e) => c.setSimilarityText(i, e.currentTarget.value)}
+              />
             </label>
           ))}
         </div>

@@ -51,7 +51,7 @@ function Bars({ rows, title, testId, lambda }: { rows: ContributionRow[]; title:
           return (
             <g key={`${r.id}-${i}`} transform={`translate(0, ${i * ROW})`} data-testid="contribution-row" data-token-id={r.id}>
               <text x={84} y={ROW / 2 + 1} textAnchor="end" fontSize={11} dominantBaseline="middle" fontFamily="monospace">
-                {Array.from(displayToken(r.text)).slice(0, 18).join("")}
+                {Array.from(displayToken(r.text)).slice(0, 18).join('')}
               </text>
               <g transform="translate(90, 0)">
                 <rect x={Math.min(pcStart, pcEnd)} width={Math.abs(pcEnd - pcStart)} y={3} height={ROW - 6} fill="#b4441e">

@@ -86,9 +86,7 @@ export function ExplorerView() {
 
       <details className="panel" data-testid="contribution-details">
         <summary>PC1 contribution to each top token's logit</summary>
-        <p className="muted small">
-          w·h = (h·u₁)(w·u₁) + rest. Orange: the part carried by the first principal component; grey: everything else.
-        </p>
+        <p className="muted small">w·h = (h·u₁)(w·u₁) + rest. Orange: the part carried by the first principal component; grey: everything else.</p>
         <ContributionPanel />
       </details>
 
@@ -100,8 +98,9 @@ export function ExplorerView() {
       {direction.phase === 'ready' && (
         <p className="footnote">
           u₁ and v₁ from {direction.label}
-          {direction.refining && ` (refining: ${direction.refining.done} of ${direction.refining.total} embedded)`}: PC1 carries {(direction.shares[0] * 100).toFixed(1)}% of
-          the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| = {Math.abs(direction.variation[1] ?? 0).toFixed(3)}.
+          {direction.refining && ` (refining: ${direction.refining.done} of ${direction.refining.total} embedded)`}: PC1 carries{' '}
+          {(direction.shares[0] * 100).toFixed(1)}% of the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| ={' '}
+          {Math.abs(direction.variation[1] ?? 0).toFixed(3)}.
         </p>
       )}
       <StateFile />

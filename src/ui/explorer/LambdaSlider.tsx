@@ -68,9 +68,8 @@ function DirectionStatus({ id, done, total, error }: { id: string; done: number;
   }
   return (
     <p id={id} className="muted small" data-testid="direction-status" aria-live="polite">
-      Estimating PC1: embedding the pair’s sample sentences{total ? ` (${done} of ${total})` : ''}. The tokens above are ready;
-      the slider is enabled once u₁ is known.{' '}
-      <progress max={total || 1} value={done} aria-label="PC1 sample embedded" />
+      Estimating PC1: embedding the pair’s sample sentences{total ? ` (${done} of ${total})` : ''}. The tokens above are ready; the slider is enabled once u₁ is
+      known. <progress max={total || 1} value={done} aria-label="PC1 sample embedded" />
     </p>
   );
 }

@@ -43,8 +43,8 @@ export function LayerView() {
     <details className="panel" data-testid="layer-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
       <summary>Layers: where the key tokens appear</summary>
       <p className="muted small">
-        Each layer's pooled hidden state, passed through the model's final norm and W (the logit lens on the embedding). The base moves
-        along each layer's own PC1 by (λ / v₁) · v₁ of that layer; the deepest row is the columns above.
+        Each layer's pooled hidden state, passed through the model's final norm and W (the logit lens on the embedding). The base moves along each layer's own
+        PC1 by (λ / v₁) · v₁ of that layer; the deepest row is the columns above.
       </p>
       {error && (
         <p className="error" role="alert" data-testid="layer-error">
@@ -54,8 +54,7 @@ export function LayerView() {
       {busy && !current && <p className="muted">Reading every layer…</p>}
       {current && reasons.length > 0 && (
         <p className="notice" data-testid="layer-unavailable">
-          No layer view for this pair:{' '}
-          {reasons.map(([model, reason]) => `the ${model === 'embed' ? 'embedding' : 'base'} model's ${reason}`).join('; ')}.
+          No layer view for this pair: {reasons.map(([model, reason]) => `the ${model === 'embed' ? 'embedding' : 'base'} model's ${reason}`).join('; ')}.
         </p>
       )}
       {current && current.rows.length > 0 && (

@@ -1,6 +1,5 @@
 import type { ReactNode } from 'react';
-import type { TokenInfo } from '../../worker/protocol';
-import type { ColumnResult } from '../../worker/protocol';
+import type { ColumnResult, TokenInfo } from '../../worker/protocol';
 import { InputTokens } from './InputTokens';
 import { TokenBars } from './TokenBars';
 

@@ -21,7 +21,10 @@ export function StateFile() {
         ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
         : undefined;
     const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
-    const file = explorerFile({ view, pair, text, lambda, k, backend, hub, dtype }, { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } });
+    const file = explorerFile(
+      { view, pair, text, lambda, k, backend, hub, dtype },
+      { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } },
+    );
     download('embedding-lens-explorer.json', `${JSON.stringify(file, null, 2)}\n`, 'application/json');
   };
 
@@ -37,7 +40,8 @@ export function StateFile() {
     const lens = useLens.getState();
     const { state } = file;
     lens.setHub(state.hub);
-    if (state.pair !== lens.pair || state.backend !== lens.backend || lens.load.phase !== 'ready') await lens.loadPair(state.pair, state.backend, { dtype: state.dtype });
+    if (state.pair !== lens.pair || state.backend !== lens.backend || lens.load.phase !== 'ready')
+      await lens.loadPair(state.pair, state.backend, { dtype: state.dtype });
     if (useLens.getState().load.phase !== 'ready') {
       setMessage(`The file's pair ${state.pair} could not be loaded.`);
       return;

@@ -24,42 +24,42 @@ export function TokenBars({ column, keyIds, title, lambda }: { column: ColumnRes
   const chart = `Top aligned tokens: ${title.toLowerCase()}`;
   return (
     <>
-    <div className="chart-head">
-      <span className="muted small">{lambda === undefined ? 'logit of each token, W·h' : 'logit of each token, W·(h + λu₁)'}</span>
-      <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(column.tokens, scores, keyIds, { chart, pair, text, lambda })} />
-    </div>
-    <ol className="token-bars" aria-label={chart}>
-      {column.tokens.map((token, i) => {
-        const score = scores[i];
-        const left = Math.min(x(0), x(score));
-        const width = Math.max(1, Math.abs(x(score) - x(0)));
-        const isKey = keyIds.has(token.id);
-        return (
-          <li
-            key={`${token.id}-${i}`}
-            data-testid="aligned-token"
-            data-token-id={token.id}
-            data-rank={i + 1}
-            className={isKey ? 'aligned key' : 'aligned'}
-            title={`#${i + 1} id ${token.id} ${JSON.stringify(token.text)} logit ${score.toFixed(3)}${isKey ? ' (in the text)' : ''}`}
-            style={{ height: ROW }}
-          >
-            <span className="rank">{i + 1}</span>
-            <span className="label">{displayToken(token.text)}</span>
-            <span className="sr-only">
-              , logit {score.toFixed(2)}
-              {isKey ? ', in the text' : ''}
-            </span>
-            <svg width={WIDTH - LABEL} height={ROW - 4} aria-hidden="true">
-              <rect x={left} y={2} width={width} height={ROW - 8} rx={2} />
-              <text x={Math.max(left + width, x(0)) + 4} y={ROW / 2 + 1}>
-                {score.toFixed(2)}
-              </text>
-            </svg>
-          </li>
-        );
-      })}
-    </ol>
+      <div className="chart-head">
+        <span className="muted small">{lambda === undefined ? 'logit of each token, W·h' : 'logit of each token, W·(h + λu₁)'}</span>
+        <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(column.tokens, scores, keyIds, { chart, pair, text, lambda })} />
+      </div>
+      <ol className="token-bars" aria-label={chart}>
+        {column.tokens.map((token, i) => {
+          const score = scores[i];
+          const left = Math.min(x(0), x(score));
+          const width = Math.max(1, Math.abs(x(score) - x(0)));
+          const isKey = keyIds.has(token.id);
+          return (
+            <li
+              key={`${token.id}-${i}`}
+              data-testid="aligned-token"
+              data-token-id={token.id}
+              data-rank={i + 1}
+              className={isKey ? 'aligned key' : 'aligned'}
+              title={`#${i + 1} id ${token.id} ${JSON.stringify(token.text)} logit ${score.toFixed(3)}${isKey ? ' (in the text)' : ''}`}
+              style={{ height: ROW }}
+            >
+              <span className="rank">{i + 1}</span>
+              <span className="label">{displayToken(token.text)}</span>
+              <span className="sr-only">
+                , logit {score.toFixed(2)}
+                {isKey ? ', in the text' : ''}
+              </span>
+              <svg width={WIDTH - LABEL} height={ROW - 4} aria-hidden="true">
+                <rect x={left} y={2} width={width} height={ROW - 8} rx={2} />
+                <text x={Math.max(left + width, x(0)) + 4} y={ROW / 2 + 1}>
+                  {score.toFixed(2)}
+                </text>
+              </svg>
+            </li>
+          );
+        })}
+      </ol>
     </>
   );
 }

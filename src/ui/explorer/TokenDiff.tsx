@@ -54,9 +54,9 @@ export function TokenDiff() {
     <section className="panel token-diff" data-testid="token-diff" data-lambda={diff.lambda} aria-label="What fine-tuning changed">
       <h3>What fine-tuning changed</h3>
       <p className="muted small">
-        Tokens whose score rises or falls most from the base model (λ = {diff.lambda.toFixed(2)}) to the embedding model, over the whole
-        vocabulary. Each model's scores are standardised over the vocabulary ((z − mean) / sd), so a change of +1 means the token moved up by
-        one standard deviation of that model's scores. Lit: tokens of the text.
+        Tokens whose score rises or falls most from the base model (λ = {diff.lambda.toFixed(2)}) to the embedding model, over the whole vocabulary. Each
+        model's scores are standardised over the vocabulary ((z − mean) / sd), so a change of +1 means the token moved up by one standard deviation of that
+        model's scores. Lit: tokens of the text.
       </p>
       <table>
         <thead>

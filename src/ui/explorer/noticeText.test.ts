@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { noticeText } from './noticeText';
 
-const result = { truncated: false, droppedChars: 0, tokens: [{ id: 1, text: 'a' }, { id: 2, text: 'b' }], ms: 12.4 };
+const result = {
+  truncated: false,
+  droppedChars: 0,
+  tokens: [
+    { id: 1, text: 'a' },
+    { id: 2, text: 'b' },
+  ],
+  ms: 12.4,
+};
 
 describe('noticeText', () => {
   it('says an empty (or blank) text is empty, whatever else is known', () => {

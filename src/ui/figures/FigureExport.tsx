@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import type { FigureSpec } from './figure';
 import { downloadPng, downloadSvg } from './exportFigure';
+import type { FigureSpec } from './figure';
 
 /** "SVG" and "PNG" buttons that download a chart as a figure (with pair, text and λ in its metadata). */
 export function FigureExport({ figure, testId }: { figure: () => FigureSpec | undefined; testId: string }) {

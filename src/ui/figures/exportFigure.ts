@@ -1,5 +1,5 @@
 import { download } from '../download';
-import { figureDescription, type FigureSpec, figureSize, figureSvg } from './figure';
+import { type FigureSpec, figureDescription, figureSize, figureSvg } from './figure';
 import { withPngMetadata } from './pngText';
 
 /** Print resolution of the PNG: 300 dpi, i.e. 300/96 device pixels per CSS pixel. */

@@ -33,11 +33,7 @@ const CAPTION_LINE = 14;
 
 /** Escapes text for XML content and attribute values; control characters, which XML 1.0 forbids, are written as `<0xNN>`. */
 export const xml = (s: string) =>
-  showControls(s.replace(/\r\n?/g, '\n'))
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  showControls(s.replace(/\r\n?/g, '\n')).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const shorten = (s: string, n: number) => {
   const chars = Array.from(s.replace(/\s+/g, ' ').trim());

@@ -1,7 +1,7 @@
-import { crc32 as zlibCrc32, deflateSync } from 'node:zlib';
+import { deflateSync, crc32 as zlibCrc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { figureSvg } from './figure';
 import { tokenBarsFigure } from './charts';
+import { figureSvg } from './figure';
 import { crc32, pngChunks, pngText, withPngMetadata } from './pngText';
 
 /** A valid 1×1 RGBA PNG built by hand (zlib from Node). */
@@ -16,7 +16,12 @@ function tinyPng(): Uint8Array {
   };
   const ihdr = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
   return new Uint8Array(
-    Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.from([0, 10, 20, 30, 255]))), chunk('IEND', Buffer.alloc(0))]),
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', deflateSync(Buffer.from([0, 10, 20, 30, 255]))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
   );
 }
 
@@ -50,14 +55,28 @@ describe('PNG metadata', () => {
 describe('figure SVG', () => {
   it('escapes the text and keeps the pair, text and λ in title, desc and metadata', () => {
     const svg = figureSvg(
-      tokenBarsFigure([{ id: 1, text: ' <b>&' }, { id: 2, text: '\u0000' }], [2, -1], new Set([1]), { chart: 'Top aligned tokens: base model', pair: 'demo', text: 'x < y & "z"', lambda: 0.5 }),
+      tokenBarsFigure(
+        [
+          { id: 1, text: ' <b>&' },
+          { id: 2, text: '\u0000' },
+        ],
+        [2, -1],
+        new Set([1]),
+        { chart: 'Top aligned tokens: base model', pair: 'demo', text: 'x < y & "z"', lambda: 0.5 },
+      ),
     );
     expect(svg).toContain('<title id="title">Top aligned tokens: base model</title>');
     expect(svg).toContain('␣&lt;b&gt;&amp;');
     expect(svg).toContain('&lt;0x00&gt;');
     expect(svg).not.toContain('\u0000');
     const metadata = /<metadata id="embedding-lens">(.*)<\/metadata>/.exec(svg)![1];
-    const json = JSON.parse(metadata.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&'));
+    const json = JSON.parse(
+      metadata
+        .replace(/&quot;/g, '"')
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&'),
+    );
     expect(json).toMatchObject({ pair: 'demo', text: 'x < y & "z"', lambda: 0.5 });
   });
 });

@@ -1,4 +1,5 @@
 import { concatBytes } from '../../core/bytes';
+
 /**
  * Adds metadata to a PNG: text chunks (tEXt where the value is Latin-1, else iTXt in UTF-8) and a pHYs
  * chunk that tells print software the image's resolution. Pure and synchronous, so Node tests run it.
@@ -90,4 +91,3 @@ export function pngText(png: Uint8Array): Record<string, string> {
   }
   return out;
 }
-

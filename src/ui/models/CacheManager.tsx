@@ -4,9 +4,7 @@ import { megabytes } from './ModelStatus';
 
 /** What the browser keeps of downloaded models (Cache API files, IndexedDB LM heads): sizes, delete one or all. */
 export function CacheManager() {
-  const { cache, refreshCache, deleteCached } = useLens(
-    useShallow((s) => ({ cache: s.cache, refreshCache: s.refreshCache, deleteCached: s.deleteCached })),
-  );
+  const { cache, refreshCache, deleteCached } = useLens(useShallow((s) => ({ cache: s.cache, refreshCache: s.refreshCache, deleteCached: s.deleteCached })));
   const total = (cache ?? []).reduce((sum, c) => sum + c.bytes, 0);
   return (
     <details className="cache-manager" data-testid="cache-manager" onToggle={(e) => e.currentTarget.open && void refreshCache()}>

@@ -108,8 +108,8 @@ function LoadQuestionText({ question }: { question: LoadQuestion }) {
   if (question.kind === 'link-host') {
     return (
       <p>
-        This link asks to download models from <strong>{question.host}</strong>, which is not huggingface.co: {question.repos.join(', ')}. Nothing has been sent to{' '}
-        {question.host} yet.
+        This link asks to download models from <strong>{question.host}</strong>, which is not huggingface.co: {question.repos.join(', ')}. Nothing has been sent
+        to {question.host} yet.
       </p>
     );
   }

@@ -40,7 +40,10 @@ function draftFrom(pair: string, hub: string, backend: BackendChoice, dtype: Dty
 function chosenPair(d: Draft): PairSource {
   if (d.mode === 'catalog') return { kind: 'catalog', id: d.catalogId };
   if (d.mode === 'prompt-eol') return { kind: 'prompt-eol', model: d.eolModel.trim() };
-  return { kind: 'custom', spec: { embed: d.embed.trim(), base: d.base.trim(), pooling: d.pooling, template: d.template === '{text}' ? undefined : d.template } };
+  return {
+    kind: 'custom',
+    spec: { embed: d.embed.trim(), base: d.base.trim(), pooling: d.pooling, template: d.template === '{text}' ? undefined : d.template },
+  };
 }
 
 /**
@@ -92,7 +95,12 @@ function PairForm({ initial }: { initial: Draft }) {
     >
       <label>
         <input type="radio" name="mode" checked={draft.mode === 'catalog'} onChange={() => update({ mode: 'catalog' })} /> Shipped pair{' '}
-        <select value={draft.catalogId} onChange={(e) => update({ catalogId: e.currentTarget.value })} disabled={draft.mode !== 'catalog'} data-testid="pair-catalog">
+        <select
+          value={draft.catalogId}
+          onChange={(e) => update({ catalogId: e.currentTarget.value })}
+          disabled={draft.mode !== 'catalog'}
+          data-testid="pair-catalog"
+        >
           {CATALOG.map((entry) => (
             <option key={entry.id} value={entry.id}>
               {entry.label}
@@ -108,18 +116,27 @@ function PairForm({ initial }: { initial: Draft }) {
       <label>
         <input type="radio" name="mode" checked={draft.mode === 'prompt-eol'} onChange={() => update({ mode: 'prompt-eol' })} data-testid="pair-mode-eol" />{' '}
         PromptEOL on a causal LM{' '}
-        <input type="text" value={draft.eolModel} disabled={draft.mode !== 'prompt-eol'} onChange={(e) => update({ eolModel: e.currentTarget.value })} size={32} />
+        <input
+          type="text"
+          value={draft.eolModel}
+          disabled={draft.mode !== 'prompt-eol'}
+          onChange={(e) => update({ eolModel: e.currentTarget.value })}
+          size={32}
+        />
       </label>
       <label>
-        <input type="radio" name="mode" checked={draft.mode === 'custom'} onChange={() => update({ mode: 'custom' })} data-testid="pair-mode-custom" /> Two Hub models
+        <input type="radio" name="mode" checked={draft.mode === 'custom'} onChange={() => update({ mode: 'custom' })} data-testid="pair-mode-custom" /> Two Hub
+        models
       </label>
       {draft.mode === 'custom' && (
         <div className="custom-pair">
           <label>
-            embedding model <input type="text" data-testid="pair-embed" value={draft.embed} onChange={(e) => update({ embed: e.currentTarget.value })} size={36} />
+            embedding model{' '}
+            <input type="text" data-testid="pair-embed" value={draft.embed} onChange={(e) => update({ embed: e.currentTarget.value })} size={36} />
           </label>
           <label>
-            base (generative) model <input type="text" data-testid="pair-base" value={draft.base} onChange={(e) => update({ base: e.currentTarget.value })} size={36} />
+            base (generative) model{' '}
+            <input type="text" data-testid="pair-base" value={draft.base} onChange={(e) => update({ base: e.currentTarget.value })} size={36} />
           </label>
           <label>
             pooling{' '}

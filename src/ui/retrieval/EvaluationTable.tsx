@@ -13,8 +13,8 @@ export function EvaluationTable({ evaluation, bm25Available }: { evaluation: Ret
   return (
     <>
       <p className="headline" data-testid="retrieval-sparse-of-dense">
-        Sparse retrieval reaches <b>{(evaluation.sparseOfDense * 100).toFixed(1)}%</b> of dense nDCG@10 on this pair (the paper reports about 80% on
-        BEIR with real embedders).
+        Sparse retrieval reaches <b>{(evaluation.sparseOfDense * 100).toFixed(1)}%</b> of dense nDCG@10 on this pair (the paper reports about 80% on BEIR with
+        real embedders).
       </p>
       <table className="data" data-testid="retrieval-eval-table">
         <thead>

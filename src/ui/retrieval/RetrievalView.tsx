@@ -138,8 +138,8 @@ export function RetrievalView() {
         </div>
         {r.status === 'ready' && !usable && r.indexOn && (
           <p className="stale-note" data-testid="retrieval-stale" role="status">
-            The index was built on {r.indexOn.pairName}; the model worker dropped it when another pair (or load) replaced
-            it. Build it again to search this pair.
+            The index was built on {r.indexOn.pairName}; the model worker dropped it when another pair (or load) replaced it. Build it again to search this
+            pair.
           </p>
         )}
       </section>
