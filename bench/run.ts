@@ -1,13 +1,14 @@
 export {};
 
 /**
- * `npm run bench -- <name>`: projection | slider | browser | analysis | realsize | all (all leaves out realsize).
+ * `npm run bench -- <name>`: projection | slider | layers | browser | analysis | realsize | all (all leaves out realsize).
  * Each prints the machine, a table with the baseline measured in the same run
  * beside every figure, and ends with one JSON line. See bench/README.md.
  */
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   projection: () => import('./projection'),
   slider: () => import('./slider'),
+  layers: () => import('./layers'),
   browser: () => import('./browser'),
   analysis: () => import('./analysis'),
   realsize: () => import('./realsize'),

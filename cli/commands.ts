@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { batchesOf } from '../src/core/batches';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
-import { sampleSpectrum, serializeSpectrum } from '../src/runtime/direction';
+import { sampleSpectrum, serializeSpectrum, spectrumProvenance } from '../src/runtime/direction';
 import { loadPair } from '../src/runtime/loadPair';
 import { localModelReader } from '../src/runtime/node';
 import type { LensPair } from '../src/runtime/pair';
@@ -51,6 +51,7 @@ export async function align(options: Options): Promise<void> {
   const resolved = await resolvePair(options);
   const { manifest } = resolved;
   const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
+  session.spectrumStore = resolved.spectra;
   progress(`loading ${manifest.name} (${resolved.plan.dtype})…`);
   await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
   const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading
@@ -173,7 +174,9 @@ export async function analyze(options: Options): Promise<void> {
 export async function spectrum(options: Options): Promise<void> {
   const resolved = await resolvePair(options);
   const pair = await loadPair({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
-  const result = serializeSpectrum(await sampleSpectrum(pair, 20, (done, total) => progress(`embedded ${done}/${total} sample texts`)));
+  const spectrum = await sampleSpectrum(pair, 20, (done, total) => progress(`embedded ${done}/${total} sample texts`));
+  // The same file the app keeps between visits: every u_j, and what it was computed on.
+  const result = serializeSpectrum(spectrum, { all: true, about: spectrumProvenance(pair, resolved.plan) });
   progressDone();
   const json = `${JSON.stringify(result)}\n`;
   if (typeof options.out === 'string') {

@@ -22,6 +22,7 @@ export async function layers(options: Options): Promise<void> {
   const { texts, skippedEmpty } = await readTexts(options.input, options.format as string, options.column as string);
   const resolved = await resolvePair(options);
   const session = new LensSession(resolved.read, resolved.hub, undefined, resolved.downloads);
+  session.spectrumStore = resolved.spectra;
   progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
   await session.loadManifest(resolved.manifest, 'cpu', undefined, resolved.plan);
   const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading

@@ -70,6 +70,35 @@ describe('lens CLI', () => {
   });
 });
 
+describe('lens spectrum: the file a pair ships, read back by the app', () => {
+  it('writes every u_j with what it was computed on, and a pair naming that file has its slider at load with the same v_j', async () => {
+    const out = join(scratch, 'spectrum.json');
+    const run = lens(['spectrum', '--pair', 'test-tiny', '--out', out]);
+    expect(run.code).toBe(0);
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written.u1).toHaveLength(32);
+    expect(written.more).toHaveLength(written.variation.length - 1);
+    expect(written.about).toMatchObject({ embed: 'test-tiny/embed', base: 'test-tiny/base', dtype: 'fp32', device: 'cpu' });
+    // The pair's own shipped file (an older `lens spectrum`) and this one agree.
+    const shipped = JSON.parse(readFileSync('models/test-tiny/spectrum.json', 'utf8'));
+    for (const [j, v] of shipped.variation.slice(0, 5).entries()) expect(written.variation[j]).toBeCloseTo(v, 4);
+
+    const { LensSession } = await import('../src/runtime/session');
+    const { localModelReader } = await import('../src/runtime/node');
+    const { manifestFor } = await import('../src/shared/pairId');
+    const files = localModelReader();
+    // The app reads the file a manifest names through its model root: serve the written file under that name.
+    const read: typeof files = (path, onProgress) =>
+      path === 'test-tiny/written-spectrum.json' ? Promise.resolve(new Uint8Array(readFileSync(out)).buffer) : files(path, onProgress);
+    const session = new LensSession(read);
+    const info = await session.loadManifest({ ...(await manifestFor('test-tiny', files)), spectrum: 'test-tiny/written-spectrum.json' }, 'cpu');
+    expect(info.direction).toBe('ready');
+    expect(info.directionSource).toBe('shipped');
+    expect(info.variation).toEqual(written.variation);
+    expect(info.shares).toEqual(written.shares);
+  }, 180_000);
+});
+
 describe('parity with the independent numpy implementation (tools/reference/parity_fixtures.py)', () => {
   const fixture = JSON.parse(readFileSync('cli/__fixtures__/parity-demo.json', 'utf8'));
   const input = file('parity.txt', `${fixture.texts.join('\n')}\n`);

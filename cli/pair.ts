@@ -4,10 +4,11 @@
  * and `--prompt-eol` here.
  */
 import { POOLINGS, type Pooling } from '../src/core/pooling';
+import type { SpectrumStore } from '../src/runtime/direction';
 import type { DownloadLog } from '../src/runtime/downloadLog';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import type { LoadOptions } from '../src/runtime/loadPair';
-import { allowHub, DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
+import { allowHub, cachedSpectra, DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
 import { type PairPlan, planPair } from '../src/runtime/plan';
 import { DTYPES, isDtype } from '../src/shared/dtypes';
 import type { BinaryReader } from '../src/shared/files';
@@ -29,6 +30,8 @@ export interface ResolvedPair {
   plan: PairPlan;
   /** What a Hub load downloads into the cache folder, removed again if the load fails on a file's contents. */
   downloads?: DownloadLog;
+  /** A Hub pair's sample spectrum, kept in the cache folder beside its files (the second run skips the sample). */
+  spectra?: SpectrumStore;
 }
 
 /** LensPair / LensSession options for a resolved pair on the CPU. */
@@ -97,12 +100,12 @@ async function resolveManifest(options: Options): Promise<Omit<ResolvedPair, 'pl
   }
   const cacheDir = options['cache-dir'] as string | undefined;
   const custom = customSpec(options);
-  if (custom) return { ...custom, read, hub, modelsDir, downloads: allowHub(hubUrl, cacheDir) };
+  if (custom) return { ...custom, read, hub, modelsDir, downloads: allowHub(hubUrl, cacheDir), spectra: cachedSpectra() };
   const id = options.pair;
   if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
   const downloads = needsHub(id) ? allowHub(hubUrl, cacheDir) : undefined;
   try {
-    return { id, manifest: await manifestFor(id, read), read, hub, modelsDir, downloads };
+    return { id, manifest: await manifestFor(id, read), read, hub, modelsDir, downloads, spectra: downloads && cachedSpectra() };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

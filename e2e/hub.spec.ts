@@ -77,11 +77,16 @@ test.describe('Hub pairs', () => {
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
     expect(again).toEqual([]);
+    // …and has its PC1 direction at once, the first visit's (runtime/direction.ts SpectrumStore): no sample embedded again.
+    await expect(page.getByText(/u₁ and v₁ from 200 sample sentences \(kept from an earlier visit\): /)).toBeVisible();
+    await expect(page.getByTestId('lambda-v1')).toBeEnabled();
+    await expect(page.getByTestId('direction-status')).toHaveCount(0);
 
     // The cache manager lists what was downloaded, and deletes it.
     await page.getByTestId('cache-manager').locator('summary').click();
     await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-base' }).filter({ hasText: 'LM head' })).toBeVisible();
-    await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-embed' })).toBeVisible();
+    await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-embed' }).filter({ hasText: 'PC1 direction' })).toBeVisible();
+    await expect(page.getByTestId('cache-row').filter({ hasText: 'hubtest/demo-embed' }).filter({ hasText: 'model files' })).toBeVisible();
     await page.getByTestId('cache-clear').click();
     await expect(page.getByTestId('cache-row')).toHaveCount(0);
   });

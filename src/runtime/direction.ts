@@ -8,6 +8,8 @@
  *
  * A Direction has one of three sources:
  * - 'shipped': the pair ships the spectrum of its sample (`lens spectrum` wrote spectrum.json);
+ * - 'kept': the spectrum of the pair's sample from an earlier visit (SpectrumStore), while nothing it was
+ *   computed on has changed (SpectrumProvenance);
  * - 'sample': the pair ships only the sample, embedded after the pair is shown (sampleSpectrum, in the
  *   background, behind the page's requests); an early estimate from the first texts moves the slider
  *   before the whole sample is in;
@@ -16,11 +18,14 @@
  * A Direction is replaced as a whole, never edited: u₁ and W·u₁ always belong together.
  */
 import { batchesOf } from '../core/batches';
+import { textsFingerprint } from '../core/hash';
 import { type LmHead, project } from '../core/lmHead';
 import { type Spectrum, spectrumOf } from '../core/spectral';
+import type { Dtype } from '../shared/dtypes';
+import type { PairManifest } from '../shared/manifest';
+import type { Device, DirectionSource } from '../shared/wire';
 import type { EncodedText, LensPair, RunOptions } from './pair';
-
-export type DirectionSource = 'shipped' | 'sample' | 'analysis';
+import { bodyRepos, type PairPlan } from './plan';
 
 export interface Direction {
   source: DirectionSource;
@@ -35,7 +40,7 @@ export interface Direction {
 }
 
 /** The direction of a spectrum's u₁ for this W. */
-export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 'shipped' | 'sample'): Direction {
+export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 'shipped' | 'kept' | 'sample'): Direction {
   const u1 = spectrum.vectors[0];
   return { source, u1, zu: project(head, u1), variation: spectrum.variation, shares: spectrum.shares, sampleSize: spectrum.sampleSize };
 }
@@ -92,14 +97,94 @@ export async function sampleSpectrum(
   return spectrumSoFar();
 }
 
-/** The JSON form of a spectrum, as a pair ships it (spectrum.json; u_1 only: the slider needs nothing more). */
-export function serializeSpectrum(spectrum: Spectrum) {
-  const { vectors, ...rest } = spectrum;
-  return { ...rest, u1: Array.from(vectors[0]) };
+/**
+ * The JSON form of a spectrum: the file a pair ships (spectrum.json, written by `lens spectrum`) and the one kept
+ * between visits. u_1 is all the slider needs; `more` (u_2..u_k) and `about` are written where asked.
+ */
+export interface SpectrumFile {
+  u1: number[];
+  /** u_2..u_k, in order. */
+  more?: number[][];
+  singularValues: number[];
+  shares: number[];
+  variation: number[];
+  sampleSize: number;
+  /** What the spectrum was computed on, for a reader to check before it uses it. */
+  about?: SpectrumProvenance;
 }
 
-export function parseSpectrum(json: ReturnType<typeof serializeSpectrum>): Spectrum {
-  const { u1, ...rest } = json;
+/** What a spectrum was computed on: a changed sample, export or backend gives another spectrum. */
+export interface SpectrumProvenance {
+  /** textsFingerprint of the sample. */
+  sample: string;
+  embed: string;
+  base: string;
+  /** The bodies' dtype and each body file's size in bytes (a re-exported graph changes them). */
+  dtype: Dtype;
+  graphs: string;
+  device: Device;
+}
+
+export function serializeSpectrum(spectrum: Spectrum, options: { all?: boolean; about?: SpectrumProvenance } = {}): SpectrumFile {
+  const { vectors, ...rest } = spectrum;
+  return {
+    ...rest,
+    u1: Array.from(vectors[0]),
+    ...(options.all && vectors.length > 1 && { more: vectors.slice(1).map((u) => Array.from(u)) }),
+    ...(options.about && { about: options.about }),
+  };
+}
+
+export function parseSpectrum(json: SpectrumFile): Spectrum {
+  const { u1, more, about: _about, ...rest } = json;
   if (!Array.isArray(u1) || !Array.isArray(rest.variation)) throw new Error('spectrum file: expected u1 and variation arrays');
-  return { ...rest, vectors: [Float64Array.from(u1)] };
+  return { ...rest, vectors: [u1, ...(more ?? [])].map((u) => Float64Array.from(u)) };
+}
+
+/** The spectrum of a pair's sample as it would be computed now: any change in what it depends on gives another. */
+export function spectrumProvenance(pair: LensPair, plan: PairPlan | undefined): SpectrumProvenance {
+  const { manifest } = pair;
+  const graphs = bodyRepos(manifest)
+    .map((repo) => `${repo}:${plan?.chosen[repo]?.bytes ?? 'local'}`)
+    .join(',');
+  return { sample: textsFingerprint(pair.sample), embed: manifest.embed.model, base: manifest.base.model, dtype: pair.dtype, graphs, device: pair.device };
+}
+
+/**
+ * Where a pair's sample spectrum is kept between visits (the browser's IndexedDB, the CLI's cache folder), keyed
+ * by spectrumKey: a pair that ships no spectrum.json then has its slider at once from the second visit on.
+ */
+export interface SpectrumStore {
+  get(key: string): Promise<SpectrumFile | undefined>;
+  put(key: string, file: SpectrumFile): Promise<void>;
+}
+
+/**
+ * The key a spectrum is kept under: the Hub, both repos (so the cache manager removes it with either), the
+ * pooling and template, and everything in its provenance. `hubUrl|embed|base|…`.
+ */
+export function spectrumKey(hubUrl: string, manifest: PairManifest, about: SpectrumProvenance): string {
+  return [
+    hubUrl,
+    about.embed,
+    about.base,
+    manifest.embed.pooling,
+    manifest.base.pooling,
+    manifest.embed.template,
+    about.dtype,
+    about.graphs,
+    about.device,
+    about.sample,
+  ].join('|');
+}
+
+/** A kept spectrum, if it was computed on exactly what `about` describes. */
+export async function keptSpectrum(store: SpectrumStore, key: string, about: SpectrumProvenance): Promise<Spectrum | undefined> {
+  const file = await store.get(key).catch(() => undefined);
+  if (!file?.about || JSON.stringify(file.about) !== JSON.stringify(about)) return undefined;
+  try {
+    return parseSpectrum(file);
+  } catch {
+    return undefined; // a damaged entry: the sample is embedded again, and its spectrum replaces it
+  }
 }

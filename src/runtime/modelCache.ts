@@ -2,6 +2,7 @@ import { clear, createStore, del, entries, get, keys, set, type UseStore } from 
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import type { CanaryReference } from './canary';
+import type { SpectrumFile, SpectrumStore } from './direction';
 import { Fault } from './faults';
 import type { HubLmHead } from './hub';
 import type { Fetch } from './resilientFetch';
@@ -16,7 +17,7 @@ export interface CachedModel {
   repo: string;
   bytes: number;
   files: number;
-  kind: 'model files' | 'LM head';
+  kind: 'model files' | 'LM head' | 'PC1 direction';
 }
 
 const TRANSFORMERS_CACHE = 'transformers-cache';
@@ -27,6 +28,21 @@ const heads = () => {
 };
 
 const headKey = (hubUrl: string, repo: string) => `${hubUrl}|${repo}`;
+
+let spectrumStore: UseStore | undefined;
+const spectra = () => {
+  spectrumStore ??= createStore('embedding-lens-spectra', 'spectra');
+  return spectrumStore;
+};
+
+/** The repos a key names: canary and spectrum keys are `hubUrl|embed|base|…`. */
+const reposOfKey = (key: unknown) => String(key).split('|').slice(1, 3);
+
+/** A pair's sample spectrum kept between visits (direction.ts SpectrumStore), by direction.ts spectrumKey. */
+export const keptSpectra: SpectrumStore = {
+  get: (key) => get<SpectrumFile>(key, spectra()),
+  put: (key, file) => set(key, file, spectra()),
+};
 
 let canaryStore: UseStore | undefined;
 const canaries = () => {
@@ -76,6 +92,10 @@ export async function listCachedModels(): Promise<CachedModel[]> {
   for (const [key, value] of await entries<string, { data: ArrayBuffer }>(heads())) {
     out.push({ repo: String(key).split('|')[1], bytes: value.data.byteLength, files: 1, kind: 'LM head' });
   }
+  // A pair's direction is listed under its embedder; deleting either repo deletes it.
+  for (const [key, value] of await entries<string, SpectrumFile>(spectra())) {
+    out.push({ repo: reposOfKey(key)[0], bytes: JSON.stringify(value).length, files: 1, kind: 'PC1 direction' });
+  }
   return out.sort((a, b) => a.repo.localeCompare(b.repo) || a.kind.localeCompare(b.kind));
 }
 
@@ -87,8 +107,8 @@ export async function deleteCachedModel(repo: string): Promise<void> {
   for (const key of await keys<string>(heads())) {
     if (String(key).split('|')[1] === repo) await del(key, heads());
   }
-  for (const key of await keys<string>(canaries())) {
-    if (String(key).split('|').slice(1, 3).includes(repo)) await del(key, canaries());
+  for (const store of [canaries(), spectra()]) {
+    for (const key of await keys<string>(store)) if (reposOfKey(key).includes(repo)) await del(key, store);
   }
 }
 
@@ -208,6 +228,7 @@ export async function deleteAllCachedModels(): Promise<void> {
   if (typeof caches !== 'undefined') await caches.delete(TRANSFORMERS_CACHE);
   await clear(heads());
   await clear(canaries());
+  await clear(spectra());
 }
 
 /** `https://hub/org/name/resolve/main/file` → `org/name`; a local `/models/org/name/file` → `org/name`. */

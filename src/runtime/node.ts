@@ -2,10 +2,12 @@
  * Node-side set-up for the same runtime the browser uses (CLI, tests, benches):
  * transformers.js reads pairs from the local models/ folder, never the network.
  */
-import { readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { env } from '@huggingface/transformers';
+import { textsFingerprint } from '../core/hash';
 import type { BinaryReader } from '../shared/files';
+import type { SpectrumStore } from './direction';
 import { DownloadLog } from './downloadLog';
 import { hiddenStateFetch } from './hiddenStateFetch';
 import { resilientFetch } from './resilientFetch';
@@ -33,6 +35,25 @@ export function allowHub(hubUrl: string, cacheDir = resolve(import.meta.dirname,
   // exports gain a last_hidden_state output as they download (hiddenStateFetch).
   env.fetch = hiddenStateFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }));
   return downloads;
+}
+
+/**
+ * Pair spectra kept between runs in the Hub cache folder (direction.ts SpectrumStore), one JSON file per key
+ * under `<cacheDir>/embedding-lens-spectra/`: deleting the cache folder deletes them with the models.
+ */
+export function cachedSpectra(cacheDir = env.cacheDir ?? DEFAULT_MODEL_ROOT): SpectrumStore {
+  const dir = join(cacheDir, 'embedding-lens-spectra');
+  const path = (key: string) => join(dir, `${textsFingerprint([key])}.json`);
+  return {
+    async get(key) {
+      const stored = await readFile(path(key), 'utf8').then(JSON.parse, () => undefined);
+      return stored?.key === key ? stored.spectrum : undefined;
+    },
+    async put(key, spectrum) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path(key), JSON.stringify({ key, spectrum }));
+    },
+  };
 }
 
 export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { BinaryReader } from '../shared/files';
 import { manifestFor } from '../shared/pairId';
 import type { DirectionProgress } from '../shared/wire';
+import type { SpectrumFile, SpectrumStore } from './direction';
 import { localModelReader } from './node';
 import { EARLY_DIRECTION, LensSession } from './session';
 
@@ -70,5 +72,77 @@ describe('LensSession: a pair that ships no spectrum is shown first, its u₁ fo
     await session.withDirection();
     await session.align(1, 'a cat sat on the mat', 10, 1);
     expect(Array.from(session.currentStates!.u1)).toEqual(unit);
+  });
+});
+
+describe('LensSession: a pair’s sample spectrum is kept between visits', () => {
+  const files = localModelReader();
+  const withoutSpectrum = async () => ({ ...(await manifestFor('test-tiny', files)), spectrum: undefined });
+  /** An in-memory SpectrumStore that counts what it is asked (the browser's is IndexedDB, the CLI's a folder). */
+  const memoryStore = () => {
+    const kept = new Map<string, SpectrumFile>();
+    return {
+      kept,
+      puts: 0,
+      get: async (key: string) => kept.get(key),
+      async put(key: string, file: SpectrumFile) {
+        this.puts++;
+        kept.set(key, structuredClone(file));
+      },
+    };
+  };
+  /** A visit: a fresh session (a new page), reading the pair through `read`, with the store kept from before. */
+  const visit = async (store: SpectrumStore, read = files) => {
+    const session = new LensSession(read);
+    session.spectrumStore = store;
+    const progress: DirectionProgress[] = [];
+    session.onDirection = (p) => progress.push(p);
+    const atLoad = await session.loadManifest(await withoutSpectrum(), 'cpu');
+    return { session, atLoad, progress, ready: await session.withDirection() };
+  };
+
+  it('the first visit embeds the sample and keeps its spectrum; the second has its slider at load, from the kept one', async () => {
+    const store = memoryStore();
+    const first = await visit(store);
+    expect(first.atLoad.direction).toBe('estimating');
+    expect(store.puts).toBe(1);
+    const [file] = store.kept.values();
+    expect(file.more?.length).toBe(Math.min(20, first.ready.sampleSize) - 1); // u_2..u_k kept with u_1
+    expect(file.about?.sample).toBeTruthy();
+
+    const second = await visit(store);
+    expect(second.atLoad.direction).toBe('ready');
+    expect(second.atLoad.directionSource).toBe('kept');
+    expect(second.progress).toEqual([]); // nothing embedded
+    expect(second.atLoad.variation).toEqual(first.ready.variation);
+    expect(second.atLoad.shares).toEqual(first.ready.shares);
+    await first.session.align(1, 'a cat sat on the mat', 10, 2);
+    await second.session.align(1, 'a cat sat on the mat', 10, 2);
+    expect(second.session.shift(1, 2, 10)).toEqual(first.session.shift(1, 2, 10));
+  });
+
+  it('a changed sample is embedded again, and its spectrum kept beside the old one', async () => {
+    const store = memoryStore();
+    await visit(store);
+    const decoder = new TextDecoder();
+    const changedSample: BinaryReader = async (path, onProgress) => {
+      const bytes = await files(path, onProgress);
+      if (!path.endsWith('sample.txt')) return bytes;
+      const lines = decoder.decode(bytes).trim().split('\n');
+      return new TextEncoder().encode([...lines.slice(1), lines[0]].join('\n')).buffer as ArrayBuffer;
+    };
+    const changed = await visit(store, changedSample);
+    expect(changed.atLoad.direction).toBe('estimating');
+    expect(changed.progress.at(-1)?.final).toBe(true);
+    expect(store.kept.size).toBe(2);
+  });
+
+  it('an entry that does not describe this pair is not used', async () => {
+    const store = memoryStore();
+    await visit(store);
+    const [[key, file]] = store.kept.entries();
+    store.kept.set(key, { ...file, about: { ...file.about!, dtype: 'q8' } });
+    const again = await visit(store);
+    expect(again.atLoad.direction).toBe('estimating');
   });
 });

@@ -1,29 +1,29 @@
 import { alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { hitAtK, uniqueIds } from '../core/metrics';
-import { topComponents, variation } from '../core/spectral';
+import { spectrumOf } from '../core/spectral';
 import { type TokenDiff, tokenDiff } from '../core/tokenDiff';
 import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
-import type {
-  AlignResult,
-  CanaryResult,
-  ColumnResult,
-  ComputedOn,
-  Device,
-  DirectionProgress,
-  LayerRow,
-  LayerView,
-  PairInfo,
-  TokenDiffView,
-} from '../shared/wire';
+import type { AlignResult, CanaryResult, ColumnResult, ComputedOn, Device, DirectionProgress, LayerView, PairInfo, TokenDiffView } from '../shared/wire';
 import { type CanaryReference, canaryReference, checkCanary } from './canary';
-import { type Direction, directionFromAnalysis, directionFromSpectrum, sampleSpectrum } from './direction';
+import {
+  type Direction,
+  directionFromAnalysis,
+  directionFromSpectrum,
+  keptSpectrum,
+  type SpectrumStore,
+  sampleSpectrum,
+  serializeSpectrum,
+  spectrumKey,
+  spectrumProvenance,
+} from './direction';
 import type { DownloadLog } from './downloadLog';
 import type { BodySplitter } from './externalDataFetch';
 import type { HubClient } from './hub';
+import { type LayerDirections, layerRowsAt, type ProjectedText } from './layerView';
 import { type LoadOptions, loadPair } from './loadPair';
 import type { LayerEncoding, LensPair } from './pair';
 import type { PairPlan } from './plan';
@@ -57,11 +57,16 @@ interface LoadState {
   direction?: Direction;
   /** The background estimate of u₁ (a pair that ships no spectrum): resolves to an error message, if any. */
   estimate?: Promise<string | undefined>;
+  /** Where the sample's spectrum is kept for the next visit, and under which key (a pair that ships none). */
+  keep?: { store: SpectrumStore; key: string; about: ReturnType<typeof spectrumProvenance> };
   current?: CurrentText;
-  /** Per-layer u₁ and v₁ of the sample's base states (computed on the first layer view of a load). */
-  layerSpectra?: Promise<{ u1: Float64Array; v1: number }[] | undefined>;
-  /** The last text's per-layer states, so a slider move re-ranks without running the models again. */
-  layerCache?: { text: string; encoding: LayerEncoding };
+  /** Per-layer W·u₁ and v₁ of the sample's base states (computed on the first layer view of a load that moves λ). */
+  layerDirections?: Promise<LayerDirections | undefined>;
+  /**
+   * The last text's per-layer states and their projections through W (for the k they were ranked at), so a
+   * slider move re-ranks without running the models or projecting again.
+   */
+  layerCache?: { text: string; encoding: LayerEncoding; projected?: ProjectedText & { k: number } };
   /** Reused V-long buffers of the slider's and the diff's scores. */
   scratch: Float32Array;
   diffScratch: Float32Array;
@@ -78,6 +83,8 @@ export class LensSession {
   splitter?: BodySplitter;
   /** Hub files as Blobs from the browser's cache (LoadOptions.fileBlob); set by the worker where onnxruntime reads them. */
   fileBlob?: LoadOptions['fileBlob'];
+  /** Keeps a pair's sample spectrum between visits (direction.ts), so only the first visit embeds the sample. */
+  spectrumStore?: SpectrumStore;
   /** When the page last asked for a text, a slider tick or a diff (background work waits for a quiet moment). */
   private lastRequest = 0;
 
@@ -130,9 +137,14 @@ export class LensSession {
     const started = performance.now();
     const pair = await loadPair(manifest, this.loadOptions(device, onProgress, plan, head));
     await this.state?.pair.dispose();
-    // A pair that ships its spectrum (`lens spectrum`) has its slider at once; any other is shown
-    // first and embeds its PC1 sample afterwards, behind the page's requests (estimateDirection).
-    const direction = pair.storedSpectrum && directionFromSpectrum(pair.head, pair.storedSpectrum, 'shipped');
+    // A pair that ships its spectrum (`lens spectrum`) has its slider at once, and so has one whose sample's
+    // spectrum was kept on an earlier visit; any other is shown first and embeds its PC1 sample afterwards,
+    // behind the page's requests (estimateDirection), and keeps its spectrum for the next visit.
+    const keep = pair.storedSpectrum || !this.spectrumStore ? undefined : this.keepFor(pair, plan, this.spectrumStore);
+    const kept = keep && (await keptSpectrum(keep.store, keep.key, keep.about));
+    const direction = pair.storedSpectrum
+      ? directionFromSpectrum(pair.head, pair.storedSpectrum, 'shipped')
+      : kept && directionFromSpectrum(pair.head, kept, 'kept');
     const info: PairInfo = {
       id: manifest.id,
       loadId: newLoadId(),
@@ -148,12 +160,19 @@ export class LensSession {
       sampleSize: direction?.sampleSize ?? 0,
       loadMs: performance.now() - started,
       direction: direction ? 'ready' : 'estimating',
+      ...(direction && { directionSource: direction.source }),
       weightsFrom: pair.weightsFrom,
     };
-    const state: LoadState = { pair, info, direction, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
+    const state: LoadState = { pair, info, direction, keep, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
     this.state = state;
     if (!direction) state.estimate = this.estimateDirection(state);
     return info;
+  }
+
+  /** Where and under which key this pair's sample spectrum is kept. */
+  private keepFor(pair: LensPair, plan: PairPlan | undefined, store: SpectrumStore): LoadState['keep'] {
+    const about = spectrumProvenance(pair, plan);
+    return { store, about, key: spectrumKey(this.hub?.baseUrl ?? 'local', pair.manifest, about) };
   }
 
   /** The loaded pair once its u₁ is known (at once for a pair that ships its spectrum); for batch use (the CLI). */
@@ -196,7 +215,10 @@ export class LensSession {
       report({ done: 0 });
       const early = { after: this.earlyDirection, take: (spectrum: Parameters<typeof take>[0]) => take(spectrum, false) };
       const run = { background: true, isCancelled: replaced, beforeRun: () => this.quiet() };
-      take(await sampleSpectrum(pair, 20, (done) => report({ done }), run, early), true);
+      const spectrum = await sampleSpectrum(pair, 20, (done) => report({ done }), run, early);
+      take(spectrum, true);
+      // A full disk or a private window only costs the next visit the sample again.
+      await state.keep?.store.put(state.keep.key, serializeSpectrum(spectrum, { all: true, about: state.keep.about })).catch(() => undefined);
     } catch (error) {
       if (replaced()) return undefined;
       const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
@@ -333,11 +355,9 @@ export class LensSession {
   }
 
   /**
-   * The layer view of a text: for each layer ℓ, both models' pooled states through
-   * the final norm and W, ranked. The base at layer ℓ moves along that layer's own
-   * PC1 u₁⁽ℓ⁾ (from the pair's sample) by λ_ℓ = (λ / v₁) · v₁⁽ℓ⁾: the slider's place
-   * as a share of v₁, at each layer's own v₁. The deepest layer uses the slider's
-   * own u₁ and λ, so its row equals the explorer's columns.
+   * The layer view of a text: for each layer ℓ, both models' pooled states through the final norm and W,
+   * ranked, the base moved along that layer's own PC1 (layerView.ts). The models run once per text, and each
+   * projection through W is made once per text or per load: a slider move re-ranks what is held.
    */
   async layers(requestId: number, rawText: string, k: number, requestedLambda: number): Promise<LayerView> {
     this.lastRequest = performance.now();
@@ -347,51 +367,35 @@ export class LensSession {
     const text = rawText.slice(0, MAX_INPUT_CHARS);
     if (text.trim().length === 0) throw new Error('The text is empty: type or paste a text to see its layers.');
     if (state.layerCache?.text !== text) state.layerCache = { text, encoding: await pair.encodeLayers([text], 1) };
-    const { encoding } = state.layerCache;
-    const { embed, base, reasons } = encoding;
+    const cache = state.layerCache;
+    const { embed, base, reasons } = cache.encoding;
     if (reasons.embed || reasons.base || embed.length === 0) return { requestId, rows: [], reasons };
-    const ids = encoding.texts[0].ids;
+    const ids = cache.encoding.texts[0].ids;
+    if (cache.projected?.k !== k) {
+      cache.projected = {
+        k,
+        zBase: cache.projected?.zBase ?? base.map((states) => project(pair.head, states[0])),
+        embedColumns: embed.map((states) => this.column(project(pair.head, states[0]), ids, k)),
+      };
+    }
     const content = uniqueIds(ids).filter(pair.isContent);
     const contentHit = (column: ColumnResult) => (content.length ? hitAtK(column.ids, content, k) : null);
-    const spectra = lambda === 0 ? undefined : await this.sampleLayerSpectra(state);
-    const v1 = state.info.variation[0];
-    const rows: LayerRow[] = [];
-    for (let l = 0; l < embed.length; l++) {
-      const deepest = l === embed.length - 1;
-      const z0 = project(pair.head, base[l][0]);
-      let lambdaL = 0;
-      let z = z0;
-      if (lambda !== 0 && direction) {
-        const spectrum = deepest ? { u1: direction.u1, v1 } : spectra?.[l];
-        if (!spectrum) throw new Error('This pair has no sample to estimate each layer’s PC1 from.');
-        lambdaL = deepest ? lambda : v1 !== 0 ? (lambda / v1) * spectrum.v1 : 0;
-        z = shiftScores(z0, deepest ? direction.zu : project(pair.head, spectrum.u1), lambdaL);
-      }
-      const embedColumn = this.column(project(pair.head, embed[l][0]), ids, k);
-      const baseColumn = this.column(z, ids, k);
-      rows.push({
-        layer: l + 1,
-        embed: embedColumn,
-        base: baseColumn,
-        contentHit: { embed: contentHit(embedColumn), base: contentHit(baseColumn) },
-        lambda: lambdaL,
-      });
-    }
+    const directions = lambda === 0 ? undefined : await this.sampleLayerDirections(state);
+    const slider = direction && { zu: direction.zu, v1: state.info.variation[0] };
+    const rows = layerRowsAt(cache.projected, lambda, slider, directions, (z) => this.column(z, ids, k), contentHit, state.scratch);
     return { requestId, rows, reasons };
   }
 
-  /** u₁⁽ℓ⁾ and v₁⁽ℓ⁾ of the pair's sample at every layer (once per load). */
-  private sampleLayerSpectra(state: LoadState): Promise<{ u1: Float64Array; v1: number }[] | undefined> {
+  /** W·u₁⁽ℓ⁾ and v₁⁽ℓ⁾ of the pair's sample at every layer (once per load; undefined without a sample). */
+  private sampleLayerDirections(state: LoadState): Promise<LayerDirections | undefined> {
     const { pair } = state;
-    state.layerSpectra ??= (async () => {
+    state.layerDirections ??= (async () => {
       if (pair.sample.length < 2) return undefined;
       const { embed, base } = await pair.encodeLayers(pair.sample, 32);
-      return base.map((states, l) => {
-        const pcs = topComponents(states, 1);
-        return { u1: pcs.vectors[0], v1: variation(embed[l], states, pcs.vectors)[0] };
-      });
+      const spectra = base.map((states, l) => spectrumOf(embed[l], states, 1));
+      return { zu: spectra.map((s) => project(pair.head, s.vectors[0])), v1: spectra.map((s) => s.variation[0]) };
     })();
-    return state.layerSpectra;
+    return state.layerDirections;
   }
 
   private column(z: Float32Array, textIds: number[], k: number): ColumnResult {

@@ -117,9 +117,17 @@ export interface PairInfo {
    * shown (the slider waits; DirectionProgress reports), and variation/shares are empty until then.
    */
   direction: 'ready' | 'estimating';
+  /** With direction 'ready' at load: the pair's shipped spectrum, or its sample's spectrum kept from an earlier visit. */
+  directionSource?: DirectionSource;
   /** Where onnxruntime read the bodies' weights from. */
   weightsFrom: WeightsSource;
 }
+
+/**
+ * Where the slider's u₁ comes from (runtime/direction.ts): the pair's shipped spectrum (`lens spectrum`); its
+ * sample's spectrum kept from an earlier visit; its sample embedded after this load; an analysis the user applied.
+ */
+export type DirectionSource = 'shipped' | 'kept' | 'sample' | 'analysis';
 
 /** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
 export interface DirectionProgress {

@@ -8,6 +8,7 @@ import type {
   ColumnResult,
   ComputedOn,
   DirectionProgress,
+  DirectionSource,
   Dtype,
   FileProgress,
   LoadEstimate,
@@ -62,8 +63,11 @@ export type DirectionState =
   | { phase: 'failed'; error: string }
   | {
       phase: 'ready';
-      /** The pair's shipped spectrum, its sample embedded after load, or an analysis (or a saved view) applied by the user. */
-      source: 'shipped' | 'sample' | 'analysis';
+      /**
+       * The pair's shipped spectrum, its sample's kept from an earlier visit, its sample embedded after load, or an
+       * analysis (or a saved view) applied by the user.
+       */
+      source: DirectionSource;
       /** Where u₁ / v₁ come from, in words ("200 sample sentences", "the 60 texts of STS-B test"). */
       label: string;
       /** v_1..v_n and each component's energy share. */
@@ -144,16 +148,21 @@ function reposOf(pair: string): string[] {
 /** The host a Hub URL names (an http(s) URL: hubUrlProblem has checked it). */
 const hostOf = (hubUrl: string) => new URL(hubUrl).host;
 
-/** The direction a pair brings when it loads: its shipped spectrum's, or none yet while its sample is embedded. */
+/**
+ * The direction a pair brings when it loads: its shipped spectrum's, its sample's kept from an earlier visit,
+ * or none yet while its sample is embedded.
+ */
 function directionAtLoad(info: PairInfo): DirectionState {
-  return info.direction === 'estimating' ? { phase: 'estimating', done: 0, total: 0 } : sampleDirection('shipped', info);
+  if (info.direction === 'estimating') return { phase: 'estimating', done: 0, total: 0 };
+  return sampleDirection(info.directionSource === 'kept' ? 'kept' : 'shipped', info);
 }
 
 function sampleDirection(
-  source: 'shipped' | 'sample',
+  source: 'shipped' | 'kept' | 'sample',
   spectrum: { variation: number[]; shares: number[]; sampleSize: number },
 ): Extract<DirectionState, { phase: 'ready' }> {
-  return { phase: 'ready', source, label: `${spectrum.sampleSize} sample sentences`, variation: spectrum.variation, shares: spectrum.shares };
+  const label = `${spectrum.sampleSize} sample sentences${source === 'kept' ? ' (kept from an earlier visit)' : ''}`;
+  return { phase: 'ready', source, label, variation: spectrum.variation, shares: spectrum.shares };
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   forgetDownloads,
   getCachedHead,
   getCanaryReference,
+  keptSpectra,
   listCachedModels,
   putCachedHead,
   putCanaryReference,
@@ -86,6 +87,8 @@ function chooseOrtBuild(device: Device): void {
 const modelFiles = httpReader(MODEL_ROOT);
 const session = new LensSession(modelFiles, undefined, undefined, downloads);
 session.splitter = splitter;
+// A Hub pair's sample spectrum is kept between visits: its slider moves at once from the second visit on.
+session.spectrumStore = keptSpectra;
 // Hub bodies' external data as Blobs from the cache, where onnxruntime reads them one initializer at a time.
 if (JSPI_BUILD) session.fileBlob = (url, onBytes, signal) => cachedBlob(url, toCache, onBytes, signal);
 
