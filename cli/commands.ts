@@ -174,7 +174,7 @@ export async function analyze(options: Options): Promise<void> {
 export async function spectrum(options: Options): Promise<void> {
   const resolved = await resolvePair(options);
   const pair = await loadPair({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
-  const spectrum = await sampleSpectrum(pair, 20, (done, total) => progress(`embedded ${done}/${total} sample texts`));
+  const spectrum = await sampleSpectrum(pair, 20, ({ done, total }) => progress(`embedded ${done}/${total} sample texts`));
   // The same file the app keeps between visits: every u_j, and what it was computed on.
   const result = serializeSpectrum(spectrum, { all: true, about: spectrumProvenance(pair, resolved.plan) });
   progressDone();

@@ -20,7 +20,7 @@
 import { batchesOf } from '../core/batches';
 import { textsFingerprint } from '../core/hash';
 import { type LmHead, project } from '../core/lmHead';
-import { type Spectrum, spectrumOf } from '../core/spectral';
+import { cosine, type Spectrum, spectrumOf, topComponents } from '../core/spectral';
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import type { Device, DirectionSource } from '../shared/wire';
@@ -64,14 +64,30 @@ const BACKGROUND_BATCH = 1;
 const FOREGROUND_BATCH = 32;
 
 /**
- * u_j and v_j of the pair's bundled sample. `run.background`: embedded a text per model run behind the
- * page's requests; `early`: also hands over the spectrum of the first `after` texts, so a slider can move
- * before the whole sample is in (PC1 of uncentered states is dominated by their mean, and settles early).
+ * When u₁ has settled, so the slider may move before the whole sample is in: uncentered PC1 is dominated by
+ * the states' mean, which settles within a few texts. u₁ is compared with its estimate SETTLE_STRIDE texts
+ * earlier; under SETTLED_DEGREES apart, from SETTLE_MIN_TEXTS texts on, it is taken. The rest of the sample
+ * refines it, and the final spectrum is the whole sample's, as `lens spectrum` computes it.
+ */
+export const SETTLE = { minTexts: 8, stride: 4, degrees: 2 } as const;
+
+/** How a background estimate comes along: texts read by both models, and how far u₁ moved over the last SETTLE.stride. */
+export interface SampleProgress {
+  done: number;
+  total: number;
+  /** Degrees between the current u₁ and the one SETTLE.stride texts earlier (once there are two to compare). */
+  movedDegrees?: number;
+}
+
+/**
+ * u_j and v_j of the pair's bundled sample. `run.background`: embedded a text per model run behind the page's
+ * requests; `early`: also hands over the spectrum of the texts read so far once u₁ has settled (SETTLE), or
+ * after `early.after` texts at the latest, so a slider can move before the whole sample is in.
  */
 export async function sampleSpectrum(
   pair: LensPair,
   components = 20,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (progress: SampleProgress) => void,
   run: RunOptions = {},
   early?: { after: number; take: (spectrum: Spectrum) => void },
 ): Promise<Spectrum> {
@@ -85,11 +101,25 @@ export async function sampleSpectrum(
       encoded.map((e) => e.base),
       components,
     );
-  let tookEarly = false;
+  /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts (only while waiting to take it early). */
+  const u1At = new Map<number, Float64Array>();
+  let tookEarly = !early;
   for (const batch of batchesOf(texts, batchSize)) {
     encoded.push(...(await pair.encode(batch, batchSize, undefined, run)));
-    onProgress?.(encoded.length, texts.length);
-    if (early && !tookEarly && encoded.length >= early.after && encoded.length < texts.length) {
+    const n = encoded.length;
+    let movedDegrees: number | undefined;
+    if (!tookEarly && n >= 2) {
+      const u1 = topComponents(
+        encoded.map((e) => e.base),
+        1,
+      ).vectors[0];
+      if (n % SETTLE.stride === 0) u1At.set(n, u1);
+      const earlier = u1At.get(Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride);
+      if (earlier) movedDegrees = (Math.acos(Math.min(1, Math.abs(cosine(u1, earlier)))) * 180) / Math.PI;
+    }
+    onProgress?.({ done: n, total: texts.length, ...(movedDegrees !== undefined && { movedDegrees }) });
+    const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;
+    if (early && !tookEarly && n < texts.length && (n >= early.after || settled)) {
       tookEarly = true;
       early.take(spectrumSoFar());
     }

@@ -121,6 +121,27 @@ describe('LensSession: a pair’s sample spectrum is kept between visits', () =>
     expect(second.session.shift(1, 2, 10)).toEqual(first.session.shift(1, 2, 10));
   });
 
+  it('a visit that ended before its sample did keeps the early spectrum: the next has its slider at once and refines it', async () => {
+    const store = memoryStore();
+    // The first visit ends once its early spectrum is kept (the page closed): the whole sample's never arrives.
+    const closedEarly = { ...store, put: async (key: string, file: SpectrumFile) => void (file.sampleSize < 8 && store.kept.set(key, file)) };
+    const session = new LensSession(files);
+    session.spectrumStore = closedEarly;
+    session.earlyDirection = 4;
+    await session.loadManifest(await withoutSpectrum(), 'cpu');
+    await session.withDirection();
+    expect([...store.kept.values()].map((f) => f.sampleSize)).toEqual([4]);
+
+    const next = await visit(store);
+    expect(next.atLoad.direction).toBe('ready');
+    expect(next.atLoad.directionSource).toBe('kept');
+    expect(next.atLoad.sampleSize).toBe(4);
+    // It embeds the sample again and takes the whole sample's spectrum, not an early one of fewer texts than it had.
+    expect(next.progress.filter((p) => p.spectrum).map((p) => p.spectrum?.sampleSize)).toEqual([8]);
+    expect(next.ready.sampleSize).toBe(8);
+    expect([...store.kept.values()].map((f) => f.sampleSize)).toEqual([8]);
+  });
+
   it('a changed sample is embedded again, and its spectrum kept beside the old one', async () => {
     const store = memoryStore();
     await visit(store);

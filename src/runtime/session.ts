@@ -1,7 +1,7 @@
 import { alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { hitAtK, uniqueIds } from '../core/metrics';
-import { spectrumOf } from '../core/spectral';
+import { type Spectrum, spectrumOf } from '../core/spectral';
 import { type TokenDiff, tokenDiff } from '../core/tokenDiff';
 import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
@@ -139,7 +139,9 @@ export class LensSession {
     await this.state?.pair.dispose();
     // A pair that ships its spectrum (`lens spectrum`) has its slider at once, and so has one whose sample's
     // spectrum was kept on an earlier visit; any other is shown first and embeds its PC1 sample afterwards,
-    // behind the page's requests (estimateDirection), and keeps its spectrum for the next visit.
+    // behind the page's requests (estimateDirection), and keeps its spectrum for the next visit: the early one
+    // as soon as u₁ settles, the whole sample's once it is in. A kept early spectrum moves the slider at once,
+    // and this visit embeds the sample again to refine it.
     const keep = pair.storedSpectrum || !this.spectrumStore ? undefined : this.keepFor(pair, plan, this.spectrumStore);
     const kept = keep && (await keptSpectrum(keep.store, keep.key, keep.about));
     const direction = pair.storedSpectrum
@@ -165,7 +167,7 @@ export class LensSession {
     };
     const state: LoadState = { pair, info, direction, keep, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
     this.state = state;
-    if (!direction) state.estimate = this.estimateDirection(state);
+    if (!direction || (kept && kept.sampleSize < pair.sample.length)) state.estimate = this.estimateDirection(state);
     return info;
   }
 
@@ -205,20 +207,35 @@ export class LensSession {
     const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) =>
       this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
     const replaced = () => this.state !== state;
-    const take = (spectrum: Parameters<typeof directionFromSpectrum>[1], final: boolean) => {
+    /** How many texts the spectrum kept for the next visit has read. */
+    let keptSize = state.direction?.source === 'kept' ? state.direction.sampleSize : 0;
+    /** A spectrum of the first texts (early) or of the whole sample: kept, and taken, unless what is there has read more. */
+    const take = (spectrum: Spectrum, final: boolean) => {
       if (replaced()) return;
-      if (state.direction?.source !== 'analysis') this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'sample'));
       const { variation, shares, sampleSize } = spectrum;
-      report({ done: sampleSize, spectrum: { variation, shares, sampleSize }, final });
+      const current = state.direction;
+      // A kept spectrum stays until this estimate has read more of the sample; an analysis's u₁ stays whatever comes.
+      const newer = !(current?.source === 'kept' && current.sampleSize >= sampleSize);
+      if (newer && current?.source !== 'analysis') this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'sample'));
+      if (state.keep && sampleSize > keptSize) {
+        keptSize = sampleSize;
+        // A full disk or a private window only costs the next visit the sample again.
+        void state.keep.store.put(state.keep.key, serializeSpectrum(spectrum, { all: true, about: state.keep.about })).catch(() => undefined);
+      }
+      report({ done: sampleSize, ...(newer && { spectrum: { variation, shares, sampleSize } }), final });
     };
     try {
       report({ done: 0 });
-      const early = { after: this.earlyDirection, take: (spectrum: Parameters<typeof take>[0]) => take(spectrum, false) };
+      const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
       const run = { background: true, isCancelled: replaced, beforeRun: () => this.quiet() };
-      const spectrum = await sampleSpectrum(pair, 20, (done) => report({ done }), run, early);
+      const spectrum = await sampleSpectrum(
+        pair,
+        20,
+        ({ done, movedDegrees }) => report({ done, ...(movedDegrees !== undefined && { movedDegrees }) }),
+        run,
+        early,
+      );
       take(spectrum, true);
-      // A full disk or a private window only costs the next visit the sample again.
-      await state.keep?.store.put(state.keep.key, serializeSpectrum(spectrum, { all: true, about: state.keep.about })).catch(() => undefined);
     } catch (error) {
       if (replaced()) return undefined;
       const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;

@@ -135,6 +135,8 @@ export interface DirectionProgress {
   done: number;
   total: number;
   spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
+  /** Degrees u₁ moved over the last few texts, while the slider waits for it to settle (direction.ts SETTLE). */
+  movedDegrees?: number;
   /** With a spectrum: false for the early one (the first texts of the sample), true once the whole sample is in. */
   final?: boolean;
   error?: string;

@@ -57,8 +57,11 @@ export type ModelStatus = LoadPhase['phase'];
 export type DirectionState =
   /** No pair loaded yet. */
   | { phase: 'none' }
-  /** The pair ships no spectrum: its PC1 sample is being embedded, and the slider waits for the first texts. */
-  | { phase: 'estimating'; done: number; total: number }
+  /**
+   * The pair ships no spectrum: its PC1 sample is being embedded, and the slider waits until u₁ settles;
+   * `movedDegrees`: how far u₁ moved over the last few texts.
+   */
+  | { phase: 'estimating'; done: number; total: number; movedDegrees?: number }
   /** The pair's sample could not give u₁: the slider waits for one applied from an analysis. */
   | { phase: 'failed'; error: string }
   | {
@@ -171,12 +174,12 @@ function sampleDirection(
  * the sample is embedded, u₁ is `refining`.
  */
 export function directionAfter(direction: DirectionState, progress: DirectionProgress): DirectionState {
-  const { done, total, error, spectrum, final } = progress;
+  const { done, total, error, spectrum, final, movedDegrees } = progress;
   const refining = final || error ? undefined : { done, total };
   if (direction.phase === 'ready' && direction.source === 'analysis') return { ...direction, refining };
   if (spectrum) return { ...sampleDirection('sample', spectrum), refining };
   if (direction.phase === 'ready') return { ...direction, refining };
-  return error ? { phase: 'failed', error } : { phase: 'estimating', done, total };
+  return error ? { phase: 'failed', error } : { phase: 'estimating', done, total, ...(movedDegrees !== undefined && { movedDegrees }) };
 }
 
 // Each request gets a ticket; a reply older than the newest request is dropped.

@@ -109,8 +109,8 @@ export function ExplorerView() {
 }
 
 /** Why the slider waits, if it does: the pair's sample is being embedded, or it could not give u₁. */
-function sliderWaitsFor(direction: DirectionState): { done: number; total: number; error?: string } | undefined {
-  if (direction.phase === 'estimating') return { done: direction.done, total: direction.total };
+function sliderWaitsFor(direction: DirectionState): { done: number; total: number; movedDegrees?: number; error?: string } | undefined {
+  if (direction.phase === 'estimating') return { done: direction.done, total: direction.total, movedDegrees: direction.movedDegrees };
   if (direction.phase === 'failed') return { done: 0, total: 0, error: direction.error };
   return undefined;
 }

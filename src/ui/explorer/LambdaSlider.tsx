@@ -14,7 +14,7 @@ export function LambdaSlider({
   v1: number;
   onChange: (value: number) => void;
   /** The pair's PC1 sample is still being embedded: no u₁ yet, so the slider waits (and says how far it is). */
-  estimating?: { done: number; total: number; error?: string };
+  estimating?: { done: number; total: number; movedDegrees?: number; error?: string };
 }) {
   const id = useId();
   const statusId = useId();
@@ -58,7 +58,7 @@ export function LambdaSlider({
 }
 
 /** Why the slider waits: the sample being embedded (with a progress bar), or why u₁ could not be had. */
-function DirectionStatus({ id, done, total, error }: { id: string; done: number; total: number; error?: string }) {
+function DirectionStatus({ id, done, total, movedDegrees, error }: { id: string; done: number; total: number; movedDegrees?: number; error?: string }) {
   if (error) {
     return (
       <p id={id} className="error small" data-testid="direction-status" role="alert">
@@ -68,8 +68,9 @@ function DirectionStatus({ id, done, total, error }: { id: string; done: number;
   }
   return (
     <p id={id} className="muted small" data-testid="direction-status" aria-live="polite">
-      Estimating PC1: embedding the pair’s sample sentences{total ? ` (${done} of ${total})` : ''}. The tokens above are ready; the slider is enabled once u₁ is
-      known. <progress max={total || 1} value={done} aria-label="PC1 sample embedded" />
+      Estimating PC1: embedding the pair’s sample sentences{total ? ` (${done} of ${total})` : ''}
+      {movedDegrees !== undefined && <span data-testid="direction-moved">; u₁ moved {movedDegrees.toFixed(1)}° over the last sentences</span>}. The tokens above
+      are ready; the slider is enabled once u₁ has settled. <progress max={total || 1} value={done} aria-label="PC1 sample embedded" />
     </p>
   );
 }
