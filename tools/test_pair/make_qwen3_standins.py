@@ -3,7 +3,7 @@
 
     /usr/bin/python3 tools/test_pair/make_qwen3_standins.py [out_dir]   # default models/test-shapes/qwen3-vocab
 
-The real repos (../shared/notes/real-hub-facts.md):
+The real repos (docs/hub-facts.md):
   onnx-community/Qwen3-Embedding-0.6B-ONNX  inputs input_ids, attention_mask, position_ids; output last_hidden_state
   onnx-community/Qwen3-0.6B-ONNX            causal LM with a KV cache (28 layers × key/value, 8 KV heads × 128) and logits
   Qwen/Qwen3-0.6B                           model.safetensors, bf16, tied: model.embed_tokens.weight [151936, d]
