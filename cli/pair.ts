@@ -8,7 +8,7 @@ import type { SpectrumStore } from '../src/runtime/direction';
 import type { DownloadLog } from '../src/runtime/downloadLog';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import type { LoadOptions } from '../src/runtime/loadPair';
-import { allowHub, cachedSpectra, DEFAULT_MODEL_ROOT, localModelReader } from '../src/runtime/node';
+import { allowHub, cachedSpectra, DEFAULT_MODEL_ROOT, defaultHubCacheDir, localModelReader } from '../src/runtime/node';
 import { type PairPlan, planPair } from '../src/runtime/plan';
 import { DTYPES, isDtype } from '../src/shared/dtypes';
 import type { BinaryReader } from '../src/shared/files';
@@ -98,14 +98,14 @@ async function resolveManifest(options: Options): Promise<Omit<ResolvedPair, 'pl
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const cacheDir = options['cache-dir'] as string | undefined;
+  const cacheDir = (options['cache-dir'] as string | undefined) ?? defaultHubCacheDir(hubUrl);
   const custom = customSpec(options);
-  if (custom) return { ...custom, read, hub, modelsDir, downloads: allowHub(hubUrl, cacheDir), spectra: cachedSpectra() };
+  if (custom) return { ...custom, read, hub, modelsDir, downloads: allowHub(hubUrl, cacheDir), spectra: cachedSpectra(cacheDir) };
   const id = options.pair;
   if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
   const downloads = needsHub(id) ? allowHub(hubUrl, cacheDir) : undefined;
   try {
-    return { id, manifest: await manifestFor(id, read), read, hub, modelsDir, downloads, spectra: downloads && cachedSpectra() };
+    return { id, manifest: await manifestFor(id, read), read, hub, modelsDir, downloads, spectra: downloads && cachedSpectra(cacheDir) };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

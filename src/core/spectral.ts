@@ -98,3 +98,8 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const denom = Math.sqrt(dot(a, a) * dot(b, b));
   return denom === 0 ? 0 : dot(a, b) / denom;
 }
+
+/** The angle between two directions in degrees, sign ignored (0–90): u and −u are the same principal direction. */
+export function directionAngle(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  return (Math.acos(Math.min(1, Math.abs(cosine(a, b)))) * 180) / Math.PI;
+}

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cosine, type Spectrum } from '../core/spectral';
+import { directionAngle, type Spectrum } from '../core/spectral';
 import { manifestFor } from '../shared/pairId';
 import { parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
 import { loadPair } from './loadPair';
 import { localModelReader } from './node';
 import type { LensPair } from './pair';
-
-const degrees = (a: ArrayLike<number>, b: ArrayLike<number>) => (Math.acos(Math.min(1, Math.abs(cosine(a, b)))) * 180) / Math.PI;
 
 describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settled', () => {
   let pair: LensPair;
@@ -28,7 +26,7 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     expect(atTake.movedDegrees).toBeLessThan(SETTLE.degrees);
     // Before it, u₁ had not settled: the reports said how far it still moved.
     expect(progress.filter((p) => p.done < n && p.done >= SETTLE.minTexts).every((p) => (p.movedDegrees ?? 90) >= SETTLE.degrees)).toBe(true);
-    expect(degrees(early[0].vectors[0], final.vectors[0])).toBeLessThan(10);
+    expect(directionAngle(early[0].vectors[0], final.vectors[0])).toBeLessThan(10);
     expect(Math.sign(early[0].variation[0])).toBe(Math.sign(final.variation[0]));
     expect(final.sampleSize).toBe(pair.sample.length);
   }, 120_000);

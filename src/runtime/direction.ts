@@ -20,7 +20,7 @@
 import { batchesOf } from '../core/batches';
 import { textsFingerprint } from '../core/hash';
 import { type LmHead, project } from '../core/lmHead';
-import { cosine, type Spectrum, spectrumOf, topComponents } from '../core/spectral';
+import { directionAngle, type Spectrum, spectrumOf, topComponents } from '../core/spectral';
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import type { Device, DirectionSource } from '../shared/wire';
@@ -115,7 +115,7 @@ export async function sampleSpectrum(
       ).vectors[0];
       if (n % SETTLE.stride === 0) u1At.set(n, u1);
       const earlier = u1At.get(Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride);
-      if (earlier) movedDegrees = (Math.acos(Math.min(1, Math.abs(cosine(u1, earlier)))) * 180) / Math.PI;
+      if (earlier) movedDegrees = directionAngle(u1, earlier);
     }
     onProgress?.({ done: n, total: texts.length, ...(movedDegrees !== undefined && { movedDegrees }) });
     const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;

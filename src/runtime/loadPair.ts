@@ -58,6 +58,9 @@ export interface LoadOptions {
   fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal) => Promise<Blob | undefined>;
 }
 
+/** The options of one load, its Hub client chosen (loadPair). */
+type Loading = LoadOptions & { hub: HubClient };
+
 /** What differs between loading a Hub pair and a pair shipped under models/ (loadPolicy chooses). */
 export interface LoadPolicy {
   /** Ask the Hub about every repo before anything downloads: a typo or a licence to accept is said at once, not after 0.3 GB. */
@@ -115,7 +118,8 @@ export function loadPolicy(manifest: PairManifest, device: Device): LoadPolicy {
 export async function loadPair(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
   options.downloads?.reset();
   try {
-    return await loadFiles(manifest, options, loadPolicy(manifest, options.device));
+    // One Hub client for the whole load (checks, W, bodies' Blobs): the caller's, else huggingface.co's.
+    return await loadFiles(manifest, { ...options, hub: options.hub ?? new HubClient() }, loadPolicy(manifest, options.device));
   } catch (error) {
     let message = (error as Error).message;
     if (!cacheMayKeep(error)) {
@@ -128,9 +132,8 @@ export async function loadPair(manifest: PairManifest, options: LoadOptions): Pr
   }
 }
 
-async function loadFiles(manifest: PairManifest, options: LoadOptions, policy: LoadPolicy): Promise<LensPair> {
-  const hub = options.hub ?? new HubClient();
-  if (policy.checkReposFirst) await checkHubRepos(hub, [...bodyRepos(manifest), (manifest.lmHead as { hub: string }).hub]);
+async function loadFiles(manifest: PairManifest, options: Loading, policy: LoadPolicy): Promise<LensPair> {
+  if (policy.checkReposFirst) await checkHubRepos(options.hub, [...bodyRepos(manifest), (manifest.lmHead as { hub: string }).hub]);
   const progress = forwardProgress(options.onProgress);
   const tokenizers = loadTokenizers(manifest, policy, progress);
   if (policy.tokenizersFirst) await tokenizers;
@@ -201,7 +204,7 @@ async function disposeBodies(bodies: { embed: LoadedBody; base: LoadedBody }): P
 /** Both bodies in the plan's dtype; one model serves both when they come from one repo (PromptEOL). */
 async function loadBodies(
   manifest: PairManifest,
-  options: LoadOptions,
+  options: Loading,
   policy: LoadPolicy,
   progress: ProgressCallback,
 ): Promise<{ embed: LoadedBody; base: LoadedBody }> {
@@ -225,7 +228,7 @@ async function loadBodies(
 }
 
 /** One body; its external data as Blobs from the disk cache where the policy and the options allow, else as bytes. */
-async function loadBody(repo: string, options: LoadOptions, policy: LoadPolicy, progress_callback: ProgressCallback): Promise<LoadedBody> {
+async function loadBody(repo: string, options: Loading, policy: LoadPolicy, progress_callback: ProgressCallback): Promise<LoadedBody> {
   const dtype = options.plan?.chosen[repo]?.dtype ?? 'fp32';
   const graph = dtypeFile(dtype);
   const chunks = options.plan?.chosen[repo]?.externalChunks ?? 0;
@@ -233,7 +236,7 @@ async function loadBody(repo: string, options: LoadOptions, policy: LoadPolicy, 
   try {
     const blobs =
       policy.weightsFromDiskCache && files && options.fileBlob
-        ? await externalDataBlobs(repo, graph, files, options.fileBlob, options.hub ?? new HubClient(), progress_callback)
+        ? await externalDataBlobs(repo, graph, files, options.fileBlob, options.hub, progress_callback)
         : undefined;
     const model = await AutoModel.from_pretrained(repo, {
       device: options.device,
@@ -308,7 +311,7 @@ async function externalDataBlobs(
 const TJS_DTYPE: Record<Dtype, 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16'> = { fp32: 'fp32', fp16: 'fp16', q8: 'q8', q4: 'q4', q4f16: 'q4f16' };
 
 /** W: from the Hub (IndexedDB first) or a file under the model root; it moves once into the projection kernel's memory. */
-async function loadHead(manifest: PairManifest, options: LoadOptions, tokenizers: Promise<{ vocabSize: number }>): Promise<LmHead> {
+async function loadHead(manifest: PairManifest, options: Loading, tokenizers: Promise<{ vocabSize: number }>): Promise<LmHead> {
   const source = manifest.lmHead;
   if (!isHubHead(source)) {
     const bytes = await options.read(source.file, options.onProgress);
@@ -318,10 +321,10 @@ async function loadHead(manifest: PairManifest, options: LoadOptions, tokenizers
   return lmHeadFromBytes(head.data.buffer as ArrayBuffer, head.rows, head.cols, head.dtype, manifest.vocabSize || vocabSize);
 }
 
-async function cachedHubHead(repo: string, options: LoadOptions): Promise<HubLmHead> {
+async function cachedHubHead(repo: string, options: Loading): Promise<HubLmHead> {
   const cached = await options.headCache?.get(repo).catch(() => undefined);
   if (cached) return cached;
-  const head = await loadLmHeadFromHub(options.hub ?? new HubClient(), repo, options.onProgress);
+  const head = await loadLmHeadFromHub(options.hub, repo, options.onProgress);
   await options.headCache?.put(repo, head).catch(() => undefined); // a full disk only costs the next visit a download
   return head;
 }

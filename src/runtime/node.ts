@@ -20,7 +20,10 @@ export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'mode
  * (or `cacheDir`). Returns the log of what a load downloads, so a failed load
  * can remove its files from that folder.
  */
-export function allowHub(hubUrl: string, cacheDir = resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl))): DownloadLog {
+/** Where a Hub's downloads are kept when the caller names no folder: `.cache/hub/<hub>`. */
+export const defaultHubCacheDir = (hubUrl: string) => resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl));
+
+export function allowHub(hubUrl: string, cacheDir = defaultHubCacheDir(hubUrl)): DownloadLog {
   env.allowRemoteModels = true;
   env.remoteHost = hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
   env.cacheDir = cacheDir;
@@ -41,7 +44,7 @@ export function allowHub(hubUrl: string, cacheDir = resolve(import.meta.dirname,
  * Pair spectra kept between runs in the Hub cache folder (direction.ts SpectrumStore), one JSON file per key
  * under `<cacheDir>/embedding-lens-spectra/`: deleting the cache folder deletes them with the models.
  */
-export function cachedSpectra(cacheDir = env.cacheDir ?? DEFAULT_MODEL_ROOT): SpectrumStore {
+export function cachedSpectra(cacheDir: string): SpectrumStore {
   const dir = join(cacheDir, 'embedding-lens-spectra');
   const path = (key: string) => join(dir, `${textsFingerprint([key])}.json`);
   return {

@@ -30,13 +30,14 @@ function tokenizerEndingOnEos(): PreTrainedTokenizer {
 describe('LensPair: each body reads with its own tokenizer, in every kind of run', () => {
   let record: LoadedPair;
   let plainTokenizer: PreTrainedTokenizer;
-  const pairs: LensPair[] = [];
+  /** The demo pair as loadPair builds it: its W and sample serve the pairs built here. */
+  let demo: LensPair | undefined;
 
   beforeAll(async () => {
     const read = localModelReader();
     const manifest = await manifestFor('demo', read);
     const loaded = await loadPair(manifest, { device: 'cpu', read });
-    pairs.push(loaded);
+    demo = loaded;
     const [embed, base] = await Promise.all(['demo/embed', 'demo/base'].map((repo) => AutoModel.from_pretrained(repo, { device: 'cpu', dtype: 'fp32' })));
     plainTokenizer = await AutoTokenizer.from_pretrained('demo/base');
     record = {
@@ -52,7 +53,7 @@ describe('LensPair: each body reads with its own tokenizer, in every kind of run
   }, 120_000);
 
   afterAll(async () => {
-    await pairs[0]?.dispose();
+    await demo?.dispose();
     await Promise.all([record?.bodies.embed.model.dispose(), record?.bodies.base.model.dispose()]);
   });
 
