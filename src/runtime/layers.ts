@@ -1,4 +1,4 @@
-import type { PreTrainedModel, PreTrainedTokenizer, Tensor } from '@huggingface/transformers';
+import type { PreTrainedModel, Tensor } from '@huggingface/transformers';
 import { applyFinalNorm, type FinalNorm } from '../core/finalNorm';
 import { LAYER_NORM_PREFIX, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, RMS_NORM_PREFIX } from '../core/onnx/patch';
 import { type Pooling, poolBatch } from '../core/pooling';
@@ -19,15 +19,8 @@ export type LayerStates = { layers: Float32Array[][] } | { reason: string };
 
 const EXPORTED = /^layer_(\d+)$/;
 
-/** Runs `model` on `texts` (a batch) and pools every layer's normed states; `layers[ℓ][i]` is text i at layer ℓ+1. */
-export async function pooledLayers(
-  model: PreTrainedModel,
-  tokenizer: PreTrainedTokenizer,
-  texts: string[],
-  pooling: Pooling,
-  maxLength: number,
-): Promise<LayerStates> {
-  const inputs = tokenizer(texts, { padding: true, truncation: true, max_length: maxLength, add_special_tokens: true });
+/** Runs `model` on a tokenized batch and pools every layer's normed states; `layers[ℓ][i]` is text i at layer ℓ+1. */
+export async function pooledLayers(model: PreTrainedModel, inputs: { input_ids: Tensor; attention_mask: Tensor }, pooling: Pooling): Promise<LayerStates> {
   const output = (await model({ input_ids: inputs.input_ids, attention_mask: inputs.attention_mask })) as Record<string, Tensor>;
   const names = Object.keys(output);
   const exported = names.filter((n) => EXPORTED.test(n)).sort((a, b) => layerNumber(a) - layerNumber(b));

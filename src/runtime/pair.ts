@@ -211,10 +211,10 @@ export class LensPair {
 
   /** One body's per-layer pooled states of `texts` (runtime/layers.ts), read with that body's own tokenizer. */
   async runLayers(which: Body, texts: readonly string[], run: RunOptions = {}): Promise<LayerStates> {
-    const { model, tokenizer } = this.bodies[which];
+    const { model } = this.bodies[which];
     const layers: Float32Array[][] = [];
     for (const batch of batchesOf(this.prepared(which, texts), this.runSize(model, texts.length))) {
-      const states = await this.runModel(() => pooledLayers(model, tokenizer, batch, this.manifest[which].pooling, this.manifest.maxLength), run);
+      const states = await this.runModel(() => pooledLayers(model, this.tokenized(which, batch), this.manifest[which].pooling), run);
       if ('reason' in states) return states;
       appendLayers(layers, states.layers);
     }
@@ -230,9 +230,22 @@ export class LensPair {
     return which === 'embed' ? texts.map((t) => applyTemplate(template, t)) : [...texts];
   }
 
-  /** A body's inputs: its own tokenizer, its own special tokens (e.g. the EOS that last-token embedders are trained to end on). */
+  /**
+   * A body's inputs: its own tokenizer, its own special tokens (e.g. the EOS that last-token embedders are trained
+   * to end on). The base model is padded on the right whatever its tokenizer says: it is a causal-LM export, and
+   * onnxruntime's GroupQueryAttention (the Hub's fused Qwen3 and SmolLM2 graphs) takes a first prompt's real tokens
+   * to start at position 0, so a left-padded batch gives wrong states (tools/fused/fused.test.ts shows it). The
+   * embedder keeps its tokenizer's side (Qwen3-Embedding's pads left); pooling reads the mask, so either side pools alike.
+   */
   private tokenized(which: Body, texts: string[]) {
-    return this.bodies[which].tokenizer(texts, { padding: true, truncation: true, max_length: this.manifest.maxLength, add_special_tokens: true });
+    const { tokenizer } = this.bodies[which];
+    const side = tokenizer.padding_side;
+    if (which === 'base') tokenizer.padding_side = 'right';
+    try {
+      return tokenizer(texts, { padding: true, truncation: true, max_length: this.manifest.maxLength, add_special_tokens: true });
+    } finally {
+      tokenizer.padding_side = side; // the embedder may share this tokenizer (a local pair's bodies read one)
+    }
   }
 
   /** Texts per model run: all of them, or LOGITS_BATCH for a causal-LM export that also returns logits. */

@@ -11,6 +11,8 @@ export interface GraphNode {
   inputs: string[];
   outputs: string[];
   opType: string;
+  /** The node's own name, when the graph gives one (for messages that point at a node). */
+  name?: string;
   /** Float attributes (e.g. a fused norm's `epsilon`). */
   floats?: Record<string, number>;
 }
@@ -22,6 +24,8 @@ export function readNode(bytes: Uint8Array): GraphNode {
     outputs: strings(bytes, FIELD.node.output),
     opType: strings(bytes, FIELD.node.opType)[0] ?? '',
   };
+  const name = strings(bytes, FIELD.node.name)[0];
+  if (name) node.name = name;
   for (const f of fields(bytes)) {
     if (f.number !== FIELD.node.attribute || f.wire !== WIRE.length) continue;
     const name = strings(f.payload, FIELD.attribute.name)[0];

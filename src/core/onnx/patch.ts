@@ -56,6 +56,14 @@ export function patchForNodes(nodes: readonly GraphNode[]): Uint8Array | undefin
       [FIELD.node.name, `${PATCH_NAMESPACE}${to}`],
       [FIELD.node.opType, 'Identity'],
     ]);
+  // A residual sum the graph never materialises (a fused final skip-norm keeps only its normed output).
+  const sum = (summands: string[], to: string) =>
+    message([
+      ...summands.map((input): [number, string] => [FIELD.node.input, input]),
+      [FIELD.node.output, to],
+      [FIELD.node.name, `${PATCH_NAMESPACE}${to}`],
+      [FIELD.node.opType, 'Sum'],
+    ]);
   const hidden = graph.producer.has('logits') ? findHiddenStateName(graph) : undefined;
   const hasHidden = graph.producer.has(HIDDEN_STATE_OUTPUT);
   if (hidden && !hasHidden) addOutput(identity(hidden, HIDDEN_STATE_OUTPUT), HIDDEN_STATE_OUTPUT);
@@ -66,7 +74,10 @@ export function patchForNodes(nodes: readonly GraphNode[]): Uint8Array | undefin
     const taps = findLayerTaps(graph, finalState);
     if ('reason' in taps) addOutput(constantNode(`${NO_LAYERS_PREFIX}${taps.reason}`, 0), `${NO_LAYERS_PREFIX}${taps.reason}`);
     else {
-      for (const [i, name] of taps.layers.entries()) addOutput(identity(name, `${LAYER_OUTPUT_PREFIX}${i + 1}`), `${LAYER_OUTPUT_PREFIX}${i + 1}`);
+      for (const [i, tap] of taps.layers.entries()) {
+        const output = `${LAYER_OUTPUT_PREFIX}${i + 1}`;
+        addOutput(typeof tap === 'string' ? identity(tap, output) : sum(tap.sum, output), output);
+      }
       const prefix = taps.norm.kind === 'rms' ? RMS_NORM_PREFIX : LAYER_NORM_PREFIX;
       addOutput(identity(taps.norm.weight, `${prefix}weight`), `${prefix}weight`);
       if (taps.norm.bias) addOutput(identity(taps.norm.bias, `${prefix}bias`), `${prefix}bias`);

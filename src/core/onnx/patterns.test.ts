@@ -83,11 +83,48 @@ describe('findLayerTaps (the residual chain)', () => {
     expect(findLayerTaps(indexGraph(fused()), 'h')).toMatchObject({ norm: { eps: 1e-5 } });
   });
 
-  it('says why when the graph defeats it', () => {
-    const skip = [n('SkipSimplifiedLayerNormalization', ['x', 'res', 'w'], ['h'])];
-    expect(findLayerTaps(indexGraph(skip), 'h')).toEqual({ reason: expect.stringMatching(/fused SkipSimplifiedLayerNormalization/) });
+  it('walks fused skip-norms (output_3 is the stream; the final one keeps only its normed output)', () => {
+    // onnxruntime-genai's model builder: SimplifiedLayerNormalization first, then one skip-norm per norm.
+    const skip = (branch: string, stream: string, out: string, sum = true) =>
+      n('SkipSimplifiedLayerNormalization', [branch, stream, `${out}.w`], sum ? [`${out}.n`, '', '', `${out}.sum`] : [`${out}.n`], { epsilon: 1e-6 });
+    const attention = (x: string, out: string) => [
+      n('MatMul', [x, `${out}.wq`], [`${out}.q`]),
+      n('GroupQueryAttention', [`${out}.q`, `${out}.q`, `${out}.q`], [`${out}.a`]),
+      n('MatMul', [`${out}.a`, `${out}.wo`], [out]),
+    ];
+    const mlp = (x: string, out: string) => [n('MatMul', [x, `${out}.wu`], [`${out}.u`]), n('MatMul', [`${out}.u`, `${out}.wd`], [out])];
+    const graph = [
+      n('Gather', ['embed', 'ids'], ['x0']),
+      n('SimplifiedLayerNormalization', ['x0', 'ln0.w'], ['ln0.n']),
+      ...attention('ln0.n', 'a0'),
+      skip('a0', 'x0', 'post0'),
+      ...mlp('post0.n', 'm0'),
+      skip('m0', 'post0.sum', 'in1'),
+      ...attention('in1.n', 'a1'),
+      skip('a1', 'in1.sum', 'post1'),
+      ...mlp('post1.n', 'm1'),
+      skip('m1', 'post1.sum', 'final', false),
+    ];
+    expect(findLayerTaps(indexGraph(graph), 'final.n')).toEqual({
+      layers: ['in1.sum', { sum: ['m1', 'post1.sum'] }],
+      norm: { kind: 'rms', weight: 'final.w', eps: 1e-6 },
+    });
+    // The sum kept as output_3 (the optimizer keeps it where something else reads it) is tapped as it is.
+    const kept = graph.map((node) => (node.outputs[0] === 'final.n' ? { ...node, outputs: ['final.n', '', '', 'final.sum'] } : node));
+    expect(findLayerTaps(indexGraph(kept), 'final.n')).toMatchObject({ layers: ['in1.sum', 'final.sum'] });
+  });
+
+  it('says why when the graph defeats it, naming the node', () => {
+    const skip = [{ ...n('SkipSimplifiedLayerNormalization', ['x', 'res', 'w'], ['h']), name: '/model/final_norm' }];
+    expect(findLayerTaps(indexGraph(skip), 'h')).toEqual({
+      reason: 'neither input of the final norm (node /model/final_norm, SkipSimplifiedLayerNormalization) is the residual stream',
+    });
+    const unknown = [{ ...n('Erf', ['x'], ['h']), name: '/model/odd' }];
+    expect(findLayerTaps(indexGraph(unknown), 'h')).toEqual({ reason: 'the final norm is a Erf this app does not recognise (node /model/odd, Erf)' });
     const noLayers = [n('SimplifiedLayerNormalization', ['x', 'w'], ['h'])];
-    expect(findLayerTaps(indexGraph(noLayers), 'h')).toEqual({ reason: 'no residual stream (a chain of Adds) leads to the final norm' });
+    expect(findLayerTaps(indexGraph(noLayers), 'h')).toEqual({
+      reason: 'no residual stream (a chain of Adds or skip-norms) leads to the final norm (a SimplifiedLayerNormalization node)',
+    });
     const noAttention = decoder([]).map((node) => (node.opType === 'Softmax' ? { ...node, opType: 'Relu' } : node));
     expect(findLayerTaps(indexGraph(noAttention), 'h')).toEqual({ reason: expect.stringMatching(/none of the 4 branches .* computes attention/) });
     expect(findLayerTaps(indexGraph(decoder([])), 'nowhere')).toEqual({ reason: 'the final hidden state has no producing node' });

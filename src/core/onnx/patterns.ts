@@ -22,6 +22,11 @@
  *      │  h
  *      ▼
  *     [Cast / Identity] ─► MatMul / Gemm (the LM head) ─► logits
+ *
+ * onnxruntime-built exports (the Hub's Qwen3 and SmolLM2 files, docs/hub-facts.md) fuse each
+ * Add with the norm after it: SkipSimplifiedLayerNormalization(branch, stream) gives the normed
+ * activation (output_0) and the sum (output_3, the stream the next junction reads). The final
+ * norm is such a skip-norm with no output_3: x_L is then tapped as branch + stream (patch.ts adds a Sum).
  */
 
 import type { GraphIndex, GraphNode } from './graph';
@@ -70,50 +75,124 @@ export function findHiddenStateName(graph: GraphIndex, logits = 'logits'): strin
   return quantizer?.opType === 'DynamicQuantizeLinear' ? quantizer.inputs[0] : undefined;
 }
 
+/**
+ * A tensor the layer view reads: a tensor of the graph, or the sum of several (a fused skip-norm's residual sum
+ * when the graph does not keep its output_3, as the final norm of a fused export never does).
+ */
+export type Tap = string | { sum: string[] };
+
 export interface LayerTaps {
   /** Residual stream after each decoder layer, shallow to deep (the last is the final norm's input). */
-  layers: string[];
+  layers: Tap[];
   norm: { kind: 'rms' | 'layer'; weight: string; bias?: string; eps: number | string };
 }
 
 /**
+ * Where a branch joins the residual stream: a plain `Add`, or a fused skip-norm (onnxruntime's
+ * SkipSimplifiedLayerNormalization / SkipLayerNormalization: output_0 = norm(input + skip [+ bias]),
+ * output_3 = the sum itself, kept only where something else reads it).
+ */
+interface Junction {
+  node: GraphNode;
+  /** The stream entering the junction and the branch added to it. */
+  stream: string;
+  branch: string;
+  /** The stream after it. */
+  sum: Tap;
+}
+
+const SKIP_NORMS: Record<string, { kind: 'rms' | 'layer'; beta?: number; bias: number }> = {
+  SkipSimplifiedLayerNormalization: { kind: 'rms', bias: 3 },
+  SkipLayerNormalization: { kind: 'layer', beta: 3, bias: 4 },
+};
+
+/**
  * Finds each decoder layer's output and the final norm that makes `finalState` (the
  * hidden state the LM head reads), walking the residual chain drawn above from the
- * final norm's input down to the embeddings. Returns a reason instead when the
- * graph's shape defeats this (fused skip-norms, unknown norm decompositions): the
- * app then says so rather than guess.
+ * final norm down to the embeddings, through plain `Add`s or fused skip-norms (as the
+ * Hub's onnxruntime-built exports have them: docs/hub-facts.md). Returns a reason
+ * instead, naming the node it could not read, when the graph's shape defeats this:
+ * the app then says so rather than guess.
  */
 export function findLayerTaps(graph: GraphIndex, finalState: string): LayerTaps | { reason: string } {
-  const { producer, consumers } = graph;
   const norm = findFinalNorm(graph, through(graph, finalState));
   if ('reason' in norm) return norm;
-  const adds: { stream: string; attention: boolean }[] = [];
-  let current = through(graph, norm.input);
+  const junctions: Junction[] = [];
+  let next: Junction | undefined = norm.junction;
+  let current = norm.junction ? undefined : through(graph, norm.input);
   for (let guard = 0; guard < MAX_RESIDUAL_ADDS; guard++) {
-    const p = producer.get(current);
-    if (p?.opType !== 'Add' || p.inputs.length !== 2) break;
-    const shared = p.inputs.map((i) => (consumers.get(i)?.length ?? 0) > 1);
-    if (shared[0] === shared[1]) break; // not a residual Add (e.g. token + position embeddings)
-    const stream = p.inputs[shared[0] ? 0 : 1];
-    const branch = p.inputs[shared[0] ? 1 : 0];
-    adds.push({ stream, attention: branchHasAttention(graph, branch, stream) });
-    current = through(graph, stream);
+    const junction: Junction | undefined = next ?? junctionMaking(graph, current ?? '');
+    next = undefined;
+    if (!junction) break;
+    junctions.push(junction);
+    current = through(graph, junction.stream);
   }
-  adds.reverse(); // shallow to deep
-  if (adds.length === 0) {
-    if (graph.nodes.some((n) => n.opType.startsWith('Skip')))
-      return { reason: 'the residual adds are fused into Skip…Normalization ops, which expose no layer outputs' };
-    return { reason: 'no residual stream (a chain of Adds) leads to the final norm' };
-  }
-  const starts = adds.map((a, i) => (a.attention ? i : -1)).filter((i) => i >= 0);
+  junctions.reverse(); // shallow to deep
+  const finalInput: Tap = norm.junction ? norm.junction.sum : norm.input;
+  if (junctions.length === 0) return { reason: `no residual stream (a chain of Adds or skip-norms) leads to the final norm${nodeName(graph, finalState)}` };
+  const attention = junctions.map((j) => branchHasAttention(graph, j.branch, j.stream));
+  const starts = attention.map((a, i) => (a ? i : -1)).filter((i) => i >= 0);
   if (starts.length === 0)
     return {
-      reason: `none of the ${adds.length} branch${adds.length > 1 ? 'es' : ''} added to the residual stream computes attention, so no decoder layers can be told apart`,
+      reason: `none of the ${junctions.length} branch${junctions.length > 1 ? 'es' : ''} added to the residual stream computes attention, so no decoder layers can be told apart`,
     };
-  if (starts[0] !== 0) return { reason: 'the first branch added to the residual stream is not an attention block' };
+  if (starts[0] !== 0) return { reason: `the first branch added to the residual stream (at ${nodeLabel(junctions[0].node)}) is not an attention block` };
   // Layer ℓ's output is the stream entering layer ℓ+1's attention; the last layer's is the final norm's input.
-  const layers = [...starts.slice(1).map((i) => adds[i].stream), norm.input];
+  const layers: Tap[] = [...starts.slice(1).map((i) => junctions[i].stream), finalInput];
   return { layers, norm: norm.norm };
+}
+
+/** The junction whose output is `name` (an Add, or a skip-norm's output_3), or undefined. */
+function junctionMaking(graph: GraphIndex, name: string): Junction | undefined {
+  const p = graph.producer.get(name);
+  if (!p) return undefined;
+  if (p.opType === 'Add' && p.inputs.length === 2) return junctionOf(graph, p, p.inputs as [string, string], name);
+  if (SKIP_NORMS[p.opType] && p.outputs[3] === name) return junctionOf(graph, p, [p.inputs[0], p.inputs[1]], name);
+  return undefined;
+}
+
+/**
+ * Which of a junction's two summands is the stream: the branch is computed from the stream (it reads the
+ * norm of it), so the branch's producers reach the node that made the stream; never the other way round.
+ * Neither reaching the other (e.g. token + position embeddings) is no residual junction.
+ */
+function junctionOf(graph: GraphIndex, node: GraphNode, [a, b]: [string, string], sum: Tap): Junction | undefined {
+  const made = (t: string) => graph.producer.get(through(graph, t));
+  if (reaches(graph, a, made(b), b)) return { node, stream: b, branch: a, sum };
+  if (reaches(graph, b, made(a), a)) return { node, stream: a, branch: b, sum };
+  return undefined;
+}
+
+/**
+ * Whether tensor `from` is computed from `target` (the node), or reads tensor `targetTensor`; searched among its
+ * producers, at most MAX_BRANCH_TENSORS. A graph input or initializer (no producer) as the target counts as
+ * reached when `from` reads that tensor.
+ */
+function reaches(graph: GraphIndex, from: string, target: GraphNode | undefined, targetTensor: string): boolean {
+  const seen = new Set<string>();
+  const queue = [from];
+  while (queue.length && seen.size < MAX_BRANCH_TENSORS) {
+    const name = queue.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (name !== from && name === targetTensor) return true;
+    const p = graph.producer.get(name);
+    if (!p) continue;
+    if (p === target && name !== from) return true;
+    if (p === target) continue;
+    queue.push(...p.inputs.filter(Boolean));
+  }
+  return false;
+}
+
+/** " (node <name>, <op>)" for messages, or "" when the tensor has no producer. */
+function nodeName(graph: GraphIndex, tensor: string): string {
+  const p = graph.producer.get(tensor);
+  return p ? ` (${nodeLabel(p)})` : '';
+}
+
+function nodeLabel(node: GraphNode): string {
+  return node.name ? `node ${node.name}, ${node.opType}` : `a ${node.opType} node`;
 }
 
 /** The tensor that `name` is a copy of, through up to MAX_PASS_THROUGH_HOPS casts and identities. */
@@ -127,8 +206,11 @@ function through(graph: GraphIndex, name: string): string {
   return n;
 }
 
-/** The final norm that produces `hidden`: a fused op, or the decomposed RMSNorm x · 1/sqrt(mean(x²) + ε) · w. */
-function findFinalNorm(graph: GraphIndex, hidden: string): { input: string; norm: LayerTaps['norm'] } | { reason: string } {
+/**
+ * The final norm that produces `hidden`: a fused op, the decomposed RMSNorm x · 1/sqrt(mean(x²) + ε) · w, or a
+ * fused skip-norm — then the last junction itself, whose sum is the final norm's input.
+ */
+function findFinalNorm(graph: GraphIndex, hidden: string): { input: string; junction?: Junction; norm: LayerTaps['norm'] } | { reason: string } {
   const { producer } = graph;
   const p = producer.get(hidden);
   if (!p) return { reason: 'the final hidden state has no producing node' };
@@ -137,8 +219,17 @@ function findFinalNorm(graph: GraphIndex, hidden: string): { input: string; norm
     const [input, weight, bias] = p.inputs;
     return { input, norm: { kind: fused, weight, bias: bias || undefined, eps: p.floats?.epsilon ?? DEFAULT_NORM_EPSILON } };
   }
-  if (p.opType.startsWith('Skip')) return { reason: `the final norm is a fused ${p.opType}, whose residual input is not a tensor of the graph` };
-  if (p.opType !== 'Mul') return { reason: `the final norm is a ${p.opType || 'node'} this app does not recognise` };
+  const skip = SKIP_NORMS[p.opType];
+  if (skip) {
+    if (p.outputs[0] !== hidden) return { reason: `the final hidden state is not the normalised output of ${nodeLabel(p)}` };
+    const bias = p.inputs[skip.bias];
+    const sum: Tap = p.outputs[3] || { sum: [p.inputs[0], p.inputs[1], ...(bias ? [bias] : [])] };
+    const junction = junctionOf(graph, p, [p.inputs[0], p.inputs[1]], sum);
+    if (!junction) return { reason: `neither input of the final norm (${nodeLabel(p)}) is the residual stream` };
+    const beta = skip.beta === undefined ? undefined : p.inputs[skip.beta] || undefined;
+    return { input: '', junction, norm: { kind: skip.kind, weight: p.inputs[2], bias: beta, eps: p.floats?.epsilon ?? DEFAULT_NORM_EPSILON } };
+  }
+  if (p.opType !== 'Mul') return { reason: `the final norm is a ${p.opType || 'node'} this app does not recognise (${nodeLabel(p)})` };
   // w · normed (either order); w has no producer (an initializer) or comes from a Constant.
   const isWeight = (name: string) => !producer.has(name) || producer.get(name)?.opType === 'Constant';
   const wi = p.inputs.findIndex(isWeight);
@@ -181,8 +272,12 @@ function epsOfMeanSquare(graph: GraphIndex, sqrt: GraphNode): string | undefined
   return meanIndex < 0 ? undefined : add.inputs[1 - meanIndex];
 }
 
-/** Whether the branch added to `stream` computes attention (looked for among its producers, not crossing the stream). */
+/**
+ * Whether the branch added to `stream` computes attention, looked for among its producers without crossing the
+ * stream: neither the tensor nor the node that made it (a fused skip-norm also makes the normed copy the branch reads).
+ */
 function branchHasAttention(graph: GraphIndex, branch: string, stream: string): boolean {
+  const streamNode = graph.producer.get(through(graph, stream));
   const seen = new Set<string>([stream]);
   const queue = [branch];
   while (queue.length && seen.size < MAX_BRANCH_TENSORS) {
@@ -190,7 +285,7 @@ function branchHasAttention(graph: GraphIndex, branch: string, stream: string): 
     if (seen.has(name)) continue;
     seen.add(name);
     const p = graph.producer.get(name);
-    if (!p) continue;
+    if (!p || p === streamNode) continue;
     if (ATTENTION_OPS.has(p.opType)) return true;
     queue.push(...p.inputs.filter(Boolean));
   }
