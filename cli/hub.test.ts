@@ -8,7 +8,7 @@ import { pool } from '../src/core/pooling';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
 import { PROMPT_EOL_TEMPLATE } from '../src/shared/manifest';
 import { type Fault, type HubServer, setFaults, startHubServer } from '../tools/hub/hubServer';
-import { buildTestHub } from '../tools/hub/testRepos';
+import { buildTestHub, fusedStandins } from '../tools/hub/testRepos';
 import { runCommand } from '../tools/runCommand';
 
 // The demo pair and the random test pair republished under Hub ids on a local
@@ -77,9 +77,13 @@ const records = (stdout: string): AlignRecord[] =>
     .split('\n')
     .map((line) => JSON.parse(line));
 
-const SMOL_BASE = 'models/test-shapes/qwen3-base/onnx/model.onnx';
-const QWEN3_BASE = 'models/test-shapes/qwen3-vocab/base/onnx/model.onnx';
-const QWEN3_EMBED = 'models/test-shapes/qwen3-vocab/embed/onnx/model.onnx';
+// The fused stand-ins the test Hub serves under the catalog's ids (tools/fused), run here directly as references.
+const SMOL_BASE = join(root, 'HuggingFaceTB/SmolLM2-135M-Instruct/onnx/model.onnx');
+const QWEN3_BASE = join(root, 'onnx-community/Qwen3-0.6B-ONNX/onnx/model.onnx');
+const QWEN3_EMBED = join(root, 'onnx-community/Qwen3-Embedding-0.6B-ONNX/onnx/model.onnx');
+/** KV heads and head width of the fused stand-ins (their past_key_values inputs). */
+const QWEN3_KV: [number, number] = [2, 32];
+const SMOL_KV: [number, number] = [1, 32];
 const QWEN3_EOS = 151_643;
 const sessions = new Map<string, Promise<ort.InferenceSession>>();
 const session = (path: string) => {
@@ -95,7 +99,7 @@ const feedsFor = (s: ort.InferenceSession, ids: number[], kv: [number, number]) 
 };
 
 /** Pooled logits of a logits-only export, run directly (no patch, no W): W·pool(h) by linearity. */
-async function pooledLogits(path: string, ids: number[], pooling: 'mean' | 'last' = 'mean', kv: [number, number] = [2, 16]): Promise<Float32Array> {
+async function pooledLogits(path: string, ids: number[], pooling: 'mean' | 'last' = 'mean', kv: [number, number] = SMOL_KV): Promise<Float32Array> {
   const s = await session(path);
   const logits = (await s.run(feedsFor(s, ids, kv))).logits;
   return pool(
@@ -109,15 +113,15 @@ async function pooledLogits(path: string, ids: number[], pooling: 'mean' | 'last
 /** The export's last_hidden_state at the last position. */
 async function lastHiddenState(path: string, ids: number[]): Promise<Float32Array> {
   const s = await session(path);
-  const h = (await s.run(feedsFor(s, ids, [8, 128]))).last_hidden_state;
+  const h = (await s.run(feedsFor(s, ids, QWEN3_KV))).last_hidden_state;
   const d = h.dims[2];
   return (h.data as Float32Array).slice((ids.length - 1) * d, ids.length * d);
 }
 
 /** W of the Qwen3 stand-in as the test Hub writes it: row i is the small bf16 table's row i mod 512. */
 function qwen3W(): { table: Float32Array; rows: number; cols: number } {
-  const info = JSON.parse(readFileSync('models/test-shapes/qwen3-vocab/w_small.json', 'utf8'));
-  const raw = readFileSync('models/test-shapes/qwen3-vocab/w_small.bf16');
+  const info = JSON.parse(readFileSync(join(fusedStandins(), 'qwen3-head.json'), 'utf8'));
+  const raw = readFileSync(join(fusedStandins(), 'qwen3-head.bf16'));
   const words = new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
   return { table: new Float32Array(Uint32Array.from(words, (w) => w << 16).buffer), rows: info.table_rows, cols: info.cols };
 }
@@ -234,7 +238,7 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
   });
 });
 
-describe("catalog pairs on stand-ins with the real repos' shapes (models/test-shapes)", () => {
+describe('catalog pairs on stand-ins built as the real exports are (tools/fused)', () => {
   it('qwen3-0.6b: the real Qwen3 vocabulary, last-token embedder ending on its EOS, logits-only base with a KV cache, W from one bf16 safetensors', async () => {
     hub.log.length = 0;
     const out = await lens(['align', '--pair', 'qwen3-0.6b', '--hub-url', hub.url, '--input', '-', '--json'], TEXTS);
@@ -253,7 +257,7 @@ describe("catalog pairs on stand-ins with the real repos' shapes (models/test-sh
         QWEN3_BASE,
         record.tokens.map((t) => t.id),
         'mean',
-        [8, 128],
+        QWEN3_KV,
       );
       for (const t of record.base.top) expect(t.score).toBeCloseTo(base[t.id], 2);
       // The embedder reads the query template and ends on <|endoftext|>, the token its last-token pooling reads.

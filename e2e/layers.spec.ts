@@ -101,14 +101,35 @@ test.describe('layer view on Hub bodies (stand-in Hub, Qwen3-shaped)', () => {
     await expect(page.getByTestId('token-diff').getByTestId('diff-token')).toHaveCount(20);
   });
 
-  test('a graph whose shape defeats it says so (the one-step Qwen3 stand-ins under the real ids)', async ({ page, openLens }) => {
-    await openLens({ text: SENTENCE });
+  test('qwen3-0.6b as the Hub builds it (GQA + MHA, fused skip-norms, q8 on WASM): every layer, the deepest equal to the columns', async ({
+    page,
+    openLens,
+  }) => {
+    await openLens({ text: SENTENCE, lambda: '0' });
     await page.getByTestId('pair-picker').locator('summary').click();
     await page.getByTestId('pair-catalog').selectOption('qwen3-0.6b');
     await page.getByTestId('pair-hub-url').fill(HUB);
     await page.getByTestId('pair-load').click();
-    await expect(page.getByTestId('model-status')).toContainText('Qwen3', { timeout: 90_000 });
-    await expect(page.getByTestId('model-status')).toContainText('ready');
+    await expect(page.getByTestId('model-status')).toContainText(/Qwen3.*ready/, { timeout: 120_000 });
+    await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
+    await openLayers(page);
+    await expect(page.getByTestId('layer-view')).toBeVisible({ timeout: 60_000 });
+    await expect(page.getByTestId('layer-row')).toHaveCount(4); // the fused stand-ins' 4 layers (tools/fused)
+    expect((await rowIds(page, 3, 'layer-embed')).slice(0, 3)).toEqual((await shownIds(page, 'aligned-embed')).slice(0, 3));
+    expect((await rowIds(page, 3, 'layer-base')).slice(0, 3)).toEqual((await shownIds(page, 'aligned-base')).slice(0, 3));
+  });
+
+  test('a graph whose shape defeats it says so in one line (one-step stand-ins on the Qwen3 vocabulary)', async ({ page, openLens }) => {
+    await openLens({ text: SENTENCE });
+    await page.getByTestId('pair-picker').locator('summary').click();
+    await page.getByTestId('pair-mode-custom').check();
+    await page.getByTestId('pair-embed').fill('hubtest/onestep-embed');
+    await page.getByTestId('pair-base').fill('hubtest/onestep-base');
+    await page.getByTestId('pair-pooling').selectOption('last');
+    await page.getByTestId('pair-hub-url').fill(HUB);
+    await page.getByTestId('pair-load').click();
+    await expect(page.getByTestId('model-status')).toContainText('hubtest/onestep-embed', { timeout: 90_000 });
+    await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 90_000 });
     await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
     await openLayers(page);
     await expect(page.getByTestId('layer-unavailable')).toContainText(/shape defeats the layer view: .+/, { timeout: 60_000 });

@@ -29,6 +29,13 @@ test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what
   expect(cli.top10).toHaveLength(10);
   expect(cli.contentHit10).toBeGreaterThanOrEqual(0);
   expect(cli.downloadedMB).toBeGreaterThan(0);
+  // What the graph is made of and what the app's edits found (the fused GQA stand-in, tools/fused).
+  expect(cli.graphs).toEqual([{ file: 'HuggingFaceTB/SmolLM2-135M-Instruct/onnx/model.onnx', lines: expect.any(Array) }]);
+  const [ops, hidden, layers, edits] = cli.graphs[0].lines;
+  expect(ops).toMatch(/GroupQueryAttention 4/);
+  expect(hidden).toMatch(/^hidden state: \/model\/layers\.4\/final_norm_layernorm/);
+  expect(layers).toMatch(/^layers: 4 tapped/);
+  expect(edits).toBe("app's edits in this copy: applied");
   expect(browser).toMatchObject({ pair: 'smollm2-135m-eol', where: 'browser', dtype: 'fp32' });
   expect(browser.files.some((f: string) => f.endsWith('/onnx/model.onnx'))).toBe(true);
   expect(browser.top10).toHaveLength(10);

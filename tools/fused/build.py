@@ -12,9 +12,9 @@ parity: OUT/<model>/onnx/<every dtype's file> and OUT/<model>/reference.json, fo
   qwen3.forward computes with the weights as that dtype stores them: every layer's residual stream, the
   final-norm hidden state and the logits, for each text alone (no padding).
 standins: OUT/onnx-community/Qwen3-Embedding-0.6B-ONNX (151,669 rows), OUT/onnx-community/Qwen3-0.6B-ONNX (151,936
-  rows), OUT/HuggingFaceTB/SmolLM2-135M-Instruct (the 272-token test tokenizer's rows), each in every dtype the real
-  repo ships, plus OUT/qwen3-head.json + OUT/qwen3-head.bf16: the LM's embedding table (bf16) from which the test Hub
-  writes Qwen/Qwen3-0.6B's model.safetensors. The embedding E[i] = T[i mod 512] is built in the graph from T, so
+  rows), OUT/HuggingFaceTB/SmolLM2-135M-Instruct (the 272-token test tokenizer's rows, padded to 288), each in every
+  dtype the real repo ships, plus OUT/qwen3-head.{json,bf16}: the LM's embedding table (bf16) from which the test Hub
+  writes Qwen/Qwen3-0.6B's model.safetensors, and OUT/smollm2-head.{json,bf16}: SmolLM2's tied embedding (its W). The embedding E[i] = T[i mod 512] is built in the graph from T, so
   the files stay small with the real vocabulary.
 Seeded: reruns give the same files.
 """
@@ -34,9 +34,16 @@ DTYPES = tuple(export.FILES)
 PARITY_VOCAB = 320
 TABLE_ROWS = 512
 QWEN3_EMBED_VOCAB, QWEN3_LM_VOCAB, EOS = 151669, 151936, 151643
-SMOL_VOCAB = 272  # the test tokenizer the SmolLM2 stand-in serves (tools/test_pair)
+SMOL_VOCAB = 288  # the 272-token test tokenizer the SmolLM2 stand-in serves (tools/test_pair), padded to 288 rows
 # Token ids of the parity texts: three lengths, so a batch of them is padded.
 TEXTS = [[5, 17, 42, 99, 3], [250, 7, 7, 64, 128, 300, 11, 2], [31, 200, 9]]
+
+
+def write_bf16(path, values):
+    """bfloat16 words of values that bf16 holds exactly (qwen3.bf16_round), row-major."""
+    words = np.ascontiguousarray(values, dtype="<f4").view("<u4") >> 16
+    with open(path, "wb") as f:
+        f.write(words.astype("<u2").tobytes())
 
 
 def f32(a) -> str:
@@ -106,7 +113,7 @@ def standins(out):
         print("wrote", folder)
     # SmolLM2-135M-Instruct ships model.onnx, model_fp16.onnx, model_q4.onnx, model_q4f16.onnx, no external data.
     smol_shape = qwen3.smollm2(SMOL_VOCAB)
-    smol_w = qwen3.weights(smol_shape, 23)
+    smol_w = qwen3.weights(smol_shape, 23, bf16_embedding=True)
     folder = os.path.join(out, "HuggingFaceTB/SmolLM2-135M-Instruct")
     for dtype in ("fp32", "fp16", "q4", "q4f16"):
         path = export.save(export.causal_lm(smol_shape, smol_w, dtype), folder, dtype)
@@ -119,11 +126,10 @@ def standins(out):
     with open(os.path.join(folder, "config.json"), "w") as f:
         json.dump(config(smol_shape, "LlamaForCausalLM", "llama", SMOL_VOCAB, eos_token_id=2, bos_token_id=1,
                          **{"transformers.js_config": {"kv_cache_dtype": {"fp16": "float16", "q4f16": "float16"}}}), f, indent=2)
-    with open(os.path.join(out, "HuggingFaceTB/SmolLM2-135M-Instruct", "lm_head.f32"), "wb") as f:
-        f.write(np.ascontiguousarray(smol_w["model.embed_tokens.weight"], dtype="<f4").tobytes())
-    table = lm_w["embed_table"].astype("<f4")
-    with open(os.path.join(out, "qwen3-head.bf16"), "wb") as f:
-        f.write((table.view("<u4") >> 16).astype("<u2").tobytes())
+    write_bf16(os.path.join(out, "smollm2-head.bf16"), smol_w["model.embed_tokens.weight"])
+    write_bf16(os.path.join(out, "qwen3-head.bf16"), lm_w["embed_table"])
+    with open(os.path.join(out, "smollm2-head.json"), "w") as f:
+        json.dump({"rows": SMOL_VOCAB, "cols": smol_shape.hidden}, f)
     with open(os.path.join(out, "qwen3-head.json"), "w") as f:
         json.dump({"rows": QWEN3_LM_VOCAB, "cols": lm_shape.hidden, "table_rows": TABLE_ROWS, "vocab": QWEN3_EMBED_VOCAB, "eos": EOS,
                    "norm": list(lm_w["model.norm.weight"])}, f)

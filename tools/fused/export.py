@@ -53,7 +53,7 @@ class Builder:
         return outputs[0] if len(outputs) == 1 else outputs
 
     def init(self, name, value):
-        self.inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+        self.inits.append(numpy_helper.from_array(np.array(value, order="C"), name))  # (ascontiguousarray would make scalars 1-d)
         return name
 
     def const(self, value, dtype=np.int64):

@@ -15,7 +15,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFloat16 } from '../../src/core/lmHead';
 import { indexGraph, readGraph } from '../../src/core/onnx/graph';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX } from '../../src/core/onnx/patch';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, withoutOutputs } from '../../src/core/onnx/patch';
+import { inspectGraph, reportLines } from '../../src/core/onnx/inspect';
 import { findLayerTaps } from '../../src/core/onnx/patterns';
 
 const PYTHON = '/usr/bin/python3';
@@ -167,5 +168,54 @@ describe('padding', () => {
     const { outputs, offsets, width } = await run(join(root, 'qwen3-lm', 'onnx', FILES.fp32), ref, 'left');
     const want = ref.dtypes.fp32.map((t) => floats(t.logits));
     expect(relativeError(asFloat32(outputs.logits), want, ref, offsets, width, ref.shape.vocab)).toBeGreaterThan(0.1);
+  });
+});
+
+describe("verify:hub's graph report (src/core/onnx/inspect.ts) on the fused graphs", () => {
+  it('the causal LM (model-builder style, q4f16): its fused ops counted, 4 layers, the last one summed by the app', () => {
+    const bytes = readFileSync(join(root, 'qwen3-lm', 'onnx', FILES.q4f16));
+    const before = inspectGraph(readGraph(bytes).nodes, readGraph(bytes).outputs);
+    const ops = Object.fromEntries(before.ops);
+    expect(ops).toMatchObject({ GroupQueryAttention: 4, RotaryEmbedding: 8, SkipSimplifiedLayerNormalization: 8, MatMulNBits: 28 });
+    expect(ops.Add).toBeUndefined(); // no plain residual Add anywhere
+    expect(before.patched).toBe(false);
+    expect(before.layers).toEqual({ taps: expect.any(Array) });
+    const taps = (before.layers as { taps: string[] }).taps;
+    expect(taps).toHaveLength(4);
+    expect(taps[0]).toBe('/model/layers.1/input_layernorm/SkipLayerNorm/output_3');
+    expect(taps[3]).toMatch(/\(summed by the app\)$/);
+    const after = readGraph(Buffer.concat([bytes, hiddenStatePatch(bytes)!]));
+    const report = inspectGraph(after.nodes, after.outputs);
+    const finalNorm = '/model/layers.4/final_norm_layernorm/SkipLayerNorm/output_0';
+    expect(report).toMatchObject({ patched: true, hidden: finalNorm, ops: before.ops });
+    expect(reportLines(report).join('\n')).toMatch(/^ops: .*GroupQueryAttention 4.*\nhidden state: \/model\/layers.4\/.*\nlayers: 4 tapped, .*\napp's edits in this copy: applied$/);
+  });
+
+  it('the embedder (optimizer style, fp32): MultiHeadAttention with Tile, 4 layers', () => {
+    const bytes = readFileSync(join(root, 'qwen3-embed', 'onnx', FILES.fp32));
+    const { nodes, outputs } = readGraph(bytes);
+    const report = inspectGraph(nodes, outputs);
+    expect(Object.fromEntries(report.ops)).toMatchObject({ MultiHeadAttention: 4, Tile: 8, RotaryEmbedding: 8, SimplifiedLayerNormalization: 9 });
+    expect(report.hidden).toBe('last_hidden_state');
+    expect((report.layers as { taps: string[] }).taps).toHaveLength(4);
+  });
+});
+
+describe('the hidden state instead of logits on the fused causal LM', () => {
+  it.each(['q8', 'q4f16'] as const)('%s: logits and the LM head dropped, the tied embedding kept for the Gather, h as the reference computes it', async (dtype) => {
+    const ref = reference('qwen3-lm');
+    const bytes = readFileSync(join(root, 'qwen3-lm', 'onnx', FILES[dtype]));
+    const pruned = withoutOutputs(Buffer.concat([bytes, hiddenStatePatch(bytes)!]), ['logits']);
+    const { nodes, outputs } = readGraph(pruned);
+    expect(outputs).not.toContain('logits');
+    expect(nodes.some((n) => n.name === '/lm_head/MatMul')).toBe(false);
+    expect(nodes.find((n) => n.name === '/model/embed_tokens/Gather')?.inputs[0]).toBe('model.embed_tokens.weight');
+    // Added outputs are never named present… (transformers.js takes those for KV cache).
+    expect(outputs.filter((o) => o.startsWith('present')).length).toBe(2 * ref.shape.layers);
+    const path = join(root, 'qwen3-lm', 'onnx', `pruned_${FILES[dtype]}`);
+    writeFileSync(path, pruned);
+    const { outputs: got, offsets, width } = await run(path, ref, 'right');
+    const want = ref.dtypes[dtype].map((t) => floats(t.hidden));
+    expect(relativeError(asFloat32(got[HIDDEN_STATE_OUTPUT]), want, ref, offsets, width, ref.shape.hidden)).toBeLessThan(TOLERANCE[dtype]);
   });
 });

@@ -46,10 +46,10 @@ def smollm2(vocab: int, **kw) -> Shape:
     return replace(Shape(vocab=vocab, hidden=96, heads=3, kv_heads=1, head_dim=32, intermediate=192, rope_theta=1e5, eps=1e-5, qk_norm=False), **kw)
 
 
-def weights(shape: Shape, seed: int, table_rows: int | None = None) -> dict:
+def weights(shape: Shape, seed: int, table_rows: int | None = None, bf16_embedding: bool = False) -> dict:
     """Random weights under Hugging Face's names, N(0, 0.02²) for projections and norm scales near 1.
 
-    With `table_rows`, the embedding's rows repeat a table of that many rows (E[i] = T[i mod table_rows]):
+    With `bf16_embedding`, the embedding holds bfloat16 values. With `table_rows`, the embedding's rows repeat a table of that many rows (E[i] = T[i mod table_rows]):
     the graph then builds E from T, so a stand-in with the real vocabulary stays a few hundred kB.
     """
     rng = np.random.default_rng(seed)
@@ -61,6 +61,8 @@ def weights(shape: Shape, seed: int, table_rows: int | None = None) -> dict:
         w["model.embed_tokens.weight"] = w["embed_table"][np.arange(s.vocab) % table_rows]
     else:
         w["model.embed_tokens.weight"] = rng.standard_normal((s.vocab, s.hidden)) * 0.5
+        if bf16_embedding:  # as a bf16 checkpoint's tied W holds it, so W·h equals the export's logits
+            w["model.embed_tokens.weight"] = bf16_round(w["model.embed_tokens.weight"])
     norm = lambda n: 1 + 0.1 * rng.standard_normal(n)
     for i in range(s.layers):
         p = f"model.layers.{i}."

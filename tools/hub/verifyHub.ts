@@ -4,7 +4,9 @@
  * Loads every catalog pair that comes from the Hub, as a user would, in the CLI (onnxruntime-node) and in
  * headless Debian Chromium (the built app, WASM), and prints per pair: the dtype and the files it loaded,
  * the bytes downloaded, the load time, the top-10 tokens of the first sentence and content Hit@10 over the
- * first STS-B test sentences. For a machine with internet (the default Hub is huggingface.co); never in CI.
+ * first STS-B test sentences; and for each graph the CLI downloaded, what it is made of and what the app's edits
+ * found in it (src/core/onnx/inspect.ts: op histogram, hidden state, layer taps), so the first run with internet
+ * confirms or refutes the facts the stand-ins follow (docs/hub-facts.md). For a machine with internet (the default Hub is huggingface.co); never in CI.
  * With --hub-url it runs against any Hub, e.g. the stand-in (tools/hub/serveTestHub.ts), which a test does.
  * --app-url uses an app already served (else `vite preview` of dist/ is started; run `npm run build` first).
  */
@@ -15,6 +17,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
 import { parseTexts } from '../../src/core/datasets';
+import { readGraph } from '../../src/core/onnx/graph';
+import { inspectGraph, reportLines } from '../../src/core/onnx/inspect';
 import { HubClient } from '../../src/runtime/hub';
 import { planPair } from '../../src/runtime/plan';
 import { CATALOG } from '../../src/shared/catalog';
@@ -43,10 +47,25 @@ interface Row {
   loadS: number;
   top10: string[];
   contentHit10?: number;
+  /** Per ONNX graph the CLI downloaded (as the app keeps it, its edits applied): inspectGraph's lines. */
+  graphs?: { file: string; lines: string[] }[];
   error?: string;
 }
 
 const run = (command: string, argv: string[]) => runCommand(command, argv, { cwd: ROOT });
+
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+
+/** inspectGraph's report on every .onnx file of a cache folder. */
+function graphReports(cacheDir: string): { file: string; lines: string[] }[] {
+  return filesUnder(cacheDir)
+    .filter((file) => file.endsWith('.onnx'))
+    .map((file) => {
+      const { nodes, outputs } = readGraph(readFileSync(file));
+      return { file: file.slice(cacheDir.length + 1), lines: reportLines(inspectGraph(nodes, outputs)) };
+    });
+}
 
 const folderBytes = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? folderBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size), 0);
@@ -77,6 +96,7 @@ async function viaCli(id: string): Promise<Row> {
     loadS: analyzed.seconds,
     top10: first.embed.top.map((t: { token: string }) => t.token),
     contentHit10: JSON.parse(analyzed.stdout).content.embed.hit10,
+    graphs: graphReports(cacheDir),
   };
 }
 
@@ -158,6 +178,7 @@ try {
       console.log(`  downloaded ${row.downloadedMB.toFixed(1)} MB, load ${row.loadS.toFixed(1)} s`);
       console.log(`  top-10: ${row.top10.map((t) => JSON.stringify(t)).join(' ')}`);
       if (row.contentHit10 !== undefined) console.log(`  content Hit@10 over ${count} STS-B test sentences: ${row.contentHit10.toFixed(3)}`);
+      for (const graph of row.graphs ?? []) console.log(`  graph ${graph.file}\n${graph.lines.map((l) => `    ${l}`).join('\n')}`);
     }
   }
 } finally {

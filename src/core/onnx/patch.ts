@@ -19,7 +19,7 @@ import { findHiddenStateName, findLayerTaps } from './patterns';
 import { ENUM, FIELD, type Field, fields, message, strings, varintField, WIRE } from './wire';
 
 /** The namespace of every node and output the patch adds (and how a patched graph is recognised). */
-const PATCH_NAMESPACE = 'embedding_lens/';
+export const PATCH_NAMESPACE = 'embedding_lens/';
 export const HIDDEN_STATE_OUTPUT = 'last_hidden_state';
 /** Output names of the layer taps (see findLayerTaps): the residual stream after layer ℓ is `…layer.ℓ`. */
 export const LAYER_OUTPUT_PREFIX = `${PATCH_NAMESPACE}layer.`;
