@@ -1,4 +1,7 @@
+import { runCommand } from '../tools/runCommand';
 import { expect, referenceSession, shownIds, test } from './fixtures';
+
+const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
 
 // Chromium's software WebGPU adapter (SwiftShader, --enable-unsafe-webgpu) runs these for real;
 // only the webgpu project runs this file (playwright.config.ts).
@@ -23,5 +26,30 @@ test.describe('WebGPU checks', () => {
     await expect(page.getByTestId('text-input')).toHaveValue(text);
     const reference = await (await referenceSession()).align(1, text, 5, 0);
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+  });
+
+  test('qwen3-0.6b as the Hub builds it (fused GQA/MHA, MatMulNBits): WebGPU passes the canary, or falls back saying why; the CLI’s tokens', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    const text = 'Stock markets fell sharply after the central bank raised interest rates.';
+    await page.goto(`/?${new URLSearchParams({ pair: 'qwen3-0.6b', hub: HUB, backend: 'webgpu', text, lambda: '0' })}`);
+    await page.getByTestId('confirm-load').click();
+    const status = page.getByTestId('model-status');
+    await expect(status).toContainText(/Qwen3.*ready/, { timeout: 240_000 });
+    const shown = (await status.textContent()) ?? '';
+    const [, device, dtype = 'fp32'] = /· (webgpu|wasm)(?: (\w+))? ·/.exec(shown) ?? []; // fp32 is not named
+    expect(device, shown).toBeDefined();
+    // On WASM after asking for WebGPU, the notice names the reason (the canary disagreed, or no adapter).
+    if (device === 'wasm') await expect(page.getByTestId('backend-notice')).toContainText(/WebGPU/);
+    else await expect(page.getByTestId('backend-notice')).toHaveCount(0);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
+    const cli = await runCommand('npx', ['tsx', 'cli/lens.ts', 'align', '--pair', 'qwen3-0.6b', '--dtype', dtype, '--hub-url', HUB, '--input', '-', '--json'], {
+      input: `${text}\n`,
+    });
+    expect(cli.code, cli.stderr).toBe(0);
+    const record = JSON.parse(cli.stdout.trim().split('\n')[0]);
+    expect((await shownIds(page, 'aligned-embed')).slice(0, 3)).toEqual(record.embed.top.slice(0, 3).map((t: { id: number }) => t.id));
+    expect((await shownIds(page, 'aligned-base')).slice(0, 3)).toEqual(record.base.top.slice(0, 3).map((t: { id: number }) => t.id));
   });
 });

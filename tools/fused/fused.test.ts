@@ -15,8 +15,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFloat16 } from '../../src/core/lmHead';
 import { indexGraph, readGraph } from '../../src/core/onnx/graph';
-import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, withoutOutputs } from '../../src/core/onnx/patch';
 import { inspectGraph, reportLines } from '../../src/core/onnx/inspect';
+import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, LAYER_OUTPUT_PREFIX, NO_LAYERS_PREFIX, withoutOutputs } from '../../src/core/onnx/patch';
 import { findLayerTaps } from '../../src/core/onnx/patterns';
 
 const PYTHON = '/usr/bin/python3';
@@ -188,7 +188,9 @@ describe("verify:hub's graph report (src/core/onnx/inspect.ts) on the fused grap
     const report = inspectGraph(after.nodes, after.outputs);
     const finalNorm = '/model/layers.4/final_norm_layernorm/SkipLayerNorm/output_0';
     expect(report).toMatchObject({ patched: true, hidden: finalNorm, ops: before.ops });
-    expect(reportLines(report).join('\n')).toMatch(/^ops: .*GroupQueryAttention 4.*\nhidden state: \/model\/layers.4\/.*\nlayers: 4 tapped, .*\napp's edits in this copy: applied$/);
+    expect(reportLines(report).join('\n')).toMatch(
+      /^ops: .*GroupQueryAttention 4.*\nhidden state: \/model\/layers.4\/.*\nlayers: 4 tapped, .*\napp's edits in this copy: applied$/,
+    );
   });
 
   it('the embedder (optimizer style, fp32): MultiHeadAttention with Tile, 4 layers', () => {
@@ -202,20 +204,23 @@ describe("verify:hub's graph report (src/core/onnx/inspect.ts) on the fused grap
 });
 
 describe('the hidden state instead of logits on the fused causal LM', () => {
-  it.each(['q8', 'q4f16'] as const)('%s: logits and the LM head dropped, the tied embedding kept for the Gather, h as the reference computes it', async (dtype) => {
-    const ref = reference('qwen3-lm');
-    const bytes = readFileSync(join(root, 'qwen3-lm', 'onnx', FILES[dtype]));
-    const pruned = withoutOutputs(Buffer.concat([bytes, hiddenStatePatch(bytes)!]), ['logits']);
-    const { nodes, outputs } = readGraph(pruned);
-    expect(outputs).not.toContain('logits');
-    expect(nodes.some((n) => n.name === '/lm_head/MatMul')).toBe(false);
-    expect(nodes.find((n) => n.name === '/model/embed_tokens/Gather')?.inputs[0]).toBe('model.embed_tokens.weight');
-    // Added outputs are never named present… (transformers.js takes those for KV cache).
-    expect(outputs.filter((o) => o.startsWith('present')).length).toBe(2 * ref.shape.layers);
-    const path = join(root, 'qwen3-lm', 'onnx', `pruned_${FILES[dtype]}`);
-    writeFileSync(path, pruned);
-    const { outputs: got, offsets, width } = await run(path, ref, 'right');
-    const want = ref.dtypes[dtype].map((t) => floats(t.hidden));
-    expect(relativeError(asFloat32(got[HIDDEN_STATE_OUTPUT]), want, ref, offsets, width, ref.shape.hidden)).toBeLessThan(TOLERANCE[dtype]);
-  });
+  it.each(['q8', 'q4f16'] as const)(
+    '%s: logits and the LM head dropped, the tied embedding kept for the Gather, h as the reference computes it',
+    async (dtype) => {
+      const ref = reference('qwen3-lm');
+      const bytes = readFileSync(join(root, 'qwen3-lm', 'onnx', FILES[dtype]));
+      const pruned = withoutOutputs(Buffer.concat([bytes, hiddenStatePatch(bytes)!]), ['logits']);
+      const { nodes, outputs } = readGraph(pruned);
+      expect(outputs).not.toContain('logits');
+      expect(nodes.some((n) => n.name === '/lm_head/MatMul')).toBe(false);
+      expect(nodes.find((n) => n.name === '/model/embed_tokens/Gather')?.inputs[0]).toBe('model.embed_tokens.weight');
+      // Added outputs are never named present… (transformers.js takes those for KV cache).
+      expect(outputs.filter((o) => o.startsWith('present')).length).toBe(2 * ref.shape.layers);
+      const path = join(root, 'qwen3-lm', 'onnx', `pruned_${FILES[dtype]}`);
+      writeFileSync(path, pruned);
+      const { outputs: got, offsets, width } = await run(path, ref, 'right');
+      const want = ref.dtypes[dtype].map((t) => floats(t.hidden));
+      expect(relativeError(asFloat32(got[HIDDEN_STATE_OUTPUT]), want, ref, offsets, width, ref.shape.hidden)).toBeLessThan(TOLERANCE[dtype]);
+    },
+  );
 });
