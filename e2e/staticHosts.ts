@@ -61,6 +61,40 @@ export async function plainHost(subPath: string): Promise<StaticHost> {
   };
 }
 
+/**
+ * A single-page-app host: files of dist/ under `subPath`, and for any other path its index page (200,
+ * text/html), as SPA hosting answers a route it does not know. A file asked of it that is not in dist/
+ * is taken for that page by whoever asked: `fallbacks` lists those paths.
+ */
+export async function spaHost(subPath: string): Promise<StaticHost & { fallbacks(): string[] }> {
+  const fallbacks: string[] = [];
+  const index = join(DIST, 'index.html');
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    let file = path.startsWith(subPath) ? join(DIST, normalize(path.slice(subPath.length))) : index;
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
+    if (!file.startsWith(DIST) || !existsSync(file)) {
+      fallbacks.push(path);
+      file = index;
+    }
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': statSync(file).size });
+    if (req.method === 'HEAD') res.end();
+    else createReadStream(file).pipe(res);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${subPath}`,
+    strayRequests: () => fallbacks.filter((path) => !path.startsWith(subPath)),
+    fallbacks: () => [...fallbacks],
+    stop: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
 async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done));

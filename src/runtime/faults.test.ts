@@ -59,6 +59,27 @@ describe('Fault messages', () => {
     expect(message('unauthorized', { repo: 'org/gated', file: 'config.json', status: 401 })).toContain(
       'org/gated is gated or private (401): accept its licence',
     );
+    // By the Hub's error codes (docs/hub-facts.md): the repo, the file asked for, the cause, what to do.
+    expect(message('no-repo', { url: URL_OF('config.json'), status: 401, code: 'RepoNotFound' })).toBe(
+      'org/model: no such repository on the Hub, or it is private (401 RepoNotFound, asked for config.json). Check the id.',
+    );
+    expect(message('unauthorized', { url: URL_OF('onnx/model.onnx'), status: 403, code: 'GatedRepo' })).toBe(
+      'org/model is gated (403 GatedRepo, asked for onnx/model.onnx): accept its licence on the Hub and sign in, or choose another model.',
+    );
+    expect(message('no-revision', { url: 'https://huggingface.co/org/model/resolve/v2/config.json', status: 404, code: 'RevisionNotFound' })).toBe(
+      'org/model: the Hub has no revision "v2" of it (404 RevisionNotFound, asked for config.json). Check the revision.',
+    );
+    expect(message('not-found', { url: URL_OF('tokenizer.json'), status: 404, code: 'EntryNotFound' })).toBe(
+      'org/model: tokenizer.json: the repository has no such file (404 EntryNotFound). Check the model id.',
+    );
+    expect(
+      message('not-found', { url: URL_OF('onnx/model_q8.onnx'), status: 404, code: 'EntryNotFound', instead: 'onnx/model.onnx, onnx/model_fp16.onnx' }),
+    ).toBe(
+      'org/model: onnx/model_q8.onnx: the repository has no such file (404 EntryNotFound); it has onnx/model.onnx, onnx/model_fp16.onnx. Check the model id.',
+    );
+    expect(message('stalled', { url: URL_OF('onnx/model.onnx_data'), loaded: 1024, total: 4096, seconds: 30 })).toBe(
+      'org/model: onnx/model.onnx_data: the download stalled: nothing arrived for 30 s after 1,024 of 4,096 bytes, also when asked again. Check the connection, then load again.',
+    );
     expect(message('invalid-id', { repo: 'not a model' })).toBe('"not a model" is not a Hub model id (expected organisation/name).');
     expect(
       message('no-range', { url: 'http://127.0.0.1:8080/org/model/resolve/main/model.safetensors', repo: 'org/model', file: 'model.safetensors', status: 200 }),
@@ -91,7 +112,7 @@ describe('Fault messages', () => {
 describe('cacheMayKeep', () => {
   // The weather, as runtime/pair.ts isNetworkWeather had it: DownloadError of any kind but bad-content
   // (a range read cut off was a HubError 'server'), HubError unreachable/server/unauthorized/not-found/invalid-id.
-  const WEATHER: FaultKind[] = ['unreachable', 'server', 'cut-off', 'unauthorized', 'not-found', 'invalid-id'];
+  const WEATHER: FaultKind[] = ['unreachable', 'server', 'cut-off', 'stalled', 'unauthorized', 'not-found', 'no-repo', 'no-revision', 'invalid-id'];
 
   it('answers per kind: the weather keeps the cache, everything else forgets this load', () => {
     for (const kind of FAULT_KINDS) expect(cacheMayKeep(new Fault(kind)), kind).toBe(WEATHER.includes(kind));

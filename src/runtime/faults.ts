@@ -2,8 +2,9 @@
  * How a fault becomes a message, in one place.
  *
  * Who throws a Fault: the runtime's file layer, wherever a download or a Hub file goes wrong —
- * resilientFetch.ts (a server that keeps failing, a body cut off, a page in a file's place, no
- * connection), hub.ts (a bad id or Hub URL, 404, 401/403, no Range support, a file that is not what
+ * resilientFetch.ts (a server that keeps failing, a body cut off or stalled at every try, a page in a file's
+ * place, no connection), hubAnswers.ts (the Hub's error codes: RepoNotFound, GatedRepo, EntryNotFound,
+ * RevisionNotFound; docs/faults.md has the wording table), hub.ts (a bad id or Hub URL, 404, 401/403, no Range support, a file that is not what
  * its name says, a tensor too large for the tab), modelCache.ts (a status where a file was expected),
  * externalDataFetch.ts (a body that is not an ONNX model) and lazyBodyFetch.ts. Errors from elsewhere
  * (onnxruntime, transformers.js, the parsers in core/) stay what they are, or become a Fault's `cause`.
@@ -29,8 +30,11 @@
  *   portal) — fix the network in between, then load again;
  * - `bad-file`: the file itself is not what its name says (a corrupt upload, a repo that is not a model
  *   this app can load) — choose another model. Kept apart from bad-content: there the Hub's file is fine;
- * - `not-found`: a 404, or a file a model must have is missing — check the model id;
- * - `unauthorized`: 401/403, a gated or private repo — accept its licence and sign in, or choose another;
+ * - `not-found`: a file the repo does not have (404 `EntryNotFound`), or one a model must have is missing — check the model id;
+ * - `no-repo`: no such repository, or a private one (401 `RepoNotFound`) — check the id;
+ * - `no-revision`: no such branch, tag or commit (404 `RevisionNotFound`) — check the revision;
+ * - `unauthorized`: a gated repo (401/403 `GatedRepo`, or a 401/403 without a code) — accept its licence and sign in;
+ * - `stalled`: the server stopped sending, and kept silent through the retries — check the connection, load again;
  * - `invalid-id`, `invalid-url`: a model id or a Hub URL that cannot be used — correct what was typed;
  * - `no-range`: a server that ignores HTTP Range requests (reading one tensor needs them) — use another server;
  * - `too-large`: a tensor larger than this tab's memory — a smaller model, or fewer tabs.
@@ -44,7 +48,10 @@ export const FAULT_KINDS = [
   'bad-content',
   'bad-file',
   'not-found',
+  'no-repo',
+  'no-revision',
   'unauthorized',
+  'stalled',
   'invalid-id',
   'invalid-url',
   'no-range',
@@ -62,10 +69,18 @@ export interface FaultContext {
   file?: string;
   /** The HTTP status the server answered. */
   status?: number;
+  /** The Hub's error code (its X-Error-Code header: RepoNotFound, GatedRepo, EntryNotFound, RevisionNotFound). */
+  code?: string;
+  /** no-revision: the revision asked for. */
+  revision?: string;
+  /** not-found: what the repo has instead, where known ("fp32, fp16"). */
+  instead?: string;
+  /** stalled: how long nothing arrived before each retry. */
+  seconds?: number;
   statusText?: string;
   /** server: how many times the server was asked before giving up. */
   attempts?: number;
-  /** cut-off: the bytes that arrived. */
+  /** cut-off, stalled: the bytes that arrived. */
   loaded?: number;
   /** cut-off: the bytes the file has; too-large: the bytes asked for. */
   total?: number;
@@ -79,24 +94,30 @@ export class Fault extends Error {
   readonly repo?: string;
   readonly file?: string;
   readonly status?: number;
+  readonly code?: string;
 
   constructor(
     readonly kind: FaultKind,
     context: FaultContext = {},
   ) {
-    super(MESSAGES[kind](context), context.cause === undefined ? undefined : { cause: context.cause });
+    // A Hub URL names its repo, revision and file: the messages about a repo say them even where only the URL is known.
+    const onHub = { ...(context.url ? hubFileOf(context.url) : {}), ...definedOf(context) };
+    super(MESSAGES[kind]({ ...context, onHub }), context.cause === undefined ? undefined : { cause: context.cause });
     this.url = context.url;
-    this.repo = context.repo;
-    this.file = context.file;
+    this.repo = onHub.repo;
+    this.file = onHub.file;
     this.status = context.status;
+    this.code = context.code;
   }
 }
 
 /** Every text a user reads for a fault, one template per kind. */
-const MESSAGES: Record<FaultKind, (c: FaultContext) => string> = {
+const MESSAGES: Record<FaultKind, (c: FaultContext & { onHub: HubFile }) => string> = {
   // detail: the network error's own words.
   unreachable: (c) => `${fileName(c)}: could not connect${optional(' to ', serverOf(c))}${parenthesis(c.detail)}: offline or unreachable.`,
   server: (c) => `${fileName(c)}: the server answered ${answer(c)}${c.attempts ? ` ${c.attempts} times (retried with backoff). Try again later.` : '.'}`,
+  stalled: (c) =>
+    `${fileName(c)}: the download stalled: nothing arrived for ${known(c.seconds) ? `${c.seconds} s` : 'a while'}${known(c.loaded) ? ` after ${count(c.loaded)}${known(c.total) ? ` of ${count(c.total)}` : ''} bytes` : ''}, also when asked again. Check the connection, then load again.`,
   // detail: why the stream ended, where it said.
   'cut-off': (c) =>
     `${fileName(c)}: the download was cut off${known(c.loaded) ? ` after ${count(c.loaded)}${known(c.total) ? ` of ${count(c.total)}` : ''} bytes` : ''}${parenthesis(c.detail)}. Nothing of it was kept; load again to retry.`,
@@ -105,9 +126,19 @@ const MESSAGES: Record<FaultKind, (c: FaultContext) => string> = {
   // detail: the whole sentence, in the words of the check that found the file wrong (each check is different).
   'bad-file': (c) => c.detail || `${fileName(c)} is corrupt, or not the kind of file its name says.`,
   // detail: the whole sentence, where a file the model needs is missing rather than answered 404.
-  'not-found': (c) => c.detail || `${fileName(c)} was not found on the Hub (404). Check the model id.`,
+  'not-found': (c) =>
+    c.detail ||
+    (c.code === 'EntryNotFound'
+      ? `${fileName(c)}: the repository has no such file (404 EntryNotFound)${optional('; it has ', c.instead)}. Check the model id.`
+      : `${fileName(c)} was not found on the Hub${optional(' (', c.status, ')')}${optional('; the repository has ', c.instead)}. Check the model id.`),
+  'no-repo': ({ onHub, status }) =>
+    `${onHub.repo ?? 'The model'}: no such repository on the Hub, or it is private (${known(status) ? status : 401} RepoNotFound${optional(', asked for ', onHub.file)}). Check the id.`,
+  'no-revision': ({ onHub }) =>
+    `${onHub.repo ?? 'The model'}: the Hub has no revision${optional(' "', onHub.revision, '"')} of it (404 RevisionNotFound${optional(', asked for ', onHub.file)}). Check the revision.`,
   unauthorized: (c) =>
-    `${c.repo ?? fileName(c, 'This model')} is gated or private${optional(' (', c.status, ')')}: accept its licence on the Hub and sign in, or choose another model.`,
+    c.code === 'GatedRepo'
+      ? `${c.onHub.repo ?? 'This model'} is gated (${known(c.status) ? c.status : 401} GatedRepo${optional(', asked for ', c.onHub.file)}): accept its licence on the Hub and sign in, or choose another model.`
+      : `${c.onHub.repo ?? fileName(c, 'This model')} is gated or private${optional(' (', c.status, ')')}: accept its licence on the Hub and sign in, or choose another model.`,
   'invalid-id': (c) => `${c.repo === undefined ? 'That' : `"${c.repo}"`} is not a Hub model id (expected organisation/name).`,
   // detail: what is wrong with the URL (shared/hubUrl.ts, which the page also asks before it sends one).
   'invalid-url': (c) => c.detail || 'The Hub URL must start with http:// or https://.',
@@ -149,6 +180,11 @@ const KEEPS_CACHE: Record<FaultKind, boolean> = {
   'not-found': true,
   // A gate says nothing about the files cached before it.
   unauthorized: true,
+  // Nor does a repo or revision that is not there: nothing of it was downloaded.
+  'no-repo': true,
+  'no-revision': true,
+  // The stalled file never reached a cache (as cut-off); the files before it arrived whole.
+  stalled: true,
   // Refused before any download, so there is nothing to forget either way.
   'invalid-id': true,
   // Refused before any download, so there is nothing to forget either way (false, as it always was).
@@ -167,6 +203,27 @@ export function describeUrl(url: string): string {
     return hub ? `${decodeURIComponent(hub[1])}: ${decodeURIComponent(hub[2])}` : decodeURIComponent(path.replace(/^\//, ''));
   } catch {
     return url; // a malformed URL or escape: named as it was given
+  }
+}
+
+interface HubFile {
+  repo?: string;
+  file?: string;
+  revision?: string;
+}
+
+/** The fields of a context that are set (so that spreading it keeps what a URL says where the context says nothing). */
+function definedOf(c: FaultContext): HubFile {
+  return Object.fromEntries(Object.entries({ repo: c.repo, file: c.file, revision: c.revision }).filter(([, v]) => v !== undefined));
+}
+
+/** `…/{org}/{name}/resolve/{rev}/{file}` → its repo, file and revision; nothing for another URL. */
+export function hubFileOf(url: string): HubFile {
+  try {
+    const hub = /^\/?(?:.*\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(new URL(url, 'http://x').pathname);
+    return hub ? { repo: decodeURIComponent(hub[1]), revision: decodeURIComponent(hub[2]), file: decodeURIComponent(hub[3]) } : {};
+  } catch {
+    return {};
   }
 }
 

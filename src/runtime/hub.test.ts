@@ -107,9 +107,13 @@ describe('LM head from the Hub via Range requests', () => {
   };
 
   it('clear failures: unknown id, gated, private, not a model id, not safetensors, no Range, offline', async () => {
-    expect(await failure('nobody/nothing')).toMatchObject({ kind: 'not-found', message: expect.stringContaining('nobody/nothing') });
-    expect(await failure('gen/gated')).toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('gated or private (401)') });
-    expect(await failure('gen/private')).toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('403') });
+    // As the Hub answers (docs/hub-facts.md): 401 RepoNotFound for a repo that does not exist, 401/403 GatedRepo for a gated one.
+    expect(await failure('nobody/nothing')).toMatchObject({
+      kind: 'no-repo',
+      message: 'nobody/nothing: no such repository on the Hub, or it is private (401 RepoNotFound, asked for config.json). Check the id.',
+    });
+    expect(await failure('gen/gated')).toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('gen/gated is gated (401 GatedRepo') });
+    expect(await failure('gen/private')).toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('gen/private is gated (403 GatedRepo') });
     expect(await failure('not a model id')).toMatchObject({ kind: 'invalid-id' });
     expect(await failure('gen/not-safetensors')).toMatchObject({ kind: 'bad-file', message: expect.stringContaining('not a safetensors file') });
 

@@ -2,6 +2,7 @@ import { headerLength, NotSafetensorsError, parseHeader, type SafetensorsHeader,
 import type { ProgressListener } from '../shared/files';
 import { DEFAULT_HUB_URL, hubUrlProblem } from '../shared/hubUrl';
 import { causeText, Fault } from './faults';
+import { faultOfAnswer } from './hubAnswers';
 import { resilientFetch } from './resilientFetch';
 
 /**
@@ -56,15 +57,19 @@ export class HubClient {
     try {
       response = await this.doFetch(url, init);
     } catch (error) {
-      // resilientFetch's own Fault names the file and the server; anything else (a caller's fetch, an abort) did not connect.
-      if (error instanceof Fault && (error.kind === 'server' || error.kind === 'unreachable')) throw error;
+      // resilientFetch's own Faults name the file and the cause; anything else (a caller's fetch) did not connect.
+      if (error instanceof Fault) throw error;
       throw new Fault('unreachable', { url, repo, file, detail: causeText(error) ?? 'network error', cause: error });
     }
+    if (response.ok) return response;
+    await response.body?.cancel().catch(() => undefined);
     const { status, statusText } = response;
-    if (status === 404) throw new Fault('not-found', { url, repo, file, status });
-    if (status === 401 || status === 403) throw new Fault('unauthorized', { url, repo, file, status });
-    if (!response.ok) throw new Fault('server', { url, repo, file, status, statusText });
-    return response;
+    const code = response.headers.get('X-Error-Code') ?? undefined;
+    // The Hub's error codes first (hubAnswers.ts), the same words whichever fetch asked.
+    const answered = faultOfAnswer(url, response);
+    if (answered) throw answered;
+    if (status === 404) throw new Fault('not-found', { url, repo, file, status, code });
+    throw new Fault('server', { url, repo, file, status, statusText });
   }
 
   async exists(repo: string, file: string): Promise<boolean> {

@@ -12,7 +12,7 @@
  * weather, what this attempt downloaded leaves the cache (runtime/downloadLog.ts), so the next
  * attempt downloads afresh.
  */
-import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type ProgressCallback } from '@huggingface/transformers';
+import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type ProgressCallback } from '@huggingface/transformers';
 import { type LmHead, lmHeadFromBytes } from '../core/lmHead';
 import { type Dtype, dtypeFile } from '../shared/dtypes';
 import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
@@ -63,6 +63,13 @@ type Loading = LoadOptions & { hub: HubClient };
 
 /** What differs between loading a Hub pair and a pair shipped under models/ (loadPolicy chooses). */
 export interface LoadPolicy {
+  /**
+   * Let transformers.js look for the bodies' files under the app's model root first. Only a pair shipped
+   * there: a Hub pair's files come from the Hub alone, or every file would first be asked of the app's
+   * own origin, wasted round trips, and a host that answers unknown paths with its index page (200,
+   * text/html, as single-page-app hosting does) would have that page taken for the file.
+   */
+  localFiles: boolean;
   /** Ask the Hub about every repo before anything downloads: a typo or a licence to accept is said at once, not after 0.3 GB. */
   checkReposFirst: boolean;
   /**
@@ -103,6 +110,7 @@ export interface LoadPolicy {
 export function loadPolicy(manifest: PairManifest, device: Device): LoadPolicy {
   const hub = isHubHead(manifest.lmHead);
   return {
+    localFiles: !hub,
     checkReposFirst: hub,
     readBaseTokenizer: hub && manifest.base.model !== manifest.embed.model,
     tokenizersFirst: hub,
@@ -117,9 +125,11 @@ export function loadPolicy(manifest: PairManifest, device: Device): LoadPolicy {
 /** Loads a pair. A failure names its cause; when the cause may be a file's contents, what this attempt downloaded leaves the cache. */
 export async function loadPair(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
   options.downloads?.reset();
+  const policy = loadPolicy(manifest, options.device);
+  env.allowLocalModels = policy.localFiles;
   try {
     // One Hub client for the whole load (checks, W, bodies' Blobs): the caller's, else huggingface.co's.
-    return await loadFiles(manifest, { ...options, hub: options.hub ?? new HubClient() }, loadPolicy(manifest, options.device));
+    return await loadFiles(manifest, { ...options, hub: options.hub ?? new HubClient() }, policy);
   } catch (error) {
     let message = (error as Error).message;
     if (!cacheMayKeep(error)) {

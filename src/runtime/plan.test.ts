@@ -66,7 +66,10 @@ describe('the estimate counts what the tab will hold', () => {
     const estimate = await estimatePair(qwen3, client, plan, 8);
     const bodies = Object.values(plan.chosen).reduce((n, v) => n + v.bytes, 0);
     const largest = Math.max(...Object.values(plan.chosen).map((v) => v.bytes));
-    const head = 151936 * 16 * 2; // Qwen/Qwen3-0.6B's config: vocab 151,936 × hidden 16, bf16
+    // W is Qwen/Qwen3-0.6B's tied embedding in bf16: vocab × hidden from that repo's config.json.
+    const config = (await (await fetch(`${hub.url}/Qwen/Qwen3-0.6B/resolve/main/config.json`)).json()) as { vocab_size: number; hidden_size: number };
+    expect(config.vocab_size).toBe(151936);
+    const head = config.vocab_size * config.hidden_size * 2;
     expect(estimate.files.map((f) => f.file)).toEqual([
       'onnx-community/Qwen3-Embedding-0.6B-ONNX/onnx/model.onnx',
       'onnx-community/Qwen3-Embedding-0.6B-ONNX/onnx/model.onnx_data',

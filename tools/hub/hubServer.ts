@@ -1,18 +1,24 @@
 /**
  * A local stand-in for the Hugging Face Hub, for tests (no network here). It
  * serves `/{org}/{name}/resolve/{revision}/{file}` from folders laid out as
- * `<root>/{org}/{name}/{file}`, answering as the real Hub does:
+ * `<root>/{org}/{name}/{file}`, answering as the real Hub does (docs/hub-facts.md, "How the Hub answers"):
  * - CORS on `resolve/` (`Access-Control-Allow-Origin: *`), HTTP Range with 206;
  * - large ("LFS") files — `.onnx`, `.onnx_data`, `.safetensors` — answer 302 to a CDN on
  *   another origin (`localhost` instead of `127.0.0.1`, so the browser treats it as cross-origin),
  *   with `X-Linked-Size`; the CDN answers the CORS preflight a Range request may need;
- * - 401/403 for chosen repos (gated, private);
- * and, for the tests, faults switched on at run time (`POST /_faults`, JSON list; `DELETE /_faults`):
- *   {match, kind: 'status', status, times}  answer `status` (429/500/503…) the next `times` requests
- *   {match, kind: 'truncate', times}        send Content-Length of the whole file, then half the body and close
- *   {match, kind: 'html', times}            answer 200 with an HTML page (a captive portal, a proxy's error page)
- *   {match, kind: 'corrupt', times}         the right length, every byte after the first 64 flipped
- * `match` is a substring of the request path. Each fault counts down on requests it answers.
+ * - a repo that does not exist: 401 `X-Error-Code: RepoNotFound`; a missing file: 404 `EntryNotFound`;
+ *   a revision other than `main`: 404 `RevisionNotFound`; chosen repos (`denied`): 401/403 `GatedRepo`;
+ * and, for the tests, faults switched on at run time (`POST /_faults`, a JSON list; `DELETE /_faults`).
+ * A fault answers the next `times` requests whose path contains `match` (the resolve/ path or the CDN's)
+ * and, where given, whose method is `method` and whose Range starts within `range`:
+ *   {kind: 'status', status, errorCode?, retryAfter?}  that status (429/503, or 401/404 with a Hub error code)
+ *   {kind: 'reset'}                                    the connection closed before any header
+ *   {kind: 'truncate'}                                 Content-Length of the whole file, half the body, then closed
+ *   {kind: 'stall', stallMs}                           half the body, nothing for `stallMs`, then the rest
+ *   {kind: 'html'}                                     200 with an HTML page (a captive portal, a proxy's error page)
+ *   {kind: 'corrupt'}                                  the right length, every byte after the first 64 flipped
+ * Body faults (truncate, stall, corrupt) answer only GETs of more than one byte (not the one-byte Range
+ * read that sizes a file), so they hit whole-file downloads and W's Range reads alike.
  *
  *   npx tsx tools/hub/hubServer.ts [--port 8765] [root …]   # serves models/ by default
  */
@@ -23,7 +29,7 @@ import { join, normalize, resolve } from 'node:path';
 export interface HubServerOptions {
   roots: string[];
   port?: number;
-  /** repo id → status answered for every file of it (401 gated, 403 private). */
+  /** repo id → status answered for every file of it (401 gated, 403 signed in without access), with `GatedRepo`. */
   denied?: Record<string, 401 | 403>;
   /** Answer 200 with the whole file even when a Range is asked for. */
   ignoreRange?: boolean;
@@ -32,31 +38,59 @@ export interface HubServerOptions {
   noCdn?: boolean;
 }
 
-export type Fault = { match: string; kind: 'status'; status: number; times: number } | { match: string; kind: 'truncate' | 'html' | 'corrupt'; times: number };
+interface FaultTarget {
+  /** A substring of the request's path. */
+  match: string;
+  /** Only requests of this method (default: any). */
+  method?: 'GET' | 'HEAD';
+  /** Only Range requests that start within [first, last] (W's reads, not the safetensors header's), resumed ones included. */
+  range?: [number, number];
+  /** How many requests it answers; counted down. */
+  times: number;
+}
+
+export type Fault = FaultTarget &
+  (
+    | { kind: 'status'; status: number; errorCode?: string; retryAfter?: number }
+    | { kind: 'stall'; stallMs: number }
+    | { kind: 'reset' | 'truncate' | 'html' | 'corrupt' }
+  );
+
+const BODY_FAULTS: Fault['kind'][] = ['truncate', 'stall', 'corrupt'];
 
 export interface HubServer {
   url: string;
   /** The CDN origin large files redirect to (another origin than `url`). */
   cdnUrl: string;
-  /** Files served, in order (for asserting what a client downloaded). */
+  /** Requests answered, in order (status 0: the connection was reset), for asserting what a client asked for. */
   log: { path: string; method: string; range?: string; status: number }[];
   options: HubServerOptions;
   faults: Fault[];
   close(): Promise<void>;
 }
 
-const ROUTE = /^\/([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/;
+const ROUTE = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/;
 const CDN_ROUTE = /^\/_cdn\/([^/]+\/[^/]+)\/(.+)$/;
 const LFS_FILE = /\.(onnx|onnx_data(_\d+)?|safetensors)$/;
+
+/** The Hub's answer when a request fails, with its error code (as huggingface_hub reads them). */
+const HUB_ERRORS: Record<string, string> = {
+  RepoNotFound: 'Repository not found',
+  EntryNotFound: 'Entry not found',
+  RevisionNotFound: 'Invalid rev id',
+  GatedRepo: 'Access to this model is restricted: you must be authenticated and have accepted its conditions.',
+};
 
 export async function startHubServer(options: HubServerOptions): Promise<HubServer> {
   const log: HubServer['log'] = [];
   const faults: Fault[] = [];
   let port = options.port ?? 0;
 
-  /** The first live fault of these kinds for this path, counted down. */
-  const takeFault = (path: string, kinds: Fault['kind'][]): Fault | undefined => {
-    const fault = faults.find((f) => f.times > 0 && kinds.includes(f.kind) && path.includes(f.match));
+  /** The first live fault of these kinds for this request, counted down. */
+  const takeFault = (path: string, method: string, range: string | undefined, kinds: Fault['kind'][]): Fault | undefined => {
+    const fault = faults.find(
+      (f) => f.times > 0 && kinds.includes(f.kind) && path.includes(f.match) && (!f.method || f.method === method) && (!f.range || inRange(range, f.range)),
+    );
     if (fault) fault.times--;
     return fault;
   };
@@ -66,30 +100,51 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Access-Control-Allow-Headers', 'Range, Authorization, Content-Type');
     res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, OPTIONS');
-    res.setHeader('Access-Control-Expose-Headers', 'Content-Range, Content-Length, Accept-Ranges, ETag, X-Linked-Size, Location');
+    res.setHeader(
+      'Access-Control-Expose-Headers',
+      'Content-Range, Content-Length, Accept-Ranges, ETag, X-Linked-Size, Location, X-Error-Code, X-Error-Message, Retry-After',
+    );
     res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://hub').pathname);
     const method = req.method ?? 'GET';
     const answer = (status: number, body = '', headers: Record<string, string> = {}) => {
       log.push({ path, method, range: req.headers.range, status });
       res.writeHead(status, headers);
-      res.end(body);
+      res.end(method === 'HEAD' ? undefined : body);
     };
+    const hubError = (status: number, code: string, headers: Record<string, string> = {}) =>
+      answer(status, JSON.stringify({ error: HUB_ERRORS[code] ?? code }), {
+        'Content-Type': 'application/json',
+        'X-Error-Code': code,
+        'X-Error-Message': HUB_ERRORS[code] ?? code,
+        ...headers,
+      });
     if (method === 'OPTIONS') return answer(204);
     if (path === '/_faults') return controlFaults(req, res, faults);
 
     const cdn = CDN_ROUTE.exec(path);
-    const match = cdn ?? ROUTE.exec(path);
-    if (!match) return answer(404, 'Repository not found');
-    const [, repo, file] = match;
+    const hubPath = ROUTE.exec(path);
+    if (!cdn && !hubPath) return answer(404, 'Not found');
+    const [repo, revision, file] = cdn ? [cdn[1], 'main', cdn[2]] : [hubPath![1], hubPath![2], hubPath![3]];
+    if (!options.roots.some((root) => existsSync(resolve(root, normalize(repo))))) return hubError(401, 'RepoNotFound');
     const denied = options.denied?.[repo];
-    if (denied) return answer(denied, denied === 401 ? 'Access to this model is restricted' : 'Forbidden');
+    if (denied) return hubError(denied, 'GatedRepo');
+    if (revision !== 'main') return hubError(404, 'RevisionNotFound');
     const full = options.roots.map((root) => resolve(root, normalize(join(repo, file)))).find((f) => existsSync(f) && statSync(f).isFile());
-    if (!full) return answer(404, 'Entry not found', { 'X-Error-Code': 'EntryNotFound' });
+    if (!full) return hubError(404, 'EntryNotFound');
     const size = statSync(full).size;
 
-    const fault = takeFault(path, ['status', 'html']);
-    if (fault?.kind === 'status') return answer(fault.status, `Fault injected: ${fault.status}`, fault.status === 429 ? { 'Retry-After': '0' } : {});
+    const fault = takeFault(path, method, req.headers.range, ['status', 'html', 'reset']);
+    if (fault?.kind === 'reset') {
+      log.push({ path, method, range: req.headers.range, status: 0 });
+      return void req.socket.destroy();
+    }
+    if (fault?.kind === 'status') {
+      const retryAfter = fault.retryAfter ?? (fault.status === 429 ? 0 : undefined);
+      const headers: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
+      if (fault.errorCode) return hubError(fault.status, fault.errorCode, headers);
+      return answer(fault.status, `Fault injected: ${fault.status}`, headers);
+    }
     if (fault?.kind === 'html') {
       return answer(200, '<!doctype html><html><body>Service temporarily unavailable</body></html>', { 'Content-Type': 'text/html' });
     }
@@ -116,9 +171,10 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
     res.setHeader('Content-Length', String(end - start + 1));
     log.push({ path, method, range: req.headers.range, status: res.statusCode });
     if (method === 'HEAD') return void res.end();
-    // Whole-file downloads only (transformers.js first sizes a file with a one-byte Range read).
-    const bodyFault = range ? undefined : takeFault(path, ['truncate', 'corrupt']);
+    // Not the one-byte Range read with which transformers.js sizes a file.
+    const bodyFault = end > start ? takeFault(path, method, req.headers.range, BODY_FAULTS) : undefined;
     if (bodyFault?.kind === 'truncate') return sendHalfThenClose(full, start, end, res);
+    if (bodyFault?.kind === 'stall') return sendHalfThenStall(full, start, end, res, bodyFault.stallMs);
     if (bodyFault?.kind === 'corrupt') return sendCorrupt(full, start, end, res);
     createReadStream(full, { start, end }).pipe(res);
   });
@@ -137,6 +193,11 @@ export async function startHubServer(options: HubServerOptions): Promise<HubServ
         server.close(() => done());
       }),
   };
+}
+
+function inRange(header: string | undefined, [first, last]: [number, number]): boolean {
+  const start = Number(/^bytes=(\d+)-/.exec(header ?? '')?.[1] ?? Number.NaN);
+  return start >= first && start <= last;
 }
 
 function controlFaults(req: IncomingMessage, res: ServerResponse, faults: Fault[]): void {
@@ -159,6 +220,17 @@ function sendHalfThenClose(file: string, start: number, end: number, res: Server
   const stream = createReadStream(file, { start, end: Math.max(start, half - 1) });
   stream.on('data', (chunk) => res.write(chunk));
   stream.on('end', () => setTimeout(() => res.socket?.destroy(), 50));
+}
+
+/** Sends half the range, then nothing for `stallMs` (a server that stops sending), then the rest. */
+function sendHalfThenStall(file: string, start: number, end: number, res: ServerResponse, stallMs: number): void {
+  const half = start + Math.floor((end - start + 1) / 2);
+  res.flushHeaders();
+  res.write(readFileSync(file).subarray(start, half));
+  const timer = setTimeout(() => {
+    if (!res.destroyed) createReadStream(file, { start: half, end }).pipe(res);
+  }, stallMs);
+  res.on('close', () => clearTimeout(timer));
 }
 
 function sendCorrupt(file: string, start: number, end: number, res: ServerResponse): void {

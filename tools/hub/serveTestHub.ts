@@ -1,6 +1,6 @@
 /**
  * The local Hub the e2e tests use (Playwright starts it): the test repos on
- *   :8765  normal (401/403 for hubtest/gated, hubtest/private)
+ *   :8765  normal (401/403 GatedRepo for hubtest/gated, hubtest/private; 401 RepoNotFound for unknown repos)
  *   :8766  a server that ignores HTTP Range
  *   :8767  a slow server (1.5 s per response), for cancelling a download
  */

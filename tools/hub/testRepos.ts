@@ -5,7 +5,8 @@
  *                                          real safetensors tensor (tied embeddings, f16)
  *   hubtest/tiny-embed                     the random test pair's embedder (272 tokens:
  *                                          paired with demo-base, the vocabularies differ)
- *   hubtest/gated, hubtest/private         repos the server answers 401 / 403 for
+ *   hubtest/gated, hubtest/private         gated repos: 401 (not signed in) / 403 (signed in, conditions not accepted), both
+ *                                          `GatedRepo`; a private or missing repo is any id not published here (401 `RepoNotFound`)
  *   hubtest/huge-base                      the demo base whose config and safetensors header declare
  *                                          a 64 GiB W (the file holds only the header): too large
  *   hubtest/no-onnx                        a repo with config and tokenizer but no onnx/ folder
