@@ -54,9 +54,12 @@ const PREFERENCE: Record<'wasm' | 'webgpu' | 'webgpu-f16' | 'cpu', Dtype[]> = {
   wasm: ['q8', 'fp32', 'q4', 'fp16', 'q4f16'],
   cpu: ['fp32', 'q8', 'q4', 'fp16', 'q4f16'],
   'webgpu-f16': ['q4f16', 'fp16', 'fp32', 'q4', 'q8'],
-  // Without shader-f16 the runtime would emulate half floats: full precision first.
+  // Without shader-f16 onnxruntime's WebGPU kernels cannot run half-float graphs at all (asked for, they load on WASM).
   webgpu: ['fp32', 'q4', 'q8'],
 };
+
+/** Variants whose activations are half floats: on WebGPU they need the adapter's shader-f16 feature. */
+export const isHalfFloat = (dtype: Dtype): boolean => dtype === 'fp16' || dtype === 'q4f16';
 
 export function preferredDtypes(device: 'wasm' | 'webgpu' | 'cpu', shaderF16: boolean): Dtype[] {
   return PREFERENCE[device === 'webgpu' ? (shaderF16 ? 'webgpu-f16' : 'webgpu') : device];
