@@ -9,6 +9,8 @@ export const TEST_HUB_PORT = Number(process.env.TEST_HUB_PORT ?? 8765);
 
 export default defineConfig({
   testDir: 'e2e',
+  // Firefox and WebKit run their own contract (e2e/engines/playwright.config.ts).
+  testIgnore: /engines\//,
   timeout: 180_000,
   expect: { timeout: 30_000 },
   fullyParallel: false,
@@ -35,7 +37,7 @@ export default defineConfig({
   projects: [
     {
       name: 'wasm',
-      testIgnore: /webgpu\.spec\.ts/,
+      testIgnore: [/webgpu\.spec\.ts/, /engines\//],
       use: { launchOptions: { executablePath: chromium, args: baseArgs } },
       metadata: { backend: 'wasm' },
     },

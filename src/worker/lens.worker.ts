@@ -30,7 +30,7 @@ import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
-import type { Dtype } from '../shared/dtypes';
+import { type Dtype, isHalfFloat } from '../shared/dtypes';
 import { httpReader } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { outcomeOf } from '../shared/outcome';
@@ -38,13 +38,15 @@ import { manifestFor, needsHub } from '../shared/pairId';
 import type { Device } from '../shared/wire';
 import { appRootPath } from './appRoot';
 import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
-import type { BackendChoice, LensWorkerApi } from './protocol';
+import { type BackendChoice, type LensWorkerApi, WORKER_READY } from './protocol';
+import { listenToSteps, watchBrowserSteps } from './steps';
 
 // A path under the app's root, wherever the app is hosted (appRoot.ts).
 const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}models/`;
 
-// Models come from the app's own /models/ folder and the ONNX runtime's wasm
-// from the app's own assets, so the explorer works offline.
+// Pairs shipped under models/ come from the app's own folder and the ONNX runtime's wasm from the app's
+// own assets, so the explorer works offline. A Hub pair's files come from the Hub alone: loadPair turns
+// the local lookup off for it (LoadPolicy.localFiles), so its files are never asked of the app's origin.
 env.allowLocalModels = true;
 env.allowRemoteModels = false;
 env.localModelPath = MODEL_ROOT;
@@ -115,7 +117,7 @@ async function pickDevice(choice: BackendChoice): Promise<{ device: Device; shad
 }
 
 /** The pair, the backend it runs on and the variant it loads; the last plan is kept, so `load` after `estimate` probes nothing again. */
-let lastPlan: { key: string; value: Promise<{ manifest: PairManifest; device: Device; plan: PairPlan }> } | undefined;
+let lastPlan: { key: string; value: Promise<{ manifest: PairManifest; device: Device; shaderF16: boolean; plan: PairPlan }> } | undefined;
 function planFor(pairId: string, backend: BackendChoice, hubUrl: string | undefined, dtype: Dtype | undefined) {
   const key = JSON.stringify([pairId, backend, hubUrl, dtype]);
   if (lastPlan?.key !== key) {
@@ -123,7 +125,7 @@ function planFor(pairId: string, backend: BackendChoice, hubUrl: string | undefi
       const hub = connectHub(pairId, hubUrl);
       const { device, shaderF16 } = await pickDevice(backend);
       const manifest = await manifestFor(pairId, modelFiles);
-      return { manifest, device, plan: await planPair(manifest, hub, { device, shaderF16, dtype }) };
+      return { manifest, device, shaderF16, plan: await planPair(manifest, hub, { device, shaderF16, dtype }) };
     })();
     lastPlan = { key, value };
     value.catch(() => {
@@ -155,7 +157,18 @@ const cancelledRuns = new Set<number>();
 
 const api: LensWorkerApi = {
   async load(pairId, backend, onProgress, hubUrl, options = {}) {
-    const { manifest, device, plan } = await planFor(pairId, backend, hubUrl, options.dtype);
+    const { manifest, device, shaderF16, plan } = await planFor(pairId, backend, hubUrl, options.dtype);
+    if (device === 'webgpu' && !shaderF16 && isHalfFloat(plan.dtype)) {
+      // onnxruntime's WebGPU kernels need the adapter's shader-f16 for half-float graphs (a software adapter has
+      // none: "Program Gather requires f16"); the user asked for this dtype, so keep it and run it on WASM.
+      const wasm = await planFor(pairId, 'wasm', hubUrl, options.dtype);
+      chooseOrtBuild('wasm');
+      const info = await session.loadManifest(wasm.manifest, 'wasm', onProgress, wasm.plan);
+      return {
+        ...info,
+        notice: `${plan.dtype} computes in 16-bit floats, which this browser's WebGPU adapter cannot run (it lacks shader-f16): running on WASM.`,
+      };
+    }
     chooseOrtBuild(device);
     if (device !== 'webgpu') return session.loadManifest(manifest, device, onProgress, plan);
     // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so). The WASM
@@ -183,6 +196,9 @@ const api: LensWorkerApi = {
     const { manifest, plan } = await planFor(pairId, backend, hubUrl, dtype);
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
     return estimatePair(manifest, session.hub!, plan, memory);
+  },
+  async onSteps(callback) {
+    listenToSteps(callback);
   },
   async onDirection(callback) {
     session.onDirection = callback;
@@ -223,7 +239,19 @@ const api: LensWorkerApi = {
   ...lazyRetrievalApi(),
 };
 
-Comlink.expose(api);
+// WebKitGTK (2.50) evaluates this module a second time when a chunk it loads later imports from it (the
+// Retrieval view's, lazyRetrievalApi): that copy, with a session that never loads, must not answer the page
+// too, or its "No model pair is loaded yet." may win the race to the reply.
+const scope = self as unknown as WorkerGlobalScope & typeof globalThis & { lensWorkerRunning?: true };
+if (!scope.lensWorkerRunning) {
+  scope.lensWorkerRunning = true;
+  // Every browser call a load waits on is a step the page's watchdog follows (steps.ts); `debug=stall-download`
+  // on the page (in this worker's name, state/lensClient.ts) makes the first graph download never settle, to test it.
+  watchBrowserSteps(scope, { stall: self.name.includes('debug=stall-download') ? 'download' : undefined });
+  Comlink.expose(api);
+  // The page sends nothing before this (state/workerStart.ts: a worker that never says it runs is started again).
+  self.postMessage(WORKER_READY);
+}
 
 /**
  * The Retrieval view's API, whose code (BM25 with wink-nlp's English lexicon, ~3 MB of the

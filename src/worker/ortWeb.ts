@@ -1,6 +1,7 @@
 import * as ortJspi from 'onnxruntime-web/jspi';
 import * as ortWebgpu from 'onnxruntime-web/webgpu';
 import { JSPI_BUILD } from './ortRuntime';
+import { watchStep } from './steps';
 
 /**
  * What transformers.js gets when it imports `onnxruntime-web/webgpu` (vite.config.ts `ortForTransformers`):
@@ -10,5 +11,14 @@ import { JSPI_BUILD } from './ortRuntime';
  */
 const ort: typeof ortWebgpu = JSPI_BUILD ? (ortJspi as typeof ortWebgpu) : ortWebgpu;
 
-export const { InferenceSession, Tensor, env } = ort;
-export default ort;
+/** Each session build is a step of the load the watchdog follows (worker/steps.ts). */
+const InferenceSession = new Proxy(ort.InferenceSession, {
+  get: (target, key, receiver) =>
+    key === 'create'
+      ? (...args: Parameters<typeof target.create>) => watchStep('onnxruntime building a session', target.create(...args))
+      : Reflect.get(target, key, receiver),
+});
+
+export const { Tensor, env } = ort;
+export { InferenceSession };
+export default { ...ort, InferenceSession };

@@ -50,6 +50,21 @@ export { DTYPES } from '../shared/dtypes';
 
 import type { Dtype } from '../shared/dtypes';
 
+/** The model worker's first message, posted once its module has run (state/workerStart.ts waits for it). */
+export const WORKER_READY = { lensWorker: 'ready' } as const;
+export const isWorkerReady = (data: unknown) => (data as { lensWorker?: unknown } | null)?.lensWorker === 'ready';
+
+/**
+ * One step of a load as the worker sees it (the page's load watchdog, state/watchdog.ts): a step begins,
+ * may report progress (bytes arriving), and ends, settled either way. `label` names it for the status line:
+ * "the browser's cache storage", "models/demo/manifest.json", "building the onnxruntime session".
+ */
+export interface LoadStep {
+  id: number;
+  event: 'begin' | 'progress' | 'end';
+  label: string;
+}
+
 /**
  * What the page may ask of the model worker (exposed with Comlink, which pairs
  * each call with its reply). Results carry the caller's requestId so the state
@@ -64,6 +79,8 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
     hubUrl?: string,
     options?: { distortWebgpu?: boolean; dtype?: Dtype },
   ): Promise<PairInfo>;
+  /** Hears every step of every load (state/watchdog.ts): a step that makes no progress for a while is named on the status line. */
+  onSteps(callback: (steps: LoadStep[]) => void): Promise<void>;
   /** Hears the PC1 sample of a pair that ships no spectrum, embedded after the pair loads (PairInfo.direction). */
   onDirection(callback: (progress: DirectionProgress) => void): Promise<void>;
   /** Called when the WebGPU device is lost (the page then restarts the worker on WASM). */

@@ -14,6 +14,11 @@ export function ModelStatus() {
   const status = load.phase;
   const files = load.phase === 'loading' ? load.files : NO_FILES;
   const estimate = load.phase === 'loading' ? load.estimate : undefined;
+  const stalled = load.phase === 'loading' ? load.stalled : undefined;
+  const retryLoad = useLens((s) => s.retryLoad);
+  // Threads need SharedArrayBuffer, which WebKitGTK withholds even from a cross-origin isolated page.
+  const isolated = globalThis.crossOriginIsolated === true;
+  const sharedMemory = typeof SharedArrayBuffer === 'function';
   const question = load.phase === 'confirm' ? load.question : undefined;
   const cancelLoad = useLens((s) => s.cancelLoad);
   const loadPair = useLens((s) => s.loadPair);
@@ -24,7 +29,9 @@ export function ModelStatus() {
     status === 'ready' && pairInfo
       ? `${pairInfo.name} · ${pairInfo.device}${pairInfo.dtype === 'fp32' ? '' : ` ${pairInfo.dtype}`} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
       : status === 'loading'
-        ? `${pair} · loading…`
+        ? stalled
+          ? `${pair} · loading… waiting for ${stalled.label} for ${stalled.seconds} s…`
+          : `${pair} · loading…`
         : status === 'confirm'
           ? `${pair} · waiting for your go-ahead`
           : status === 'error'
@@ -34,6 +41,7 @@ export function ModelStatus() {
     <div className="model-status">
       <span
         data-testid="model-status"
+        data-stalled={stalled ? stalled.label : undefined}
         className={`status ${status}`}
         role="status"
         data-weights={status === 'ready' ? pairInfo?.weightsFrom : undefined}
@@ -46,8 +54,8 @@ export function ModelStatus() {
         {label}
       </span>
       {status === 'ready' && (
-        <p className="threads-note" data-testid="threads-note" data-isolated={String(globalThis.crossOriginIsolated === true)}>
-          {threadsNote(globalThis.crossOriginIsolated === true)}
+        <p className="threads-note" data-testid="threads-note" data-isolated={String(isolated)} data-threads={String(isolated && sharedMemory)}>
+          {threadsNote(isolated, sharedMemory)}
         </p>
       )}
       {status === 'ready' && pairInfo?.notice && (
@@ -93,6 +101,11 @@ export function ModelStatus() {
               <span data-testid="download-total">
                 {megabytes(loaded)} / {megabytes(Math.max(total, estimate?.totalBytes ?? 0))}
               </span>
+            )}
+            {stalled && (
+              <button type="button" data-testid="load-retry" onClick={() => void retryLoad()}>
+                Retry
+              </button>
             )}
             <button type="button" data-testid="download-cancel" onClick={() => void cancelLoad()}>
               Cancel
