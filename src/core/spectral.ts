@@ -59,10 +59,15 @@ export interface Spectrum extends Components {
   sampleSize: number;
 }
 
-/** u_j of the base rows (no centering) and v_j, the mean embed − base shift along each (rows: one per text). */
+/**
+ * u_j of the base rows (no centering) and v_j, the mean embed − base shift along each (rows: one per text).
+ * The embedder may have read only the first texts (an early estimate, runtime/direction.ts): v_j is then the
+ * mean over those, u_j still every base row's.
+ */
 export function spectrumOf(embedRows: readonly ArrayLike<number>[], baseRows: readonly ArrayLike<number>[], components: number): Spectrum {
+  if (embedRows.length === 0 || embedRows.length > baseRows.length) throw new Error('spectrumOf: the embedder must have read the first of the base rows');
   const pcs = topComponents(baseRows, components);
-  return { ...pcs, variation: variation(embedRows, baseRows, pcs.vectors), sampleSize: baseRows.length };
+  return { ...pcs, variation: variation(embedRows, baseRows.slice(0, embedRows.length), pcs.vectors), sampleSize: baseRows.length };
 }
 
 /** h + λ u: the PC1 adjustment that makes the base model's key tokens appear. */

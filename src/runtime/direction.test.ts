@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directionAngle, type Spectrum } from '../core/spectral';
 import { manifestFor } from '../shared/pairId';
-import { parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
+import { EARLY_V_TEXTS, parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
 import { loadPair } from './loadPair';
 import { localModelReader } from './node';
 import type { LensPair } from './pair';
@@ -30,6 +30,46 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     expect(Math.sign(early[0].variation[0])).toBe(Math.sign(final.variation[0]));
     expect(final.sampleSize).toBe(pair.sample.length);
   }, 120_000);
+
+  it('until u₁ is handed over only the base model runs; the embedder reads EARLY_V_TEXTS texts for v₁, then catches up', async () => {
+    const runs: string[] = [];
+    const runBody = pair.runBody.bind(pair);
+    const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
+      runs.push(`${which}:${texts.length}`);
+      return runBody(which, texts, ...rest);
+    });
+    try {
+      let tookAt = -1;
+      const early: Spectrum[] = [];
+      const final = await sampleSpectrum(
+        pair,
+        20,
+        undefined,
+        { background: true },
+        {
+          after: pair.sample.length,
+          take: (s) => {
+            early.push(s);
+            tookAt = runs.length;
+          },
+        },
+      );
+      const n = early[0].sampleSize;
+      expect(n).toBeGreaterThan(EARLY_V_TEXTS); // the demo pair's u₁ settles after more texts than v₁ needs
+      // Before the take: n base runs of one text, then EARLY_V_TEXTS embedder runs; nothing else.
+      expect(runs.slice(0, tookAt)).toEqual([...Array(n).fill('base:1'), ...Array(EARLY_V_TEXTS).fill('embed:1')]);
+      expect(runs.filter((r) => r.startsWith('embed')).length).toBe(pair.sample.length);
+      expect(runs.filter((r) => r.startsWith('base')).length).toBe(pair.sample.length);
+      // v₁ from the first texts has the final one's sign and is within half of it.
+      expect(Math.abs(early[0].variation[0] - final.variation[0])).toBeLessThan(Math.abs(final.variation[0]) / 2);
+      // The final spectrum does not depend on the order the bodies ran in: it equals the foreground one's.
+      const foreground = await sampleSpectrum(pair, 20);
+      expect(directionAngle(final.vectors[0], foreground.vectors[0])).toBeLessThan(1e-3);
+      expect(final.variation[0]).toBeCloseTo(foreground.variation[0], 4);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 180_000);
 
   it('the spectrum file keeps every u_j and reads back the same', async () => {
     const spectrum = await sampleSpectrum(pair, 5);

@@ -24,7 +24,7 @@ import { directionAngle, type Spectrum, spectrumOf, topComponents } from '../cor
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
 import type { Device, DirectionSource } from '../shared/wire';
-import type { EncodedText, LensPair, RunOptions } from './pair';
+import type { LensPair, RunOptions } from './pair';
 import { bodyRepos, type PairPlan } from './plan';
 
 export interface Direction {
@@ -71,18 +71,31 @@ const FOREGROUND_BATCH = 32;
  */
 export const SETTLE = { minTexts: 8, stride: 4, degrees: 2 } as const;
 
-/** How a background estimate comes along: texts read by both models, and how far u₁ moved over the last SETTLE.stride. */
+/** How a background estimate comes along: texts read by the base model (u₁) and by the embedder (v), and how far u₁ moved over the last SETTLE.stride. */
 export interface SampleProgress {
   done: number;
+  /** Texts the embedder has read: it follows the base model, which reads ahead until u₁ settles. */
+  embedded: number;
   total: number;
   /** Degrees between the current u₁ and the one SETTLE.stride texts earlier (once there are two to compare). */
   movedDegrees?: number;
 }
 
 /**
- * u_j and v_j of the pair's bundled sample. `run.background`: embedded a text per model run behind the page's
- * requests; `early`: also hands over the spectrum of the texts read so far once u₁ has settled (SETTLE), or
+ * Texts the embedder reads before an early u₁ is handed over: v₁ (the slider's marker, and so its range) is a
+ * mean over texts, near its final value from a few; the rest of the sample refines it.
+ */
+export const EARLY_V_TEXTS = 8;
+
+/**
+ * u_j and v_j of the pair's bundled sample. `run.background`: a text per model run, behind the page's
+ * requests. `early`: also hands over the spectrum of the texts read so far once u₁ has settled (SETTLE), or
  * after `early.after` texts at the latest, so a slider can move before the whole sample is in.
+ *
+ * u₁ is a direction of the base model's states alone (paper §4: the principal components of the base
+ * embeddings), so until it is handed over only the base model runs, half the work per text; the embedder
+ * then reads EARLY_V_TEXTS of those texts for v₁, and catches up on the rest afterwards. Without `early` both
+ * read every text in turn. Either way the final spectrum is the whole sample's, as `lens spectrum` computes it.
  */
 export async function sampleSpectrum(
   pair: LensPair,
@@ -94,37 +107,48 @@ export async function sampleSpectrum(
   const texts = pair.sample;
   if (texts.length < 2) throw new Error(`Pair ${pair.manifest.id} has no sample to estimate PC1 from.`);
   const batchSize = run.background ? BACKGROUND_BATCH : FOREGROUND_BATCH;
-  const encoded: EncodedText[] = [];
-  const spectrumSoFar = () =>
-    spectrumOf(
-      encoded.map((e) => e.embed),
-      encoded.map((e) => e.base),
-      components,
-    );
-  /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts (only while waiting to take it early). */
-  const u1At = new Map<number, Float64Array>();
-  let tookEarly = !early;
-  for (const batch of batchesOf(texts, batchSize)) {
-    encoded.push(...(await pair.encode(batch, batchSize, undefined, run)));
-    const n = encoded.length;
-    let movedDegrees: number | undefined;
-    if (!tookEarly && n >= 2) {
-      const u1 = topComponents(
-        encoded.map((e) => e.base),
-        1,
-      ).vectors[0];
-      if (n % SETTLE.stride === 0) u1At.set(n, u1);
-      const earlier = u1At.get(Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride);
-      if (earlier) movedDegrees = directionAngle(u1, earlier);
+  const base: Float32Array[] = [];
+  const embed: Float32Array[] = [];
+  const report = (movedDegrees?: number) =>
+    onProgress?.({ done: base.length, embedded: embed.length, total: texts.length, ...(movedDegrees !== undefined && { movedDegrees }) });
+  const readEmbed = async (upTo: number) => {
+    for (const batch of batchesOf(texts.slice(embed.length, upTo), batchSize)) {
+      embed.push(...(await pair.runBody('embed', batch, run)));
+      report();
     }
-    onProgress?.({ done: n, total: texts.length, ...(movedDegrees !== undefined && { movedDegrees }) });
-    const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;
-    if (early && !tookEarly && n < texts.length && (n >= early.after || settled)) {
-      tookEarly = true;
-      early.take(spectrumSoFar());
+  };
+
+  if (early) {
+    /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts. */
+    const u1At = new Map<number, Float64Array>();
+    for (const batch of batchesOf(texts, batchSize)) {
+      base.push(...(await pair.runBody('base', batch, run)));
+      const n = base.length;
+      let movedDegrees: number | undefined;
+      if (n >= 2) {
+        const u1 = topComponents(base, 1).vectors[0];
+        if (n % SETTLE.stride === 0) u1At.set(n, u1);
+        const earlier = u1At.get(Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride);
+        if (earlier) movedDegrees = directionAngle(u1, earlier);
+      }
+      report(movedDegrees);
+      if (n >= texts.length) break;
+      const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;
+      if (settled || n >= early.after) {
+        await readEmbed(Math.min(EARLY_V_TEXTS, n));
+        early.take(spectrumOf(embed, base, components));
+        break;
+      }
     }
   }
-  return spectrumSoFar();
+  // The embedder catches up on what the base model read ahead; then both read the rest, text by text.
+  await readEmbed(base.length);
+  for (const batch of batchesOf(texts.slice(base.length), batchSize)) {
+    embed.push(...(await pair.runBody('embed', batch, run)));
+    base.push(...(await pair.runBody('base', batch, run)));
+    report();
+  }
+  return spectrumOf(embed, base, components);
 }
 
 /**
