@@ -1,17 +1,19 @@
 /**
- * A real-size pair in the tab: the catalog's `qwen3-0.6b` pair at Qwen3-0.6B's real shapes (random weights,
- * tools/realsize/make_realsize_pair.py, built into .cache/realsize/hub when missing), served by the stand-in Hub
- * (tools/hub/hubServer.ts) and loaded by the built app in Debian's Chromium on WASM, through the app's real Hub
- * path (`?pair=qwen3-0.6b&hub=…&dtype=q8`). Measures load (cold: from the server; warm: the browser's caches),
+ * A real-size pair in the tab: the catalog's `qwen3-0.6b` pair at Qwen3-0.6B's real shapes (random weights),
+ * built as the Hub's exports are (tools/fused/build.py realsize: GroupQueryAttention / MultiHeadAttention,
+ * fused skip-norms, q8 MatMulInteger, q4f16 MatMulNBits; into .cache/realsize/fused-hub when missing), served
+ * by the stand-in Hub (tools/hub/hubServer.ts) and loaded by the built app in Debian's Chromium on WASM, through
+ * the app's real Hub path (`?pair=qwen3-0.6b&hub=…&dtype=q8`, or `--dtype=q4f16`). Measures load (cold: from the server; warm: the browser's caches),
  * one update of a 20-token text against transformers.js alone running the same two bodies in the same page,
  * the slider, the tab's peak memory from outside the page (the renderer process, which runs the page's
  * workers too: /proc/<pid>/status VmHWM, pids from CDP) minus an empty page's against the downloaded bytes,
- * cancel during a 100-text analysis, main-thread long tasks, and what fp32 does. Ends with one JSON line.
+ * cancel during a 100-text analysis, the Layers view (opening it → all 28 rows, and the memory it adds),
+ * main-thread long tasks, and what fp32 does. Ends with one JSON line.
  *
- *   npm run bench -- realsize [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
+ *   npm run bench -- realsize [--dtype=q8|q4f16] [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
@@ -19,17 +21,23 @@ import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
 import { startHubServer } from '../tools/hub/hubServer';
+import { publishQwen3Extras } from '../tools/hub/testRepos';
 import { header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
 /** A real-size update takes seconds: how long to wait for a column to change. */
 const REALSIZE_TIMEOUT_MS = 120_000;
 
 const ROOT = resolve(import.meta.dirname, '..');
-const HUB_ROOT = resolve(ROOT, '.cache/realsize/hub');
+const HUB_ROOT = resolve(ROOT, '.cache/realsize/fused-hub');
+type BenchDtype = 'q8' | 'q4f16' | 'fp32';
+const GRAPH_FILE: Record<BenchDtype, string[]> = {
+  q8: ['onnx/model_quantized.onnx'],
+  q4f16: ['onnx/model_q4f16.onnx'],
+  fp32: ['onnx/model.onnx', 'onnx/model.onnx_data'],
+};
 const OUT_DIR = 'dist-bench';
 const EMBED = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
 const BASE = 'onnx-community/Qwen3-0.6B-ONNX';
-const HEAD = 'Qwen/Qwen3-0.6B';
 /** Twenty tokens each with the Qwen3 tokenizer (the bench prints the counts). */
 const TEXTS = [
   'A man is playing the guitar on a stage while the crowd sings along with every song he plays.',
@@ -46,28 +54,37 @@ function log(line: string): void {
   process.stderr.write(`[realsize ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-/** Builds the pair if it is not there yet; returns how long that took (0 when it was there). */
+/**
+ * Builds the pair if it is not there yet (q8, q4f16 and fp32: fp32 only to be refused); returns how long that
+ * took (0 when it was there). Built aside and renamed into place; a build whose bodies are written is finished.
+ */
 function ensurePair(): number {
-  const files = [
-    `${EMBED}/onnx/model_quantized.onnx`,
-    `${BASE}/onnx/model_quantized.onnx`,
-    `${HEAD}/model.safetensors`,
-    `${EMBED}/onnx/model.onnx_data`,
-    `${BASE}/onnx/model.onnx_data`,
-  ];
-  if (files.every((f) => existsSync(join(HUB_ROOT, f))) && existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
-  log(`building the Qwen3-0.6B-shaped pair into ${HUB_ROOT} (q8 and fp32, 6.4 GB on disk; 328 s on this shared 2-core machine)…`);
+  if (existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
+  const building = `${HUB_ROOT}.tmp`;
+  log(`building the Qwen3-0.6B-shaped fused pair into ${HUB_ROOT} (q8, q4f16 and fp32: 8 GB on disk)…`);
   const started = performance.now();
-  execSync(`/usr/bin/python3 tools/realsize/make_realsize_pair.py --out ${HUB_ROOT}`, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!existsSync(join(building, 'qwen3-head.json'))) {
+    execSync(`/usr/bin/python3 tools/fused/build.py realsize ${building} --dtypes q8,q4f16,fp32`, {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    });
+  }
+  publishQwen3Extras(building, building);
+  const seconds = (performance.now() - started) / 1000;
+  writeFileSync(
+    join(building, 'realsize.json'),
+    JSON.stringify({ layers: 28, hidden: 1024, builder: 'tools/fused/build.py realsize', seconds: Math.round(seconds) }),
+  );
+  renameSync(building, HUB_ROOT);
   return performance.now() - started;
 }
 
 const size = (file: string) => statSync(join(HUB_ROOT, file)).size;
 
-/** What a q8 load downloads: both bodies' graphs, W's tensor (the app reads only it, by Range), tokenizers and configs. */
-function downloadedBytes(dtype: 'q8' | 'fp32'): number {
-  const graph = dtype === 'q8' ? ['onnx/model_quantized.onnx'] : ['onnx/model.onnx', 'onnx/model.onnx_data'];
-  const bodies = [EMBED, BASE].flatMap((repo) => graph.map((f) => size(`${repo}/${f}`)));
+/** What a load downloads: both bodies' graphs, W's tensor (the app reads only it, by Range), tokenizers and configs. */
+function downloadedBytes(dtype: BenchDtype): number {
+  const bodies = [EMBED, BASE].flatMap((repo) => GRAPH_FILE[dtype].map((f) => size(`${repo}/${f}`)));
   const small = [EMBED, BASE].flatMap((repo) => ['tokenizer.json', 'tokenizer_config.json', 'config.json'].map((f) => size(`${repo}/${f}`)));
   const w = 151_936 * 1024 * 2;
   return [...bodies, ...small, w].reduce((a, b) => a + b, 0);
@@ -258,13 +275,7 @@ async function directionReady(page: Page): Promise<number> {
  * other than huggingface.co, or a large download, asks first (src/state/store.ts): the bench says yes at once,
  * as a user would, and counts the questions.
  */
-async function openPair(
-  page: Page,
-  port: number,
-  hub: string,
-  dtype: 'q8' | 'fp32',
-  text: string,
-): Promise<{ ms?: number; error?: string; questions: string[] }> {
+async function openPair(page: Page, port: number, hub: string, dtype: BenchDtype, text: string): Promise<{ ms?: number; error?: string; questions: string[] }> {
   const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: 'wasm', text });
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
   const questions: string[] = [];
@@ -284,6 +295,28 @@ async function openPair(
     await sleep(state.asked !== undefined ? 50 : 200);
   }
   return { error: `no tokens after ${LOAD_TIMEOUT_MS / 60_000} min`, questions };
+}
+
+/** Opens the Layers view, times until it shows every layer's row, measures what it adds to the renderer's RSS, and closes it. */
+async function layerView(page: Page, profile: Profile): Promise<{ ms: number; rows: number; addedMb: number }> {
+  await page.getByTestId('view-explorer').click();
+  const before = Math.max(...(await renderers(profile)).map((r) => r.rssMb));
+  const sampler = rssSampler(profile);
+  const started = performance.now();
+  await page.getByTestId('layer-details').locator('summary').click();
+  await page.waitForFunction(
+    (layers) =>
+      document.querySelectorAll('[data-testid="layer-row"]').length >= layers && !document.querySelector('[data-testid="layer-view"][aria-busy="true"]'),
+    28,
+    { timeout: REALSIZE_TIMEOUT_MS },
+  );
+  const ms = performance.now() - started;
+  await sleep(1000);
+  const peak = Math.max(sampler.peakMb(), ...(await renderers(profile)).map((r) => r.rssMb));
+  sampler.stop();
+  const rows = await page.getByTestId('layer-row').count();
+  await page.getByTestId('layer-details').locator('summary').click();
+  return { ms, rows, addedMb: peak - before };
 }
 
 /** Starts a 100-text analysis, presses Cancel once it has run `after` ms, and times until the view is idle again. */
@@ -324,6 +357,8 @@ export async function run(args: string[]): Promise<void> {
   const port = Number(arg('port', '4780'));
   const hubPort = Number(arg('hub-port', String(port + 1)));
   const repeats = Number(arg('repeats', '8'));
+  const dtype = arg('dtype', 'q8') as BenchDtype;
+  if (dtype !== 'q8' && dtype !== 'q4f16') throw new Error(`--dtype=${dtype}: the bench measures q8 or q4f16 (fp32 is only checked to be refused)`);
   header(
     'realsize',
     `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on WASM via the stand-in Hub, ports ${port}/${hubPort}`,
@@ -331,7 +366,7 @@ export async function run(args: string[]): Promise<void> {
   const buildMs = ensurePair();
   const built = JSON.parse(readFileSync(join(HUB_ROOT, 'realsize.json'), 'utf8'));
   process.stdout.write(
-    `# pair: ${HUB_ROOT} (${buildMs ? `built now in ${(buildMs / 1000).toFixed(0)} s` : `built earlier in ${built.seconds} s`}); q8 download ${(downloadedBytes('q8') / 1e6).toFixed(0)} MB, fp32 ${(downloadedBytes('fp32') / 1e6).toFixed(0)} MB\n`,
+    `# pair: ${HUB_ROOT} (${buildMs ? `built now in ${(buildMs / 1000).toFixed(0)} s` : `built earlier in ${built.seconds} s`}); ${dtype} download ${(downloadedBytes(dtype) / 1e6).toFixed(0)} MB, fp32 ${(downloadedBytes('fp32') / 1e6).toFixed(0)} MB\n`,
   );
   buildApp(args.includes('--no-build'));
   const paths = await stage();
@@ -360,9 +395,9 @@ export async function run(args: string[]): Promise<void> {
     let page = await context.newPage();
     const sampler = rssSampler(browser);
     page.on('console', (m) => m.type() === 'error' && log(`page console: ${m.text().slice(0, 200)}`));
-    log('cold load (q8, from the stand-in Hub)…');
-    const cold = await openPair(page, port, hub, 'q8', TEXTS[0]);
-    if (cold.error) throw new Error(`the q8 pair did not load: ${cold.error}`);
+    log(`cold load (${dtype}, from the stand-in Hub)…`);
+    const cold = await openPair(page, port, hub, dtype, TEXTS[0]);
+    if (cold.error) throw new Error(`the ${dtype} pair did not load: ${cold.error}`);
     const coldWeights = await page.getByTestId('model-status').getAttribute('data-weights');
     log(
       `cold load: ${cold.ms?.toFixed(0)} ms; status "${await page.getByTestId('model-status').textContent()}"; weights from ${coldWeights}; questions answered: ${cold.questions.join(' | ') || 'none'}`,
@@ -395,13 +430,18 @@ export async function run(args: string[]): Promise<void> {
     const current = Math.max(...procs.map((r) => r.rssMb));
     log(`renderer peak ${peak.toFixed(0)} MiB (after load ${afterLoad.toFixed(0)}), now ${current.toFixed(0)} MiB`);
 
+    // The Layers view on the current text: every layer's pooled state of both models through the final norm and W.
+    log('Layers view…');
+    const layers = await layerView(page, browser);
+    log(`Layers view: all ${layers.rows} rows ${layers.ms.toFixed(0)} ms after opening it; the renderer's RSS +${layers.addedMb.toFixed(0)} MiB at most`);
+
     // Updates, the app's and transformers.js alone's in turn, so that both meet the same load on this shared machine.
     const updates: [number, number][] = [];
     const tjsUpdates: number[] = [];
     let direct: { loadMs: number; tokens: number[] } | string = 'skipped (--skip-direct)';
     if (!args.includes('--skip-direct')) {
       log('transformers.js alone in the same page: load…');
-      const request = { hub, embed: EMBED, base: BASE, dtype: 'q8', template: QWEN3_QUERY_TEMPLATE, texts: TEXTS, paths };
+      const request = { hub, embed: EMBED, base: BASE, dtype, template: QWEN3_QUERY_TEMPLATE, texts: TEXTS, paths };
       direct = await directCall<{ loadMs: number; tokens: number[] }>(page, { cmd: 'load', request });
       log(typeof direct === 'string' ? direct : `transformers.js alone: load ${direct.loadMs.toFixed(0)} ms, tokens ${direct.tokens.join('/')}`);
     }
@@ -429,7 +469,7 @@ export async function run(args: string[]): Promise<void> {
       page = await context.newPage();
       // A new tab (its own renderer; the first one has closed): the warm load's own peak.
       const warmSampler = rssSampler(browser);
-      warm = await openPair(page, port, hub, 'q8', TEXTS[1]);
+      warm = await openPair(page, port, hub, dtype, TEXTS[1]);
       warmWeights = await page.getByTestId('model-status').getAttribute('data-weights');
       if (warm.ms) {
         warmSlider = await directionReady(page);
@@ -455,7 +495,7 @@ export async function run(args: string[]): Promise<void> {
     log(`fp32: ${fp32.error ? `error after ${fp32Ms.toFixed(0)} ms: ${fp32.error}` : `loaded in ${fp32.ms?.toFixed(0)} ms`}`);
     await page.close();
 
-    const modelMb = downloadedBytes('q8') / 2 ** 20;
+    const modelMb = downloadedBytes(dtype) / 2 ** 20;
     const update = median(updates.map((u) => u[0])) - TEXT_DEBOUNCE_MS;
     const tjs = tjsUpdates.length ? median(tjsUpdates) : Number.NaN;
     const sliderP95 = quantile(
@@ -484,7 +524,7 @@ export async function run(args: string[]): Promise<void> {
         value: ms(direction),
         baseline: `first tokens ${ms(cold.ms!)}`,
         ratio: ratio(direction, cold.ms!),
-        note: 'one text per model run, behind the page’s requests and only after 1.5 s without one; the slider moves once u₁ has settled',
+        note: 'the base model alone, one text per run, behind the page’s requests, until u₁ settles; then the embedder on 8 texts for v₁',
       },
       {
         what: 'load → slider ready, warm (the spectrum kept from the cold visit)',
@@ -570,9 +610,16 @@ export async function run(args: string[]): Promise<void> {
         note: `${startup.length} long tasks`,
       },
       {
-        what: 'fp32 instead of q8',
+        what: 'Layers view: opening it → all 28 rows (one text, both models)',
+        value: ms(layers.ms),
+        baseline: `update ${ms(update)}`,
+        ratio: ratio(layers.ms, update),
+        note: `the renderer's RSS +${layers.addedMb.toFixed(0)} MiB at most while it is built`,
+      },
+      {
+        what: `fp32 instead of ${dtype}`,
         value: fp32.error ? 'refused' : ms(fp32.ms!),
-        baseline: `q8 cold ${ms(cold.ms!)}`,
+        baseline: `${dtype} cold ${ms(cold.ms!)}`,
         ratio: '—',
         note: (fp32.error ?? '').slice(0, 160),
       },
@@ -594,6 +641,8 @@ export async function run(args: string[]): Promise<void> {
       cold: cold.ms,
       fp32: fp32.error ?? 'loaded',
       maxLong,
+      layersMs: layers.ms,
+      layersMb: layers.addedMb,
     });
     if (fp32.error) process.stdout.write(`# fp32: the user sees: ${fp32.error}\n`);
     if (typeof direct !== 'string') process.stdout.write(`# text tokens (Qwen3 tokenizer, no special tokens): ${direct.tokens.join(', ')}\n`);
@@ -611,7 +660,7 @@ export async function run(args: string[]): Promise<void> {
       layers: r.layers,
       hidden: r.hidden,
       vocab: 151669,
-      dtype: 'q8',
+      dtype,
       update_ms: round(r.update, 0),
       tjs_update_ms: round(r.tjs, 0),
       slider_p95_ms: round(r.sliderP95, 1),
@@ -624,6 +673,8 @@ export async function run(args: string[]): Promise<void> {
       load_cold_ms: round(r.cold, 0),
       slider_ready_ms: round(r.direction, 0),
       slider_ready_warm_ms: round(r.warmSlider, 0),
+      layers_view_ms: round(r.layersMs, 0),
+      layers_view_added_mb: round(r.layersMb, 0),
     })}\n`,
   );
 }

@@ -10,7 +10,7 @@ interface DirectRequest {
   hub: string;
   embed: string;
   base: string;
-  dtype: 'q8' | 'fp32';
+  dtype: 'q8' | 'q4f16' | 'fp32';
   template: string;
   texts: string[];
   paths: { mjs: string; wasm: string };

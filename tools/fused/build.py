@@ -16,6 +16,9 @@ standins: OUT/onnx-community/Qwen3-Embedding-0.6B-ONNX (151,669 rows), OUT/onnx-
   dtype the real repo ships, plus OUT/qwen3-head.{json,bf16}: the LM's embedding table (bf16) from which the test Hub
   writes Qwen/Qwen3-0.6B's model.safetensors, and OUT/smollm2-head.{json,bf16}: SmolLM2's tied embedding (its W). The embedding E[i] = T[i mod 512] is built in the graph from T, so
   the files stay small with the real vocabulary.
+realsize: the catalog's two Qwen3 repos at Qwen3-0.6B's full shape (28 layers, hidden 1024, 16/8 heads, head_dim 128, MLP
+  3072, whole 151,669 / 151,936-row tables) in the given dtypes, plus OUT/qwen3-head.{json,bf16} (W, untiled);
+  bench/realsize.ts adds the tokenizers and Qwen/Qwen3-0.6B's safetensors (testRepos.ts publishQwen3Extras).
 Seeded: reruns give the same files.
 """
 import argparse
@@ -35,6 +38,8 @@ PARITY_VOCAB = 320
 TABLE_ROWS = 512
 QWEN3_EMBED_VOCAB, QWEN3_LM_VOCAB, EOS = 151669, 151936, 151643
 SMOL_VOCAB = 288  # the 272-token test tokenizer the SmolLM2 stand-in serves (tools/test_pair), padded to 288 rows
+# transformers.js' config in Qwen3-0.6B-ONNX: which files carry external data, and the half-float KV cache.
+LM_JS_CONFIG = {"use_external_data_format": {"model.onnx": 1, "model_fp16.onnx": 1}, "kv_cache_dtype": {"fp16": "float16", "q4f16": "float16"}}
 # Token ids of the parity texts: three lengths, so a batch of them is padded.
 TEXTS = [[5, 17, 42, 99, 3], [250, 7, 7, 64, 128, 300, 11, 2], [31, 200, 9]]
 
@@ -89,20 +94,13 @@ def config(shape, architecture, model_type, vocab, **extra):
 def standins(out):
     embed_shape, lm_shape = qwen3.qwen3(QWEN3_EMBED_VOCAB), qwen3.qwen3(QWEN3_LM_VOCAB)
     lm_w = qwen3.weights(lm_shape, 21, TABLE_ROWS)
-    # The embedder is the LM fine-tuned: the same table (the first 151,669 rows), its layers moved a little.
-    embed_w = qwen3.weights(embed_shape, 22, TABLE_ROWS)
-    embed_w["embed_table"] = lm_w["embed_table"]
-    embed_w["model.embed_tokens.weight"] = lm_w["model.embed_tokens.weight"][:QWEN3_EMBED_VOCAB]
-    for name, value in lm_w.items():
-        if name.startswith("model.layers.") or name == "model.norm.weight":
-            embed_w[name] = value + 0.3 * (embed_w[name] - (1 if name.endswith("norm.weight") else 0))
+    embed_w = fine_tuned(lm_w, embed_shape, 22)
     repos = {
         "onnx-community/Qwen3-Embedding-0.6B-ONNX": (embed_shape, embed_w, export.embedder,
                                                      config(embed_shape, "Qwen3Model", "qwen3", QWEN3_EMBED_VOCAB, eos_token_id=EOS, bos_token_id=EOS)),
         "onnx-community/Qwen3-0.6B-ONNX": (lm_shape, lm_w, export.causal_lm,
                                            config(lm_shape, "Qwen3ForCausalLM", "qwen3", QWEN3_LM_VOCAB, eos_token_id=EOS, bos_token_id=EOS,
-                                                  **{"transformers.js_config": {"use_external_data_format": {"model.onnx": 1, "model_fp16.onnx": 1},
-                                                                                "kv_cache_dtype": {"fp16": "float16", "q4f16": "float16"}}})),
+                                                  **{"transformers.js_config": LM_JS_CONFIG})),
     }
     for repo, (shape, w, write, cfg) in repos.items():
         folder = os.path.join(out, repo)
@@ -127,18 +125,66 @@ def standins(out):
         json.dump(config(smol_shape, "LlamaForCausalLM", "llama", SMOL_VOCAB, eos_token_id=2, bos_token_id=1,
                          **{"transformers.js_config": {"kv_cache_dtype": {"fp16": "float16", "q4f16": "float16"}}}), f, indent=2)
     write_bf16(os.path.join(out, "smollm2-head.bf16"), smol_w["model.embed_tokens.weight"])
-    write_bf16(os.path.join(out, "qwen3-head.bf16"), lm_w["embed_table"])
     with open(os.path.join(out, "smollm2-head.json"), "w") as f:
         json.dump({"rows": SMOL_VOCAB, "cols": smol_shape.hidden}, f)
-    with open(os.path.join(out, "qwen3-head.json"), "w") as f:
-        json.dump({"rows": QWEN3_LM_VOCAB, "cols": lm_shape.hidden, "table_rows": TABLE_ROWS, "vocab": QWEN3_EMBED_VOCAB, "eos": EOS,
-                   "norm": list(lm_w["model.norm.weight"])}, f)
+    write_head(out, lm_shape, lm_w["embed_table"], lm_w["model.norm.weight"], table_rows=TABLE_ROWS)
     print("wrote", out)
+
+
+def write_head(out, lm_shape, table, norm, table_rows):
+    """qwen3-head.{bf16,json}: the LM's embedding table (its W, tied) and what tools/hub/testRepos.ts publishQwen3 needs to
+    write Qwen/Qwen3-0.6B's model.safetensors from it (row i of W is table row i mod table_rows)."""
+    write_bf16(os.path.join(out, "qwen3-head.bf16"), table)
+    with open(os.path.join(out, "qwen3-head.json"), "w") as f:
+        json.dump({"rows": QWEN3_LM_VOCAB, "cols": lm_shape.hidden, "table_rows": table_rows, "vocab": QWEN3_EMBED_VOCAB, "eos": EOS,
+                   "norm": [float(x) for x in norm]}, f)
+
+
+def fine_tuned(lm_w, embed_shape, seed, dtype=np.float64):
+    """The embedder as the LM fine-tuned: the same table (its first rows), every layer moved a little."""
+    embed_w = qwen3.weights(embed_shape, seed, dtype=dtype, **({"table_rows": TABLE_ROWS} if "embed_table" in lm_w else {}))
+    if "embed_table" in lm_w:
+        embed_w["embed_table"] = lm_w["embed_table"]
+    embed_w["model.embed_tokens.weight"] = lm_w["model.embed_tokens.weight"][: embed_shape.vocab]
+    for name, value in lm_w.items():
+        if name.startswith("model.layers.") or name == "model.norm.weight":
+            embed_w[name] = value + 0.3 * (embed_w[name] - (1 if name.endswith("norm.weight") else 0))
+    return embed_w
+
+
+def realsize(out, dtypes, size):
+    """Qwen3-0.6B's full shape (or `size`'s smaller one, for a test) in the catalog's two Qwen3 repos, in `dtypes`:
+    the same builder as the stand-ins, with a whole embedding table (no tiling: the bench measures real sizes).
+    Weights in float32 (0.6 B parameters per model), built one model at a time."""
+    shape = {"hidden": 1024, "layers": 28, "heads": 16, "kv_heads": 8, "head_dim": 128, "intermediate": 3072, "max_positions": 1024, **size}
+    embed_shape, lm_shape = qwen3.qwen3(QWEN3_EMBED_VOCAB, **shape), qwen3.qwen3(QWEN3_LM_VOCAB, **shape)
+    lm_w = qwen3.weights(lm_shape, 31, bf16_embedding=True, dtype=np.float32)
+    embed_w = fine_tuned(lm_w, embed_shape, 32, np.float32)
+    repos = {
+        "onnx-community/Qwen3-Embedding-0.6B-ONNX": (embed_shape, embed_w, export.embedder,
+                                                     config(embed_shape, "Qwen3Model", "qwen3", QWEN3_EMBED_VOCAB, eos_token_id=EOS, bos_token_id=EOS)),
+        "onnx-community/Qwen3-0.6B-ONNX": (lm_shape, lm_w, export.causal_lm, config(lm_shape, "Qwen3ForCausalLM", "qwen3", QWEN3_LM_VOCAB, eos_token_id=EOS,
+                                                                                     bos_token_id=EOS, **{"transformers.js_config": LM_JS_CONFIG})),
+    }
+    for repo, (s, w, write, cfg) in repos.items():
+        folder = os.path.join(out, repo)
+        for dtype in dtypes:
+            print(f"{repo}: {dtype}", flush=True)
+            export.save(write(s, w, dtype), folder, dtype)
+        with open(os.path.join(folder, "config.json"), "w") as f:
+            json.dump(cfg, f, indent=2)
+    write_head(out, lm_shape, lm_w["model.embed_tokens.weight"], lm_w["model.norm.weight"], table_rows=QWEN3_LM_VOCAB)
+    print("wrote", out, flush=True)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=["parity", "standins"])
+    parser.add_argument("what", choices=["parity", "standins", "realsize"])
     parser.add_argument("out")
+    parser.add_argument("--dtypes", default="q8,q4f16", help="realsize: the variants to write")
+    parser.add_argument("--size", default="{}", help='realsize: a smaller shape as JSON, e.g. {"layers": 2, "hidden": 64} (tests)')
     args = parser.parse_args()
-    {"parity": parity, "standins": standins}[args.what](args.out)
+    if args.what == "realsize":
+        realsize(args.out, [d for d in args.dtypes.split(",") if d], json.loads(args.size))
+    else:
+        {"parity": parity, "standins": standins}[args.what](args.out)

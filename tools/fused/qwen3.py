@@ -46,46 +46,49 @@ def smollm2(vocab: int, **kw) -> Shape:
     return replace(Shape(vocab=vocab, hidden=96, heads=3, kv_heads=1, head_dim=32, intermediate=192, rope_theta=1e5, eps=1e-5, qk_norm=False), **kw)
 
 
-def weights(shape: Shape, seed: int, table_rows: int | None = None, bf16_embedding: bool = False) -> dict:
+def weights(shape: Shape, seed: int, table_rows: int | None = None, bf16_embedding: bool = False, dtype=np.float64) -> dict:
     """Random weights under Hugging Face's names, N(0, 0.02²) for projections and norm scales near 1.
 
     With `bf16_embedding`, the embedding holds bfloat16 values. With `table_rows`, the embedding's rows repeat a table of that many rows (E[i] = T[i mod table_rows]):
-    the graph then builds E from T, so a stand-in with the real vocabulary stays a few hundred kB.
+    the graph then builds E from T, so a stand-in with the real vocabulary stays a few hundred kB. `dtype` float32 halves
+    the memory of a full-size model (build.py realsize: 0.6 B parameters), with other values than float64's stream.
     """
     rng = np.random.default_rng(seed)
     s = shape
+    randn = lambda *dims: rng.standard_normal(dims, dtype=dtype)
     w = {}
     if table_rows:
         # bfloat16 values: the stand-in Hub's Qwen/Qwen3-0.6B safetensors stores this table as bf16, exactly.
-        w["embed_table"] = bf16_round(rng.standard_normal((table_rows, s.hidden)) * 0.5)
+        w["embed_table"] = bf16_round(randn(table_rows, s.hidden) * 0.5)
         w["model.embed_tokens.weight"] = w["embed_table"][np.arange(s.vocab) % table_rows]
     else:
-        w["model.embed_tokens.weight"] = rng.standard_normal((s.vocab, s.hidden)) * 0.5
+        w["model.embed_tokens.weight"] = randn(s.vocab, s.hidden) * 0.5
         if bf16_embedding:  # as a bf16 checkpoint's tied W holds it, so W·h equals the export's logits
             w["model.embed_tokens.weight"] = bf16_round(w["model.embed_tokens.weight"])
-    norm = lambda n: 1 + 0.1 * rng.standard_normal(n)
+    norm = lambda n: 1 + 0.1 * randn(n)
+    projection = lambda rows, cols: randn(rows, cols) * 0.02 * 4
     for i in range(s.layers):
         p = f"model.layers.{i}."
         w[p + "input_layernorm.weight"] = norm(s.hidden)
-        w[p + "self_attn.q_proj.weight"] = rng.standard_normal((s.heads * s.head_dim, s.hidden)) * 0.02 * 4
-        w[p + "self_attn.k_proj.weight"] = rng.standard_normal((s.kv_heads * s.head_dim, s.hidden)) * 0.02 * 4
-        w[p + "self_attn.v_proj.weight"] = rng.standard_normal((s.kv_heads * s.head_dim, s.hidden)) * 0.02 * 4
-        w[p + "self_attn.o_proj.weight"] = rng.standard_normal((s.hidden, s.heads * s.head_dim)) * 0.02 * 4
+        w[p + "self_attn.q_proj.weight"] = projection(s.heads * s.head_dim, s.hidden)
+        w[p + "self_attn.k_proj.weight"] = projection(s.kv_heads * s.head_dim, s.hidden)
+        w[p + "self_attn.v_proj.weight"] = projection(s.kv_heads * s.head_dim, s.hidden)
+        w[p + "self_attn.o_proj.weight"] = projection(s.hidden, s.heads * s.head_dim)
         if s.qk_norm:
             w[p + "self_attn.q_norm.weight"] = norm(s.head_dim)
             w[p + "self_attn.k_norm.weight"] = norm(s.head_dim)
         w[p + "post_attention_layernorm.weight"] = norm(s.hidden)
-        w[p + "mlp.gate_proj.weight"] = rng.standard_normal((s.intermediate, s.hidden)) * 0.02 * 4
-        w[p + "mlp.up_proj.weight"] = rng.standard_normal((s.intermediate, s.hidden)) * 0.02 * 4
-        w[p + "mlp.down_proj.weight"] = rng.standard_normal((s.hidden, s.intermediate)) * 0.02 * 4
+        w[p + "mlp.gate_proj.weight"] = projection(s.intermediate, s.hidden)
+        w[p + "mlp.up_proj.weight"] = projection(s.intermediate, s.hidden)
+        w[p + "mlp.down_proj.weight"] = projection(s.hidden, s.intermediate)
     w["model.norm.weight"] = norm(s.hidden)
     return w
 
 
 def bf16_round(a: np.ndarray) -> np.ndarray:
-    """The float64 values of `a` rounded to bfloat16 (nearest even)."""
+    """The values of `a` rounded to bfloat16 (nearest even), in `a`'s float type."""
     u = np.ascontiguousarray(a, dtype="<f4").view("<u4").astype(np.uint64)
-    return (((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16).astype("<u4").view("<f4").astype(np.float64)
+    return (((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16).astype("<u4").view("<f4").astype(a.dtype)
 
 
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")

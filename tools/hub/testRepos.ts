@@ -143,11 +143,20 @@ function tiledBf16(table: Uint8Array, tableRows: number, rows: number, cols: num
  * Qwen/Qwen3-0.6B's W as one bf16 safetensors, tiled from the LM's small table exactly as its graph tiles it.
  */
 function publishQwen3(root: string, fused: string): void {
+  publishFolder(root, QWEN3_REPOS.embed, join(fused, QWEN3_REPOS.embed));
+  publishFolder(root, QWEN3_REPOS.base, join(fused, QWEN3_REPOS.base));
+  publishQwen3Extras(root, fused);
+}
+
+/**
+ * What a fused Qwen3 build (tools/fused/build.py standins or realsize, in `fused`) lacks to be the Hub's repos,
+ * written into `root` beside its two bodies: the tokenizers, the LM's generation config, and Qwen/Qwen3-0.6B
+ * (its config and W as a bf16 safetensors). bench/realsize.ts calls it with root = fused.
+ */
+export function publishQwen3Extras(root: string, fused: string): void {
   const info = JSON.parse(readFileSync(join(fused, 'qwen3-head.json'), 'utf8'));
   const withEos = qwen3TokenizerEndingOnEos(info.eos);
   const repos = QWEN3_REPOS;
-  publishFolder(root, repos.embed, join(fused, repos.embed));
-  publishFolder(root, repos.base, join(fused, repos.base));
   mkdirSync(join(root, repos.head), { recursive: true });
   writeFileSync(join(root, repos.embed, 'tokenizer.json'), JSON.stringify(withEos));
   for (const repo of [repos.base, repos.head]) copyFileSync(join(QWEN3_TOKENIZER, 'tokenizer.json'), join(root, repo, 'tokenizer.json'));
