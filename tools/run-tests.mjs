@@ -6,8 +6,10 @@
 // counted from the runners' JSON reports (a skipped test is never counted as passed).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 
-const REPORTS = '.cache/test-reports';
+// Absolute: Playwright resolves a relative PLAYWRIGHT_JSON_OUTPUT_NAME against the config's folder (e2e/engines/ for the other engines).
+const REPORTS = resolve('.cache/test-reports');
 rmSync(REPORTS, { recursive: true, force: true });
 mkdirSync(REPORTS, { recursive: true });
 
