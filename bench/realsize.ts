@@ -280,7 +280,20 @@ async function openPair(page: Page, port: number, hub: string, dtype: BenchDtype
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
   const questions: string[] = [];
   const deadline = Date.now() + LOAD_TIMEOUT_MS;
+  let nextReport = Date.now() + 30_000;
   while (Date.now() < deadline) {
+    if (Date.now() > nextReport) {
+      // A slow load says what it waits on (the status line names a stalled step: src/state/watchdog.ts).
+      nextReport += 30_000;
+      log(
+        `still loading: ${(
+          await page
+            .getByTestId('model-status')
+            .textContent()
+            .catch(() => '?')
+        )?.trim()}`,
+      );
+    }
     const state = (await page.evaluate(`(() => {
       if (window.__firstTokens !== undefined) return { tokens: window.__firstTokens };
       const error = document.querySelector('[data-testid="error"]');
@@ -297,27 +310,40 @@ async function openPair(page: Page, port: number, hub: string, dtype: BenchDtype
   return { error: `no tokens after ${LOAD_TIMEOUT_MS / 60_000} min`, questions };
 }
 
-/** Opens the Layers view, times until it shows every layer's row, measures what it adds to the renderer's RSS, and closes it. */
-async function layerView(page: Page, profile: Profile): Promise<{ ms: number; rows: number; addedMb: number }> {
+/**
+ * Opens the Layers view, times until it shows every layer's row (or says why it cannot), measures what it adds
+ * to the renderer's RSS, and closes it.
+ */
+async function layerView(page: Page, profile: Profile): Promise<{ ms: number; rows: number; addedMb: number; error?: string }> {
   await page.getByTestId('view-explorer').click();
   const before = Math.max(...(await renderers(profile)).map((r) => r.rssMb));
   const sampler = rssSampler(profile);
   const started = performance.now();
   await page.getByTestId('layer-details').locator('summary').click();
-  await page.waitForFunction(
-    (layers) =>
-      document.querySelectorAll('[data-testid="layer-row"]').length >= layers && !document.querySelector('[data-testid="layer-view"][aria-busy="true"]'),
-    28,
-    { timeout: REALSIZE_TIMEOUT_MS },
-  );
+  const outcome = await page
+    .waitForFunction(
+      (layers) => {
+        const failed = document.querySelector('[data-testid="layer-error"], [data-testid="layer-unavailable"]');
+        if (failed) return failed.textContent || 'failed';
+        const done =
+          document.querySelectorAll('[data-testid="layer-row"]').length >= layers && !document.querySelector('[data-testid="layer-view"][aria-busy="true"]');
+        return done ? 'done' : false;
+      },
+      28,
+      { timeout: LAYERS_TIMEOUT_MS, polling: 100 },
+    )
+    .then((handle) => handle.jsonValue() as Promise<string>)
+    .catch(() => `not done after ${LAYERS_TIMEOUT_MS / 1000} s`);
   const ms = performance.now() - started;
   await sleep(1000);
   const peak = Math.max(sampler.peakMb(), ...(await renderers(profile)).map((r) => r.rssMb));
   sampler.stop();
   const rows = await page.getByTestId('layer-row').count();
   await page.getByTestId('layer-details').locator('summary').click();
-  return { ms, rows, addedMb: peak - before };
+  return { ms, rows, addedMb: peak - before, ...(outcome !== 'done' && { error: `${outcome} (${rows} rows shown)` }) };
 }
+/** The Layers view at real size runs both bodies once more with 28 extra outputs each, after building those sessions. */
+const LAYERS_TIMEOUT_MS = 600_000;
 
 /** Starts a 100-text analysis, presses Cancel once it has run `after` ms, and times until the view is idle again. */
 async function cancelLatency(page: Page, after: number): Promise<{ ms: number; done: number; message: string }> {
@@ -433,7 +459,11 @@ export async function run(args: string[]): Promise<void> {
     // The Layers view on the current text: every layer's pooled state of both models through the final norm and W.
     log('Layers view…');
     const layers = await layerView(page, browser);
-    log(`Layers view: all ${layers.rows} rows ${layers.ms.toFixed(0)} ms after opening it; the renderer's RSS +${layers.addedMb.toFixed(0)} MiB at most`);
+    log(
+      layers.error
+        ? `Layers view: ${layers.error} after ${layers.ms.toFixed(0)} ms`
+        : `Layers view: all ${layers.rows} rows ${layers.ms.toFixed(0)} ms after opening it; the renderer's RSS +${layers.addedMb.toFixed(0)} MiB at most`,
+    );
 
     // Updates, the app's and transformers.js alone's in turn, so that both meet the same load on this shared machine.
     const updates: [number, number][] = [];
@@ -611,7 +641,7 @@ export async function run(args: string[]): Promise<void> {
       },
       {
         what: 'Layers view: opening it → all 28 rows (one text, both models)',
-        value: ms(layers.ms),
+        value: layers.error ? `${layers.error.slice(0, 60)} (${ms(layers.ms)})` : ms(layers.ms),
         baseline: `update ${ms(update)}`,
         ratio: ratio(layers.ms, update),
         note: `the renderer's RSS +${layers.addedMb.toFixed(0)} MiB at most while it is built`,

@@ -33,6 +33,10 @@ export const MAX_INPUT_CHARS = 100_000;
 
 /** Texts of the PC1 sample after which the slider moves (the rest refine u₁). */
 export const EARLY_DIRECTION = 50;
+/** Sample texts the Layers view reads at every layer for each layer's u₁⁽ℓ⁾: as many as the slider's own early u₁ reads at most. */
+const LAYER_SAMPLE_TEXTS = EARLY_DIRECTION;
+/** Texts per layer-graph run: each holds every layer's states of its texts, so a batch costs layers × its tokens × d floats. */
+const LAYER_BATCH = 8;
 /** How long the page must have asked for nothing before background work runs again. */
 const QUIET_MS = 1500;
 
@@ -403,12 +407,16 @@ export class LensSession {
     return { requestId, rows, reasons };
   }
 
-  /** W·u₁⁽ℓ⁾ and v₁⁽ℓ⁾ of the pair's sample at every layer (once per load; undefined without a sample). */
+  /**
+   * W·u₁⁽ℓ⁾ and v₁⁽ℓ⁾ of the first LAYER_SAMPLE_TEXTS texts of the pair's sample at every layer (once per load;
+   * undefined without a sample): the whole sample through every layer of both models took over 4 minutes at
+   * Qwen3-0.6B's size (bench realsize), for directions the first texts already give.
+   */
   private sampleLayerDirections(state: LoadState): Promise<LayerDirections | undefined> {
     const { pair } = state;
     state.layerDirections ??= (async () => {
       if (pair.sample.length < 2) return undefined;
-      const { embed, base } = await pair.encodeLayers(pair.sample, 32);
+      const { embed, base } = await pair.encodeLayers(pair.sample.slice(0, LAYER_SAMPLE_TEXTS), LAYER_BATCH);
       const spectra = base.map((states, l) => spectrumOf(embed[l], states, 1));
       return { zu: spectra.map((s) => project(pair.head, s.vectors[0])), v1: spectra.map((s) => s.variation[0]) };
     })();

@@ -18,8 +18,9 @@ Two styles, as docs/hub-facts.md ("The graphs inside") describes the real files:
 Dtypes and their files (FILES): fp32 and fp16 with external data (`<file>_data`), q8 (`model_quantized.onnx`:
 DynamicQuantizeLinear → MatMulInteger → Cast → Mul, as onnxruntime's quantize_dynamic writes a MatMul), q4 and
 q4f16 (`MatMulNBits`, 4 bits, block 32). fp16 and q4f16 compute in float16 (activations, KV cache, logits /
-hidden state); the others in float32. Only the layer projections are quantized; embeddings and norms keep the
-float type.
+hidden state); the others in float32. Only the layer projections are quantized, and in q8 the embedding too (uint8
+behind Gather → DequantizeLinear, the tied LM head a MatMulInteger on it: the real q8 files are ~0.6 GB, which a
+float32 table of 0.62 GB alone would exceed); norms keep the float type.
 
 Names, ops and layout follow the facts there; what those facts leave open (the fp16 embedder's I/O types, the q8
 LM head) is chosen here and said in the facts file, so verify:hub's op histograms show the difference at once.
@@ -114,17 +115,31 @@ class Builder:
         return self.linear(both, w[p + "mlp.down_proj.weight"], f"{name}/mlp/down_proj")
 
     def embedding(self, w, table_rows):
-        """E[input_ids]; E is an initializer, or built from a repeating table (E[i] = T[i mod rows]) for real vocabularies."""
+        """E[input_ids]; E is an initializer, or built from a repeating table (E[i] = T[i mod rows]) for real vocabularies.
+
+        In q8 the table is stored as quantize_dynamic stores a Gather's: uint8 per tensor, the gathered rows
+        dequantized (DequantizeLinear); returns (E as uint8, its scale, its zero point) for the tied LM head then.
+        """
+        source = w["embed_table"] if table_rows else w["model.embed_tokens.weight"]
+        if self.dtype == "q8":
+            q, scale, zero, _ = quantize_q8(source.astype(np.float32))
+            stored = self.init("model.embed_tokens.weight_quantized" + ("_table" if table_rows else ""), q)
+            quantization = [self.init("model.embed_tokens.weight_scale", np.array(scale, dtype=np.float32)),
+                            self.init("model.embed_tokens.weight_zero_point", np.array(zero, dtype=np.uint8))]
+        else:
+            stored = self.weight("model.embed_tokens.table" if table_rows else "model.embed_tokens.weight", source)
+            quantization = []
         if table_rows:
-            table = self.weight("model.embed_tokens.table", w["embed_table"])
             vocab = w["model.embed_tokens.weight"].shape[0]
             rows = self.node("Range", [self.const(0), self.const(vocab), self.const(1)], ["/model/embed_tokens/rows"], "/model/embed_tokens/Range")
             wrapped = self.node("Mod", [rows, self.const(table_rows)], ["/model/embed_tokens/wrapped"], "/model/embed_tokens/Mod")
-            embed = self.node("Gather", [table, wrapped], ["model.embed_tokens.weight"], "/model/embed_tokens/tile_Gather", axis=0)
-        else:
-            embed = self.weight("model.embed_tokens.weight", w["model.embed_tokens.weight"])
-        x = self.node("Gather", [embed, "input_ids"], ["/model/embed_tokens/Gather/output_0"], "/model/embed_tokens/Gather", axis=0)
-        return embed, x
+            name = "model.embed_tokens.weight_quantized" if quantization else "model.embed_tokens.weight"
+            stored = self.node("Gather", [stored, wrapped], [name], "/model/embed_tokens/tile_Gather", axis=0)
+        x = self.node("Gather", [stored, "input_ids"], ["/model/embed_tokens/Gather/output_0"], "/model/embed_tokens/Gather", axis=0)
+        if quantization:
+            x = self.node("DequantizeLinear", [x, *quantization], ["/model/embed_tokens/DequantizeLinear/output_0"], "/model/embed_tokens/DequantizeLinear")
+            return (stored, *quantization), x
+        return stored, x
 
     def rope_caches(self, s: Shape):
         inv_freq = s.rope_theta ** (-np.arange(0, s.head_dim, 2) / s.head_dim)
@@ -190,9 +205,19 @@ def causal_lm(s: Shape, w: dict, dtype: str, table_rows=None) -> onnx.ModelProto
         branch = b.mlp(normed, w, p, n)
     h, _ = b.skip_norm(branch, stream, b.weight("model.norm.weight", w["model.norm.weight"]), f"/model/layers.{s.layers}/final_norm_layernorm/SkipLayerNorm",
                        s.eps, keep_sum=False)
-    # The LM head on the tied embedding: no second vocabulary matrix in the file.
-    head_t = b.node("Transpose", [embed], ["/lm_head/Transpose/output_0"], "/lm_head/Transpose", perm=[1, 0])
-    b.node("MatMul", [h, head_t], ["logits"], "/lm_head/MatMul")
+    # The LM head on the tied embedding: no second vocabulary matrix in the file. In q8 it reads the same uint8
+    # table (MatMulInteger on h quantized at run time): the real q8 file's size leaves no room for another.
+    if b.dtype == "q8":
+        table, scale, zero = embed
+        head_t = b.node("Transpose", [table], ["/lm_head/Transpose/output_0"], "/lm_head/Transpose", perm=[1, 0])
+        hq, hs, hz = b.node("DynamicQuantizeLinear", [h], ["/lm_head/h_q", "/lm_head/h_scale", "/lm_head/h_zero"], "/lm_head/DynamicQuantizeLinear")
+        acc = b.node("MatMulInteger", [hq, head_t, hz, zero], ["/lm_head/int32"], "/lm_head/MatMulInteger")
+        acc_f = b.node("Cast", [acc], ["/lm_head/int32_float"], "/lm_head/Cast", to=TensorProto.FLOAT)
+        both = b.node("Mul", [hs, scale], ["/lm_head/scale"], "/lm_head/scale_Mul")
+        b.node("Mul", [acc_f, both], ["logits"], "/lm_head/MatMul")
+    else:
+        head_t = b.node("Transpose", [embed], ["/lm_head/Transpose/output_0"], "/lm_head/Transpose", perm=[1, 0])
+        b.node("MatMul", [h, head_t], ["logits"], "/lm_head/MatMul")
     return b.model("main_graph")
 
 

@@ -124,15 +124,16 @@ def quantize_q8(w: np.ndarray):
 
 def as_stored(w: dict, dtype: str) -> dict:
     """The weights as a `dtype` export computes with them: fp16 rounds everything to half precision; q4/q4f16
-    dequantize the layer projections from 4 bits (and round the rest to half in q4f16); q8 from 8 bits."""
+    dequantize the layer projections from 4 bits (and round the rest to half in q4f16); q8 the projections and the
+    embedding from 8 bits."""
     out = {}
     for name, value in w.items():
         v = value
         if is_projection(name) and dtype in ("q4", "q4f16"):
             half = dtype == "q4f16"
             v = quantize_q4(v.astype(np.float16 if half else np.float32).astype(np.float64), np.float16 if half else np.float32)[2]
-        elif is_projection(name) and dtype == "q8":
-            v = quantize_q8(v.astype(np.float32))[3]
+        elif (is_projection(name) or name in ("model.embed_tokens.weight", "embed_table")) and dtype == "q8":
+            v = quantize_q8(v.astype(np.float32))[3]  # the table: one scale for the whole (tiled or not: the same values)
         if dtype in ("fp16", "q4f16"):
             v = v.astype(np.float16)
         out[name] = v.astype(np.float64)

@@ -2,7 +2,7 @@
  * The real-size pair's recipe (tools/fused/build.py realsize, what `npm run bench -- realsize` builds at Qwen3-0.6B's
  * full shape) at a small size of the same family: the real vocabularies, untiled tables, the fused styles, and the
  * Hub layout publishQwen3Extras completes. The q8 LM's logits-only graph, patched by the app to give h, and W (the
- * bf16 safetensors written from the build's table) give W·h equal to the export's own logits.
+ * bf16 safetensors written from the build's table) give W·h that agrees with the export's own (uint8) head.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -49,7 +49,7 @@ describe('the real-size recipe, small', () => {
     expect(existsSync(join(root, 'Qwen/Qwen3-0.6B/model.safetensors'))).toBe(true);
   });
 
-  it('the q8 LM patched for h (behind MatMulInteger layers, GroupQueryAttention and the fused final norm): W·h equals its logits', async () => {
+  it('the q8 LM patched for h (behind MatMulInteger layers, GroupQueryAttention and the fused final norm): W·h agrees with its logits', async () => {
     const model = readFileSync(join(root, BASE, 'onnx/model_quantized.onnx'));
     expect(readGraph(model).nodes.map((n) => n.opType)).toEqual(expect.arrayContaining(['DynamicQuantizeLinear', 'MatMulInteger']));
     const patch = hiddenStatePatch(model);
@@ -74,11 +74,19 @@ describe('the real-size recipe, small', () => {
     for (let t = 0; t < ids.length; t++) {
       const z = project(W, h.subarray(t * cols, (t + 1) * cols));
       const theirs = logits.subarray(t * rows, (t + 1) * rows);
-      // The export's head is the same bf16-exact table in float32: the same top tokens, the same logits.
-      expect(Array.from(topK(z, 10, rows).ids)).toEqual(Array.from(topK(theirs, 10, rows).ids));
-      let worst = 0;
-      for (let v = 0; v < rows; v++) worst = Math.max(worst, Math.abs(z[v] - theirs[v]));
-      expect(worst).toBeLessThan(1e-3);
+      // The export's head is the same table in uint8 and h quantized at run time, against bf16 W and float h:
+      // the same ranking at the top, logits pointing the same way.
+      const ours = new Set(topK(z, 10, rows).ids);
+      expect(Array.from(topK(theirs, 10, rows).ids).filter((id) => ours.has(id)).length).toBeGreaterThanOrEqual(8);
+      let dot = 0;
+      let zz = 0;
+      let tt = 0;
+      for (let v = 0; v < rows; v++) {
+        dot += z[v] * theirs[v];
+        zz += z[v] * z[v];
+        tt += theirs[v] * theirs[v];
+      }
+      expect(dot / Math.sqrt(zz * tt)).toBeGreaterThan(0.99);
     }
   });
 });
