@@ -40,8 +40,9 @@ Commands:
            nDCG@10, MRR@10, Recall@100 and costs of sparse, dense and BM25.
            TSVs: id<TAB>text; qrels query_id<TAB>doc_id<TAB>relevance.
 
-Input files: one text per line, .csv/.tsv (column --column, default "text"),
-.jsonl (field --column, default "text"), or STS-B's sts-*.csv layout.
+Input files: one text per line, .csv/.tsv (column --column), .jsonl (field --column),
+or STS-B's sts-*.csv layout. Without --column: the only column, else the one named
+text, sentence, query or passage; else the columns are listed to choose from.
 Options: --format lines|csv|tsv|jsonl|stsb, --models-dir <dir>, --help.
 
 A pair of Hub models instead of --pair (bodies via transformers.js, the base model's

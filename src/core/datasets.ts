@@ -32,6 +32,65 @@ export function formatFromName(name: string): TextFormat {
   return 'lines';
 }
 
+/** Field names that say a column holds the texts, compared case-insensitively. */
+export const TEXT_FIELD_NAMES: readonly string[] = ['text', 'sentence', 'query', 'passage'];
+
+/**
+ * The column a file's texts come from, when no one has said: the only field, or the one field whose name
+ * says it holds the texts. Otherwise (no such name, or two of them, such as a query and a passage) it is
+ * the user's choice: the fields are returned to be listed, never guessed from their order.
+ */
+export type FieldChoice = { field: string; why: 'only' | 'named' } | { field: undefined; fields: string[] };
+
+export function chooseField(fields: readonly string[]): FieldChoice {
+  if (fields.length === 1) return { field: fields[0], why: 'only' };
+  const named = fields.filter((f) => TEXT_FIELD_NAMES.includes(f.trim().toLowerCase()));
+  if (named.length === 1) return { field: named[0], why: 'named' };
+  return { field: undefined, fields: [...fields] };
+}
+
+function csvRows(content: string, format: 'csv' | 'tsv') {
+  return Papa.parse<Record<string, string>>(content.trim(), {
+    header: true,
+    delimiter: format === 'tsv' ? '\t' : ',',
+    skipEmptyLines: true,
+  });
+}
+
+/** The first JSONL row that is not blank, parsed; undefined when it is not a JSON object. */
+function firstJsonRow(content: string): Record<string, unknown> | undefined {
+  const line = content.split(/\r?\n/).find((l) => l.trim());
+  if (!line) return undefined;
+  try {
+    const row: unknown = JSON.parse(line);
+    return row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // parseTexts names the line
+  }
+}
+
+/**
+ * The fields a text can come from: a CSV/TSV's header; a JSONL file's first row's keys with string values
+ * (an id number or a label is not a text). None for one text per line and for the STS Benchmark.
+ */
+export function listFields(content: string, format: TextFormat): string[] {
+  if (format === 'csv' || format === 'tsv') return csvRows(content, format).meta.fields ?? [];
+  if (format === 'jsonl') {
+    const row = firstJsonRow(content);
+    return row ? Object.keys(row).filter((key) => typeof row[key] === 'string') : [];
+  }
+  return [];
+}
+
+/** The column to read: the one asked for, else chooseField's; a DatasetError listing the fields when it must be asked. */
+function fieldToRead(fields: readonly string[], column: string | undefined, noun: 'column' | 'field'): string | undefined {
+  if (column) return column;
+  const choice = chooseField(fields);
+  if (choice.field !== undefined) return choice.field;
+  if (!choice.fields.length) return undefined;
+  throw new DatasetError(`the file has ${choice.fields.length} ${noun}s (${choice.fields.join(', ')}): choose the one that holds the texts`);
+}
+
 export function parseTexts(content: string, format: TextFormat, column?: string): ParsedTexts {
   const texts: string[] = [];
   let skippedEmpty = 0;
@@ -48,7 +107,7 @@ export function parseTexts(content: string, format: TextFormat, column?: string)
   }
 
   if (format === 'jsonl') {
-    const field = column ?? 'text';
+    const field = fieldToRead(listFields(content, 'jsonl'), column, 'field') ?? 'text';
     content.split(/\r?\n/).forEach((line, index) => {
       if (!line.trim()) return;
       let row: unknown;
@@ -82,15 +141,11 @@ export function parseTexts(content: string, format: TextFormat, column?: string)
     return { texts, skippedEmpty };
   }
 
-  const parsed = Papa.parse<Record<string, string>>(content.trim(), {
-    header: true,
-    delimiter: format === 'tsv' ? '\t' : ',',
-    skipEmptyLines: true,
-  });
+  const parsed = csvRows(content, format);
   const fatal = parsed.errors.find((e) => e.type !== 'FieldMismatch' || e.code === 'TooFewFields');
   if (fatal) throw new DatasetError(fatal.message, (fatal.row ?? 0) + 2);
   const fields = parsed.meta.fields ?? [];
-  const field = column ?? (fields.includes('text') ? 'text' : fields[0]);
+  const field = fieldToRead(fields, column, 'column');
   if (!field || !fields.includes(field)) {
     throw new DatasetError(`no column "${column}"; the columns are: ${fields.join(', ')}`);
   }

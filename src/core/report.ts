@@ -28,6 +28,8 @@ export interface PerText {
   text: string;
   ids: number[];
   truncated: boolean;
+  /** The text's unique content token ids (options.isContent): the set behind the content variants. */
+  contentIds: number[];
   /** Top aligned ids per model (at least k, or |T| when longer). */
   top: Record<ModelKey, number[]>;
 }
@@ -85,6 +87,7 @@ export function buildReport(records: readonly TextRecord[], head: LmHead, option
       text: r.text,
       ids: r.ids,
       truncated: Boolean(r.truncated),
+      contentIds: unique.filter(options.isContent),
       top: { embed: rank(r.embed), base: rank(r.base), baseAdjusted: rank(adjust(r.base, u1, lambda)) },
     };
   });
@@ -98,7 +101,7 @@ export function buildReport(records: readonly TextRecord[], head: LmHead, option
     n: records.length,
     k,
     metrics: byModel((key) => measure(perText.map((p) => ({ aligned: p.top[key], textIds: uniqueIds(p.ids) })))),
-    content: byModel((key) => measure(perText.map((p) => ({ aligned: p.top[key], textIds: uniqueIds(p.ids).filter(options.isContent) })))),
+    content: byModel((key) => measure(perText.map((p) => ({ aligned: p.top[key], textIds: p.contentIds })))),
     frequentShare: byModel((key) => perText.reduce((sum, p) => sum + p.top[key].slice(0, k).filter((id) => top50.has(id)).length / k, 0) / perText.length),
     variation: v,
     singularValues: pcs.singularValues,

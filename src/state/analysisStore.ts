@@ -1,12 +1,13 @@
 import { create } from 'zustand';
-import { formatFromName, parseTexts, type TextFormat } from '../core/datasets';
+import { parseTexts } from '../core/datasets';
 import type { DatasetAnalysis } from '../worker/protocol';
+import { type AnalysisInput, type DatasetFile, type DatasetSource, inputOf, readDatasetFile } from './analysisInput';
 import { lensClient, messageOf, proxyCallback } from './lensClient';
 import { newestWins } from './newestWins';
 import { currentProvenance, isCurrent, type Provenance } from './provenance';
 import { useLens } from './store';
 
-export type DatasetSource = 'stsb' | 'msmarco' | 'file';
+export type { DatasetSource } from './analysisInput';
 
 export const DATASET_LABELS: Record<DatasetSource, string> = {
   stsb: 'STS Benchmark test sentences (bundled)',
@@ -18,7 +19,8 @@ export interface AnalysisState {
   source: DatasetSource;
   /** How many texts to analyse from the start of the dataset. */
   limit: number;
-  file?: { name: string; content: string; format: TextFormat };
+  file?: DatasetFile;
+  /** The column or field to read ('' while the user has to choose one). */
   column: string;
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
   progress: { done: number; total: number };
@@ -26,13 +28,22 @@ export interface AnalysisState {
    * The latest finished analysis, with the pair and load it was computed on; kept when a
    * later run is cancelled or fails, and when the pair changes (then shown as "computed on …").
    */
-  result?: DatasetAnalysis & { dataset: string; skippedEmpty: number; computedOn: Provenance };
+  result?: DatasetAnalysis & {
+    dataset: string;
+    skippedEmpty: number;
+    computedOn: Provenance;
+    /** What was read (compared with the current choice: "these results are of …"). */
+    input: AnalysisInput;
+    /** How the pair ran, for the exports. */
+    settings: { dtype: string; device: string };
+  };
   message?: string;
 
   setSource(source: DatasetSource): void;
   setLimit(limit: number): void;
   setColumn(column: string): void;
-  setFile(name: string, content: string): void;
+  /** Reads a chosen file; one that is not text is refused with a one-line message and no file is then chosen. */
+  setFile(name: string, bytes: Uint8Array): void;
   run(): Promise<void>;
   cancel(): void;
   applyToExplorer(): Promise<void>;
@@ -77,7 +88,14 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
   setSource: (source) => set({ source, message: undefined }),
   setLimit: (limit) => set({ limit: Math.max(2, Math.floor(limit) || 2) }),
   setColumn: (column) => set({ column }),
-  setFile: (name, content) => set({ file: { name, content, format: formatFromName(name) }, source: 'file', message: undefined }),
+  setFile(name, bytes) {
+    try {
+      const file = readDatasetFile(name, bytes);
+      set({ file, column: file.choice.field ?? '', source: 'file', message: undefined });
+    } catch (error) {
+      set({ file: undefined, column: '', source: 'file', message: messageOf(error) });
+    }
+  },
 
   async run() {
     if (get().status === 'running') return;
@@ -86,6 +104,9 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       set({ message: 'The model pair is not loaded yet.' });
       return;
     }
+    const input = inputOf(get());
+    const { pairInfo } = useLens.getState();
+    const settings = { dtype: pairInfo?.dtype ?? '', device: pairInfo?.device ?? '' };
     const runId = runs.next();
     set({ status: 'running', message: undefined, progress: { done: 0, total: 0 } });
     try {
@@ -104,7 +125,7 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
       const result = outcome.value;
       set({
         status: 'done',
-        result: { ...result, dataset: name, skippedEmpty, computedOn },
+        result: { ...result, dataset: name, skippedEmpty, computedOn, input, settings },
         message: analysisNotes(skippedEmpty, result.report.perText.filter((p) => p.truncated).length),
       });
     } catch (error) {

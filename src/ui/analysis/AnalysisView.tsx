@@ -1,11 +1,15 @@
 import { useShallow } from 'zustand/react/shallow';
 import { MODEL_KEYS, type ModelKey } from '../../core/report';
+import { inputNote, inputOf } from '../../state/analysisInput';
 import { DATASET_LABELS, type DatasetSource, useAnalysis } from '../../state/analysisStore';
 import { useStaleNote } from '../../state/provenance';
 import { useLens } from '../../state/store';
 import { pc1TokensFigure, variationFigure } from '../figures/charts';
 import { FigureExport } from '../figures/FigureExport';
 import { displayToken } from '../tokenText';
+import { DatasetFileRow } from './DatasetFileRow';
+import { MetricDefinitions } from './MetricDefinitions';
+import { metricTitle } from './metricDefinitions';
 import { PerTextTable } from './PerTextTable';
 import { VariationChart } from './VariationChart';
 
@@ -29,8 +33,6 @@ export function AnalysisView() {
       message: s.message,
       setSource: s.setSource,
       setLimit: s.setLimit,
-      setColumn: s.setColumn,
-      setFile: s.setFile,
       run: s.run,
       cancel: s.cancel,
       applyToExplorer: s.applyToExplorer,
@@ -41,6 +43,8 @@ export function AnalysisView() {
   const result = a.result;
   // A result of another pair (or an earlier load) is shown for reference only.
   const stale = useStaleNote(result?.computedOn);
+  // A result of another dataset, file, column or size than the one chosen now (a refused file included).
+  const otherInput = inputNote(result, inputOf(a));
   const report = result?.report;
   const running = a.status === 'running';
   const percent = a.progress.total ? (a.progress.done / a.progress.total) * 100 : 0;
@@ -56,27 +60,7 @@ export function AnalysisView() {
               {DATASET_LABELS[source]}
             </label>
           ))}
-          {a.source === 'file' && (
-            <div className="file-row">
-              <input
-                type="file"
-                data-testid="dataset-file"
-                accept=".txt,.csv,.tsv,.jsonl,.ndjson"
-                onChange={async (e) => {
-                  const file = e.currentTarget.files?.[0];
-                  if (file) a.setFile(file.name, await file.text());
-                }}
-              />
-              <label>
-                column / field <input type="text" value={a.column} placeholder="text" onChange={(e) => a.setColumn(e.currentTarget.value)} size={10} />
-              </label>
-              {a.file && (
-                <span className="muted">
-                  {a.file.name} ({a.file.format})
-                </span>
-              )}
-            </div>
-          )}
+          {a.source === 'file' && <DatasetFileRow />}
           <label>
             first{' '}
             <input
@@ -121,6 +105,11 @@ export function AnalysisView() {
                 {stale}
               </p>
             )}
+            {otherInput && (
+              <p className="stale-note" data-testid="analysis-input-stale" role="status">
+                {otherInput}
+              </p>
+            )}
             <div className="panel-head">
               <h3>
                 Alignment on {result.dataset}: {report.n} texts, k = {report.k}
@@ -139,13 +128,13 @@ export function AnalysisView() {
               <thead>
                 <tr>
                   <th />
-                  <th>Hit@10</th>
-                  <th>LAR</th>
-                  <th>GAR</th>
-                  <th title="Only tokens that are not punctuation, stop words or among the 100 most frequent">content Hit@10</th>
-                  <th>content LAR</th>
-                  <th>content GAR</th>
-                  <th title="Share of the top-k among the 50 most frequent tokens">top-k frequent</th>
+                  <th title={metricTitle('Hit@k')}>Hit@10</th>
+                  <th title={metricTitle('LAR')}>LAR</th>
+                  <th title={metricTitle('GAR')}>GAR</th>
+                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content Hit@10</th>
+                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content LAR</th>
+                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content GAR</th>
+                  <th title={metricTitle('top-k frequent')}>top-k frequent</th>
                 </tr>
               </thead>
               <tbody>
@@ -167,6 +156,7 @@ export function AnalysisView() {
               Base + v₁·u₁ uses λ = v₁ = {report.lambda.toFixed(3)} from this dataset. Content variants skip texts without a content token (
               {report.n - report.content.embed.n} here); the paper reports only the plain metrics.
             </p>
+            <MetricDefinitions />
           </section>
 
           <section className="panel two-up">

@@ -1,100 +1,72 @@
-import Papa from 'papaparse';
 import { useMemo, useState } from 'react';
-import { hitAtK, localAlignmentRate, uniqueIds } from '../../core/metrics';
-import type { DatasetAnalysis } from '../../worker/protocol';
+import type { AnalysisState } from '../../state/analysisStore';
+import { useLens } from '../../state/store';
 import { download } from '../download';
 import { displayToken } from '../tokenText';
+import { analysisCsv, analysisJson } from './analysisExport';
+import { type PerTextRow, perTextRows } from './perTextRows';
 
 type SortKey = 'index' | 'embedLar' | 'baseLar' | 'gain';
-
-interface Row {
-  index: number;
-  text: string;
-  keyTokens: string[];
-  embedTop: string[];
-  baseTop: string[];
-  embedHit: number;
-  embedLar: number;
-  baseHit: number;
-  baseLar: number;
-  gain: number;
-}
+type Direction = 'ascending' | 'descending';
 
 const PAGE = 50;
 
-/** Every analysed text with its key tokens and both models' top tokens; sortable, exportable. */
-export function PerTextTable({ analysis }: { analysis: DatasetAnalysis }) {
-  const [sort, setSort] = useState<SortKey>('index');
+/** A first click sorts by position from the first text, by a metric from the largest value; a second click reverses. */
+const FIRST_DIRECTION: Record<SortKey, Direction> = { index: 'ascending', embedLar: 'descending', baseLar: 'descending', gain: 'descending' };
+
+/** Rows in the chosen order; equal values keep the dataset's order whichever way the column runs. */
+function sortRows(rows: PerTextRow[], key: SortKey, direction: Direction): PerTextRow[] {
+  const sign = direction === 'ascending' ? 1 : -1;
+  if (key === 'index') return sign === 1 ? rows : [...rows].reverse();
+  return [...rows].sort((a, b) => sign * (a[key] - b[key]) || a.index - b.index);
+}
+
+/** Sets the explorer's text and switches to it. */
+function openInExplorer(text: string) {
+  const lens = useLens.getState();
+  lens.setText(text);
+  lens.setView('explorer');
+}
+
+/** Every analysed text with its key tokens and both models' top tokens; sortable both ways, exportable, each openable in the explorer. */
+export function PerTextTable({ analysis }: { analysis: NonNullable<AnalysisState['result']> }) {
+  const [sort, setSort] = useState<{ key: SortKey; direction: Direction }>({ key: 'index', direction: 'ascending' });
   const [shown, setShown] = useState(PAGE);
-  const { report, tokenTexts } = analysis;
-  const k = report.k;
-  const rows: Row[] = useMemo(
-    () =>
-      report.perText.map((p, index) => {
-        const ids = uniqueIds(p.ids);
-        const word = (id: number) => tokenTexts[id] ?? `#${id}`;
-        const embedTop = p.top.embed.slice(0, k);
-        const embedLar = localAlignmentRate(p.top.embed, ids);
-        const baseLar = localAlignmentRate(p.top.base, ids);
-        return {
-          index,
-          text: p.text,
-          keyTokens: ids.filter((id) => embedTop.includes(id)).map(word),
-          embedTop: embedTop.map(word),
-          baseTop: p.top.base.slice(0, k).map(word),
-          embedHit: hitAtK(p.top.embed, ids, k),
-          embedLar,
-          baseHit: hitAtK(p.top.base, ids, k),
-          baseLar,
-          gain: embedLar - baseLar,
-        };
-      }),
-    [report, tokenTexts, k],
-  );
-  const sorted = useMemo(() => {
-    const copy = [...rows];
-    if (sort !== 'index') copy.sort((a, b) => b[sort] - a[sort] || a.index - b.index);
-    return copy;
-  }, [rows, sort]);
+  const k = analysis.report.k;
+  const rows = useMemo(() => perTextRows(analysis), [analysis]);
+  const sorted = useMemo(() => sortRows(rows, sort.key, sort.direction), [rows, sort]);
 
-  const exportRows = () =>
-    rows.map((r) => ({
-      text: r.text,
-      key_tokens: r.keyTokens.join(' | '),
-      embed_top: r.embedTop.join(' | '),
-      base_top: r.baseTop.join(' | '),
-      embed_hit: r.embedHit,
-      embed_lar: r.embedLar,
-      base_hit: r.baseHit,
-      base_lar: r.baseLar,
-    }));
+  const sortBy = (key: SortKey) =>
+    setSort((s) => ({ key, direction: s.key !== key ? FIRST_DIRECTION[key] : s.direction === 'ascending' ? 'descending' : 'ascending' }));
 
-  const header = (key: SortKey, label: string) => (
-    <th aria-sort={sort === key ? 'descending' : 'none'}>
-      <button type="button" className="sort" onClick={() => setSort(key)}>
-        {label}
-        {sort === key ? ' ↓' : ''}
-      </button>
-    </th>
-  );
+  const header = (key: SortKey, label: string) => {
+    const active = sort.key === key;
+    return (
+      <th aria-sort={active ? sort.direction : undefined} data-testid={`sort-${key}`}>
+        <button type="button" className="sort" onClick={() => sortBy(key)}>
+          {label}
+          {active ? (sort.direction === 'ascending' ? ' ↑' : ' ↓') : ''}
+        </button>
+      </th>
+    );
+  };
 
   return (
     <div className="panel">
       <div className="panel-head">
         <h3>Per text</h3>
         <div className="actions">
-          <button type="button" data-testid="export-csv" onClick={() => download('embedding-lens-per-text.csv', Papa.unparse(exportRows()), 'text/csv')}>
+          <button type="button" data-testid="export-csv" onClick={() => download('embedding-lens-analysis.csv', analysisCsv(analysis), 'text/csv')}>
             Export CSV
           </button>
-          <button
-            type="button"
-            data-testid="export-json"
-            onClick={() => download('embedding-lens-per-text.json', JSON.stringify(exportRows(), null, 2), 'application/json')}
-          >
+          <button type="button" data-testid="export-json" onClick={() => download('embedding-lens-analysis.json', analysisJson(analysis), 'application/json')}>
             Export JSON
           </button>
         </div>
       </div>
+      <p className="muted small">
+        The exports hold the settings, the summary table and every text's metrics under the three models, content variants and gain included.
+      </p>
       <table className="data per-text" data-testid="per-text-table">
         <thead>
           <tr>
@@ -110,8 +82,20 @@ export function PerTextTable({ analysis }: { analysis: DatasetAnalysis }) {
         </thead>
         <tbody>
           {sorted.slice(0, shown).map((r) => (
-            <tr key={r.index} data-testid="per-text-row">
-              <td>{r.index + 1}</td>
+            <tr key={r.index} data-testid="per-text-row" data-index={r.index}>
+              <td>
+                {r.index + 1}{' '}
+                <button
+                  type="button"
+                  className="open-row"
+                  data-testid="open-in-explorer"
+                  aria-label={`Open text ${r.index + 1} in the explorer`}
+                  title="Open this text in the explorer"
+                  onClick={() => openInExplorer(r.text)}
+                >
+                  ↗
+                </button>
+              </td>
               <td className="text-cell">{r.text}</td>
               <td className="tokens-cell key">{r.keyTokens.map(displayToken).join(' ')}</td>
               <td className="tokens-cell">{r.embedTop.map(displayToken).join(' ')}</td>
