@@ -121,11 +121,14 @@ test.describe('figures and the saved view', () => {
       pair: 'demo',
       text: SENTENCE,
     });
+    // The base side follows the slider (at v₁ here), and its figure says so.
+    await expect(page.getByTestId('contribution-base')).toHaveAttribute('data-lambda', /\d/);
+    await expect.poll(async () => Number(await page.getByTestId('contribution-base').getAttribute('data-lambda'))).toBeCloseTo(lambda, 3);
     await checkFigure(page, page.getByTestId('contribution'), 'export-contribution-base', {
       chart: /PC1 contribution.*base model/,
       pair: 'demo',
       text: SENTENCE,
-      lambda: 0,
+      lambda,
     });
   });
 

@@ -188,10 +188,15 @@ test('what the engine lacks, the app says, and works without', async ({ lens }) 
   );
   expect(note.threads).toBe(String(engine.isolated && engine.sab));
   if (!engine.sab) expect(note.text).toContain('no SharedArrayBuffer');
-  // WebGPU asked for by name where there is no adapter: the app says so.
+  // WebGPU asked for by name where there is no adapter: the app says so, and the pair runs on WASM.
   if (!engine.gpu || lens.engine === 'webkit') {
     await lens.goto(link({ pair: 'demo', backend: 'webgpu' }));
-    await until(lens, `return document.querySelector('[data-testid="error"]')?.textContent.includes('no WebGPU adapter')`, 'the app says there is no WebGPU');
+    await until(
+      lens,
+      `return document.querySelector('[data-testid="backend-notice"]')?.textContent.includes('no WebGPU adapter')`,
+      'the app says there is no WebGPU',
+    );
+    await until(lens, `return !!document.querySelector('[data-testid="aligned-base"] [data-testid="aligned-token"]')`, 'the pair runs on WASM');
   }
 });
 

@@ -1,7 +1,7 @@
 import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { buildReport, type DatasetReport } from '../core/report';
-import { contribution, cosine } from '../core/spectral';
+import { adjust, contribution, cosine } from '../core/spectral';
 import { topK } from '../core/topk';
 import { type LensPair, RunCancelled } from './pair';
 
@@ -94,12 +94,17 @@ export interface ContributionRow {
   rest: number;
 }
 
-/** Splits each top token's logit into the part from (h·u_1)u_1 and the rest (the paper's contribution figure). */
+/**
+ * Splits each top token's logit into the part from (h·u_1)u_1 and the rest (the paper's contribution figure).
+ * The base side is taken at the slider's λ, h + λ·u_1: its top tokens are the base column's, and with a unit u_1
+ * only the PC1 part moves, by λ·(w·u_1).
+ */
 export function contributions(
   pair: LensPair,
   states: { ids: number[]; embed: Float32Array; base: Float32Array; u1: Float64Array },
   k: number,
-): { embed: ContributionRow[]; base: ContributionRow[] } {
+  lambda = 0,
+): { embed: ContributionRow[]; base: ContributionRow[]; lambda: number } {
   const rows = (h: Float32Array) => {
     const view = alignedView(project(pair.head, h), pair.head.validRows, states.ids, k);
     return view.ids.map((id) => {
@@ -107,7 +112,8 @@ export function contributions(
       return { id, text: pair.tokenText(id), ...split };
     });
   };
-  return { embed: rows(states.embed), base: rows(states.base) };
+  const base = lambda === 0 ? states.base : adjust(states.base, states.u1, lambda);
+  return { embed: rows(states.embed), base: rows(base), lambda };
 }
 
 export interface TemplatedView extends AlignedView {

@@ -17,7 +17,8 @@ export interface CompareState {
   instructionViews?: Computed<{ views: TemplatedView[] }>;
   similarityTexts: [string, string];
   similarity?: Computed<SimilarityResult>;
-  contributions?: Computed<{ embed: ContributionRow[]; base: ContributionRow[] }>;
+  /** The base side is at `lambda`, the slider's λ when it was asked for. */
+  contributions?: Computed<{ embed: ContributionRow[]; base: ContributionRow[]; lambda: number }>;
   busy: Record<CompareKind, boolean>;
   message: Partial<Record<CompareKind, string>>;
 
@@ -95,11 +96,11 @@ export const useCompare = create<CompareState>()((set, get) => {
     },
 
     async loadContributions() {
-      const { result, k } = useLens.getState();
+      const { result, k, lambda } = useLens.getState();
       if (!result) return;
       await latest(
         'contributions',
-        () => lensClient().contributions(result.requestId, k),
+        () => lensClient().contributions(result.requestId, k, lambda),
         (value, computedOn) => {
           if (value) set({ contributions: { ...value, computedOn } });
         },

@@ -17,7 +17,7 @@ import type {
 } from '../worker/protocol';
 import { lensClient, messageOf, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
 import { newestWins, oneInFlight } from './newestWins';
-import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState, writeViewState } from './urlState';
+import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState } from './urlState';
 import { LoadWatchdog, STALL_MS, type Stall } from './watchdog';
 
 /** A pair the page has loaded: the one to fall back to when a load fails, or to return to when it is cancelled. */
@@ -500,13 +500,4 @@ export const useLens = create<LensState>()((set, get) => {
   };
 });
 
-// Keep the URL in step with the view so a copied link reopens it.
-let urlTimer: ReturnType<typeof setTimeout> | undefined;
-useLens.subscribe((state) => {
-  clearTimeout(urlTimer);
-  urlTimer = setTimeout(() => {
-    const { view, pair, text, lambda, k, backend, hub, dtype } = state;
-    const search = writeViewState({ view, pair, text, lambda, k, backend, hub, dtype }, location.search);
-    if (search !== location.search) history.replaceState(null, '', `${location.pathname}${search}${location.hash}`);
-  }, 250);
-});
+// The URL follows the view in urlSync.ts (started by main.tsx).

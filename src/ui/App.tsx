@@ -6,6 +6,7 @@ import { AnalysisView } from './analysis/AnalysisView';
 import { InstructionView } from './compare/InstructionView';
 import { SimilarityView } from './compare/SimilarityView';
 import { ExplorerView } from './explorer/ExplorerView';
+import { LinkNotices } from './LinkNotices';
 import { CacheManager } from './models/CacheManager';
 import { ModelStatus } from './models/ModelStatus';
 import { PairPicker } from './models/PairPicker';
@@ -51,6 +52,8 @@ export function App() {
           </button>
         ))}
       </nav>
+
+      <LinkNotices />
 
       {error && (
         <div className="error" data-testid="error" role="alert">

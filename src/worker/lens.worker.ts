@@ -6,6 +6,7 @@ import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.
 import ortPlainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortPlainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { AnalysisCancelled, analyzeDataset, compareTemplates, compareTexts, contributions } from '../runtime/analyses';
+import { charsRead } from '../runtime/charsRead';
 import { DownloadLog } from '../runtime/downloadLog';
 import { estimatePair } from '../runtime/estimate';
 import { BodySplitter } from '../runtime/externalDataFetch';
@@ -112,7 +113,7 @@ async function pickDevice(choice: BackendChoice): Promise<{ device: Device; shad
   const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
   const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
   if (adapter) return { device: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
-  if (choice === 'webgpu') throw new Error('WebGPU was requested, but this browser offers no WebGPU adapter.');
+  // Asked for by name (a link's backend=webgpu) where there is none: WASM, and load() says so.
   return { device: 'wasm', shaderF16: false };
 }
 
@@ -170,7 +171,10 @@ const api: LensWorkerApi = {
       };
     }
     chooseOrtBuild(device);
-    if (device !== 'webgpu') return session.loadManifest(manifest, device, onProgress, plan);
+    if (device !== 'webgpu') {
+      const info = await session.loadManifest(manifest, device, onProgress, plan);
+      return backend === 'webgpu' ? { ...info, notice: 'WebGPU was requested, but this browser offers no WebGPU adapter: running on WASM.' } : info;
+    }
     // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so). The WASM
     // side is a stored reference (two vectors), computed once per pair and dtype by loading the pair on
     // WASM alone before the WebGPU load: the pair is never held twice.
@@ -230,10 +234,11 @@ const api: LensWorkerApi = {
   async setDirection(u1, computedOn) {
     session.setDirection(u1, computedOn);
   },
-  async contributions(requestId, k) {
+  async contributions(requestId, k, lambda) {
     const states = session.currentStates;
-    return states && session.isCurrent(requestId) ? contributions(session.loaded, states, k) : null;
+    return states && session.isCurrent(requestId) ? contributions(session.loaded, states, k, lambda) : null;
   },
+  charsRead: async (text) => charsRead((t) => session.loaded.tokenize(t), text),
   compareTemplates: (text, templates, k) => compareTemplates(session.loaded, text, templates, k),
   compareTexts: (textA, textB, k) => compareTexts(session.loaded, textA, textB, k),
   ...lazyRetrievalApi(),

@@ -107,8 +107,10 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
    * naming the cause, when `computedOn` is not the loaded pair and load, or u_1's width is not d.
    */
   setDirection(u1: number[], computedOn: ComputedOn): Promise<void>;
-  /** PC1 / rest split of the current text's top logits; null when `requestId` is no longer current. */
-  contributions(requestId: number, k: number): Promise<{ embed: ContributionRow[]; base: ContributionRow[] } | null>;
+  /** How many characters of `text` the loaded pair reads (runtime/charsRead.ts): all of them unless it has more tokens than the context. */
+  charsRead(text: string): Promise<number>;
+  /** PC1 / rest split of the current text's top logits, the base's at λ; null when `requestId` is no longer current. */
+  contributions(requestId: number, k: number, lambda: number): Promise<{ embed: ContributionRow[]; base: ContributionRow[]; lambda: number } | null>;
   compareTemplates(text: string, templates: string[], k: number): Promise<TemplatedView[]>;
   compareTexts(textA: string, textB: string, k: number): Promise<SimilarityResult>;
 }

@@ -1,22 +1,30 @@
-import { scaleLinear } from 'd3';
 import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useCompare } from '../../state/compareStore';
 import { useLens } from '../../state/store';
 import type { ContributionRow } from '../../worker/protocol';
 import { contributionFigure } from '../figures/charts';
+import { contributionLayout, contributionValues } from '../figures/contributionLayout';
 import { FigureExport } from '../figures/FigureExport';
+import { Legend } from '../Legend';
 import { displayToken } from '../tokenText';
 
-const WIDTH = 300;
-const ROW = 18;
+const PLOT = 260;
+const LABEL = 90;
+const ROW = 22;
+const AXIS = 22;
+/** Room right of the plot for each row's values. */
+const VALUES = 150;
+/** The slider's λ is asked for once it rests (a drag sends many ticks), as the token diff is. */
+const REST_MS = 200;
 
 function Bars({ rows, title, testId, lambda }: { rows: ContributionRow[]; title: string; testId: string; lambda?: number }) {
-  const { pair, text } = useLens();
+  const { pair, text } = useLens(useShallow((s) => ({ pair: s.pair, text: s.text })));
   const chart = `PC1 contribution to the top logits: ${title.toLowerCase()}`;
-  const extent = Math.max(1e-9, ...rows.flatMap((r) => [Math.abs(r.principal), Math.abs(r.rest), Math.abs(r.total)]));
-  const x = scaleLinear().domain([-extent, extent]).range([0, WIDTH]);
+  const layout = contributionLayout(rows, PLOT);
+  const height = rows.length * ROW + AXIS;
   return (
-    <div data-testid={testId}>
+    <div data-testid={testId} data-lambda={lambda}>
       <div className="chart-head">
         <h4>{title}</h4>
         <FigureExport testId={`export-${testId}`} figure={() => contributionFigure(rows, { chart, pair, text, lambda })} />
@@ -42,26 +50,42 @@ function Bars({ rows, title, testId, lambda }: { rows: ContributionRow[]; title:
           ))}
         </tbody>
       </table>
-      <svg width={WIDTH + 90} height={rows.length * ROW + 4} aria-hidden="true">
+      <svg className="contribution-chart" width={LABEL + PLOT + VALUES} height={height} aria-hidden="true">
+        <g transform={`translate(${LABEL}, 0)`}>
+          <g className="axis" transform={`translate(0, ${rows.length * ROW})`}>
+            {layout.ticks.map((t) => (
+              <g key={t.value} transform={`translate(${t.x}, 0)`}>
+                <line y1={-rows.length * ROW} y2={4} />
+                <text y={15} textAnchor="middle">
+                  {t.value}
+                </text>
+              </g>
+            ))}
+          </g>
+          <line className="zero-line" data-testid="contribution-zero" x1={layout.zero} x2={layout.zero} y1={0} y2={rows.length * ROW} />
+        </g>
         {rows.map((r, i) => {
-          // Stack the two parts from zero: PC1 part first, the rest after it.
-          const pcStart = x(0);
-          const pcEnd = x(r.principal);
-          const restEnd = x(r.principal + r.rest);
+          const { pc1, rest, total } = layout.rows[i];
           return (
             <g key={`${r.id}-${i}`} transform={`translate(0, ${i * ROW})`} data-testid="contribution-row" data-token-id={r.id}>
-              <text x={84} y={ROW / 2 + 1} textAnchor="end" fontSize={11} dominantBaseline="middle" fontFamily="monospace">
-                {Array.from(displayToken(r.text)).slice(0, 18).join('')}
+              <text x={LABEL - 6} y={ROW / 2} textAnchor="end" fontSize={11} dominantBaseline="middle" fontFamily="monospace">
+                {Array.from(displayToken(r.text)).slice(0, 12).join('')}
               </text>
-              <g transform="translate(90, 0)">
-                <rect x={Math.min(pcStart, pcEnd)} width={Math.abs(pcEnd - pcStart)} y={3} height={ROW - 6} fill="#b4441e">
+              <g transform={`translate(${LABEL}, 0)`}>
+                {/* Two thin bars, each from zero: PC1 part above, rest below. */}
+                <rect className="pc1-part" data-part="pc1" x={pc1.x} width={pc1.width} y={3} height={(ROW - 6) / 2}>
                   <title>{`PC1 part ${r.principal.toFixed(3)}`}</title>
                 </rect>
-                <rect x={Math.min(pcEnd, restEnd)} width={Math.abs(restEnd - pcEnd)} y={3} height={ROW - 6} fill="#8fa3b8">
-                  <title>{`rest ${r.rest.toFixed(3)} (logit ${r.total.toFixed(3)})`}</title>
+                <rect className="rest-part" data-part="rest" x={rest.x} width={rest.width} y={ROW / 2} height={(ROW - 6) / 2}>
+                  <title>{`rest ${r.rest.toFixed(3)}`}</title>
                 </rect>
-                <line x1={x(0)} x2={x(0)} y1={0} y2={ROW} stroke="#999" />
+                <line className="total-mark" data-part="total" x1={total} x2={total} y1={1} y2={ROW - 1}>
+                  <title>{`logit ${r.total.toFixed(3)}`}</title>
+                </line>
               </g>
+              <text className="values" x={LABEL + PLOT + 8} y={ROW / 2} dominantBaseline="middle">
+                {contributionValues(r)}
+              </text>
             </g>
           );
         })}
@@ -70,21 +94,37 @@ function Bars({ rows, title, testId, lambda }: { rows: ContributionRow[]; title:
   );
 }
 
-/** Each top token's logit split into the part from (h·u₁)u₁ (orange) and the rest (grey): the paper's contribution figure. */
+/** Each top token's logit split into the part from (h·u₁)u₁ and the rest: the paper's contribution figure, the base side at the slider's λ. */
 export function ContributionPanel() {
-  const requestId = useLens((s) => s.result?.requestId);
-  const loadId = useLens((s) => s.pairInfo?.loadId);
+  const { requestId, loadId, lambda, k } = useLens(
+    useShallow((s) => ({ requestId: s.result?.requestId, loadId: s.pairInfo?.loadId, lambda: s.lambda, k: s.k })),
+  );
   const contributions = useCompare((s) => s.contributions);
   const loadContributions = useCompare((s) => s.loadContributions);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loadContributions reads λ and k from the store; listing them asks again when they change.
   useEffect(() => {
-    if (requestId !== undefined) void loadContributions();
-  }, [requestId, loadContributions]);
+    if (requestId === undefined) return;
+    const timer = setTimeout(() => void loadContributions(), REST_MS);
+    return () => clearTimeout(timer);
+  }, [requestId, lambda, k, loadContributions]);
   // Another load's split (another pair's tokens) is not shown.
   if (!contributions || contributions.computedOn.loadId !== loadId) return null;
+  const at = contributions.lambda;
   return (
-    <div className="contribution" data-testid="contribution">
-      <Bars rows={contributions.embed} title="Embedding model" testId="contribution-embed" />
-      <Bars rows={contributions.base} title="Base model (λ = 0)" testId="contribution-base" lambda={0} />
-    </div>
+    <>
+      <Legend
+        testId="contribution-legend"
+        label="Contribution chart legend"
+        items={[
+          { swatch: 'pc1-part', text: 'PC1 part, (h·u₁)(w·u₁)' },
+          { swatch: 'rest-part', text: 'rest, everything else' },
+          { swatch: 'total', text: 'logit w·h (their sum)' },
+        ]}
+      />
+      <div className="contribution" data-testid="contribution">
+        <Bars rows={contributions.embed} title="Embedding model" testId="contribution-embed" />
+        <Bars rows={contributions.base} title={`Base model (λ = ${at === 0 ? '0' : at.toFixed(2)})`} testId="contribution-base" lambda={at} />
+      </div>
+    </>
   );
 }

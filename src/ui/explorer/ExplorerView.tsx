@@ -1,6 +1,8 @@
 import { useShallow } from 'zustand/react/shallow';
+import { usePanels } from '../../state/panelStore';
 import { type DirectionState, useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
+import { Legend } from '../Legend';
 import { ContributionPanel } from './ContributionChart';
 import { LambdaSlider } from './LambdaSlider';
 import { LayerView } from './LayerView';
@@ -25,6 +27,8 @@ export function ExplorerView() {
     })),
   );
   const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
+  const contributionOpen = usePanels((s) => s.open.includes('contribution'));
+  const setPanelOpen = usePanels((s) => s.setOpen);
   const v1 = direction.phase === 'ready' ? (direction.variation[0] ?? 0) : 0;
   const empty = text.trim().length === 0;
 
@@ -58,6 +62,14 @@ export function ExplorerView() {
         </div>
       </section>
 
+      <Legend
+        testId="columns-legend"
+        label="Token colours"
+        items={[
+          { swatch: 'in-text', text: 'in the text (a key token)' },
+          { swatch: 'not-in-text', text: 'not in the text' },
+        ]}
+      />
       <div className="columns" aria-busy={status !== 'ready' || computing}>
         <ModelColumn
           testId="aligned-embed"
@@ -84,9 +96,17 @@ export function ExplorerView() {
 
       <LayerView />
 
-      <details className="panel" data-testid="contribution-details">
+      <details
+        className="panel"
+        data-testid="contribution-details"
+        open={contributionOpen}
+        onToggle={(e) => setPanelOpen('contribution', e.currentTarget.open)}
+      >
         <summary>PC1 contribution to each top token's logit</summary>
-        <p className="muted small">w·h = (h·u₁)(w·u₁) + rest. Orange: the part carried by the first principal component; grey: everything else.</p>
+        <p className="muted small">
+          w·h = (h·u₁)(w·u₁) + rest: each top token's logit, split into the part carried by the first principal component and everything else, each drawn from
+          zero. The base model's side follows the slider: its h is h + λu₁.
+        </p>
         <ContributionPanel />
       </details>
 

@@ -1,4 +1,6 @@
 import { useId } from 'react';
+import { sliderBound } from '../../state/lambdaRange';
+import { Legend } from '../Legend';
 
 /**
  * λ for h + λ·u_1 (paper §4.2). The range covers both signs around v_1 (the
@@ -19,7 +21,7 @@ export function LambdaSlider({
   const id = useId();
   const statusId = useId();
   const disabled = estimating !== undefined;
-  const bound = Math.max(1, Math.ceil(Math.abs(v1) * 2));
+  const bound = sliderBound(v1);
   // A round step, so that values such as v_1 or a λ from a link are not snapped away.
   const step = bound <= 4 ? 0.01 : 0.05;
   const markerPercent = ((v1 + bound) / (2 * bound)) * 100;
@@ -44,6 +46,9 @@ export function LambdaSlider({
         />
         {!disabled && <span className="v1-marker" style={{ left: `${markerPercent}%` }} title={`v₁ = ${v1.toFixed(3)}`} aria-hidden="true" />}
       </div>
+      {!disabled && (
+        <Legend testId="slider-legend" label="Slider marks" items={[{ swatch: 'v1', text: `v₁ = ${v1.toFixed(2)}, the embedder's mean shift along u₁` }]} />
+      )}
       {estimating && <DirectionStatus id={statusId} {...estimating} />}
       <div className="lambda-buttons">
         <button type="button" onClick={() => onChange(0)} disabled={disabled || lambda === 0}>

@@ -4,6 +4,7 @@ import { useLens } from '../../state/store';
 import type { LayerRow } from '../../worker/protocol';
 import { FigureExport } from '../figures/FigureExport';
 import type { FigureSpec } from '../figures/figure';
+import { PALETTE } from '../palette';
 
 const WIDTH = 360;
 const HEIGHT = 150;
@@ -12,10 +13,10 @@ const M = { top: 10, right: 110, bottom: 28, left: 36 };
 type Series = { key: string; label: string; color: string; dash?: string; value: (r: LayerRow) => number | null };
 
 const SERIES: Series[] = [
-  { key: 'embed-hit', label: 'embed Hit@k', color: '#2f6db5', value: (r) => r.embed.hit },
-  { key: 'embed-content', label: 'embed content', color: '#2f6db5', dash: '4 3', value: (r) => r.contentHit.embed },
-  { key: 'base-hit', label: 'base Hit@k', color: '#d2542d', value: (r) => r.base.hit },
-  { key: 'base-content', label: 'base content', color: '#d2542d', dash: '4 3', value: (r) => r.contentHit.base },
+  { key: 'embed-hit', label: 'embed Hit@k', color: PALETTE.seriesEmbed, value: (r) => r.embed.hit },
+  { key: 'embed-content', label: 'embed content', color: PALETTE.seriesEmbed, dash: '4 3', value: (r) => r.contentHit.embed },
+  { key: 'base-hit', label: 'base Hit@k', color: PALETTE.seriesBase, value: (r) => r.base.hit },
+  { key: 'base-content', label: 'base content', color: PALETTE.seriesBase, dash: '4 3', value: (r) => r.contentHit.base },
 ];
 
 /**

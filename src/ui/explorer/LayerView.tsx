@@ -1,8 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLayers } from '../../state/layerStore';
+import { usePanels } from '../../state/panelStore';
 import { useLens } from '../../state/store';
 import type { ColumnResult } from '../../worker/protocol';
+import { Legend } from '../Legend';
 import { displayToken } from '../tokenText';
 import { LayerHitChart } from './LayerHitChart';
 
@@ -26,7 +28,8 @@ function Cells({ column, textIds }: { column: ColumnResult; textIds: ReadonlySet
  * deepest row is the columns above), and Hit@k per layer as a chart.
  */
 export function LayerView() {
-  const [open, setOpen] = useState(false);
+  const open = usePanels((s) => s.open.includes('layers'));
+  const setOpen = usePanels((s) => s.setOpen);
   const { requestId, k, lambda, loadId, tokens } = useLens(
     useShallow((s) => ({ requestId: s.result?.requestId, k: s.k, lambda: s.lambda, loadId: s.pairInfo?.loadId, tokens: s.result?.tokens })),
   );
@@ -40,12 +43,13 @@ export function LayerView() {
   const textIds = new Set((tokens ?? []).map((t) => t.id));
   const reasons = current ? Object.entries(current.reasons) : [];
   return (
-    <details className="panel" data-testid="layer-details" onToggle={(e) => setOpen(e.currentTarget.open)}>
+    <details className="panel" data-testid="layer-details" open={open} onToggle={(e) => setOpen('layers', e.currentTarget.open)}>
       <summary>Layers: where the key tokens appear</summary>
       <p className="muted small">
         Each layer's pooled hidden state, passed through the model's final norm and W (the logit lens on the embedding). The base moves along each layer's own
         PC1 by (λ / v₁) · v₁ of that layer; the deepest row is the columns above.
       </p>
+      <Legend items={[{ swatch: 'in-text', text: 'in the text' }]} label="Layer tokens legend" />
       {error && (
         <p className="error" role="alert" data-testid="layer-error">
           {error}

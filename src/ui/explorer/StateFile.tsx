@@ -7,26 +7,27 @@ import { download } from '../download';
 
 const shownOf = (c?: ColumnResult) => (c ? c.tokens.map((t, i) => ({ id: t.id, text: t.text, score: c.scores[i] })) : []);
 
+/** Downloads the explorer's whole state as a JSON file: the way to share a view whose link would be too long. */
+export function saveViewFile(): void {
+  const lens = useLens.getState();
+  const analysis = useAnalysis.getState().result;
+  const analysisSource = analysis ? `the ${analysis.report.n} texts of ${analysis.dataset}` : undefined;
+  const direction: ExplorerFile['direction'] =
+    analysis && lens.direction.phase === 'ready' && lens.direction.source === 'analysis' && lens.direction.label === analysisSource
+      ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
+      : undefined;
+  const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
+  const file = explorerFile(
+    { view, pair, text, lambda, k, backend, hub, dtype },
+    { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } },
+  );
+  download('embedding-lens-explorer.json', `${JSON.stringify(file, null, 2)}\n`, 'application/json');
+}
+
 /** Saves the explorer's whole state as a JSON file and opens one back (pair, text, k, λ, view, and a dataset's u₁). */
 export function StateFile() {
   const inputId = useId();
   const [message, setMessage] = useState<string>();
-
-  const save = () => {
-    const lens = useLens.getState();
-    const analysis = useAnalysis.getState().result;
-    const analysisSource = analysis ? `the ${analysis.report.n} texts of ${analysis.dataset}` : undefined;
-    const direction: ExplorerFile['direction'] =
-      analysis && lens.direction.phase === 'ready' && lens.direction.source === 'analysis' && lens.direction.label === analysisSource
-        ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
-        : undefined;
-    const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
-    const file = explorerFile(
-      { view, pair, text, lambda, k, backend, hub, dtype },
-      { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } },
-    );
-    download('embedding-lens-explorer.json', `${JSON.stringify(file, null, 2)}\n`, 'application/json');
-  };
 
   const open = async (fileText: string) => {
     let file: ExplorerFile;
@@ -61,7 +62,7 @@ export function StateFile() {
 
   return (
     <div className="state-file">
-      <button type="button" data-testid="state-save" onClick={save}>
+      <button type="button" data-testid="state-save" onClick={saveViewFile}>
         Save view (JSON)
       </button>
       <input

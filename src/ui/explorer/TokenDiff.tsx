@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useDiff } from '../../state/diffStore';
 import { useLens } from '../../state/store';
 import type { DiffToken } from '../../worker/protocol';
+import { Legend } from '../Legend';
 import { displayToken } from '../tokenText';
 
 /** Wait this long after the last slider move before asking for the diff (it costs ~12 ms at V = 151,936). */
@@ -56,8 +57,9 @@ export function TokenDiff() {
       <p className="muted small">
         Tokens whose score rises or falls most from the base model (λ = {diff.lambda.toFixed(2)}) to the embedding model, over the whole vocabulary. Each
         model's scores are standardised over the vocabulary ((z − mean) / sd), so a change of +1 means the token moved up by one standard deviation of that
-        model's scores. Lit: tokens of the text.
+        model's scores.
       </p>
+      <Legend items={[{ swatch: 'in-text', text: 'in the text' }]} label="Token diff legend" />
       <table>
         <thead>
           <tr>

@@ -1,11 +1,15 @@
 import { scaleBand, scaleLinear } from 'd3';
 import type { ContributionRow } from '../../worker/protocol';
+import { PALETTE } from '../palette';
 import { displayToken } from '../tokenText';
+import { contributionLayout, contributionValues } from './contributionLayout';
 import { type FigureMeta, type FigureSpec, MONO, xml } from './figure';
 
-/** Print colours: the app's accent and bar colours. */
-const ACCENT = '#b4441e';
-const BAR = '#8fa3b8';
+/** Print colours: the page's meanings (palette.ts), and greys that mean nothing. */
+const IN_TEXT = PALETTE.inText;
+const NOT_IN_TEXT = PALETTE.notInText;
+/** A bar that is neither v₁ nor a token (the spectrum's other v_j). */
+const NEUTRAL = '#b0b0b0';
 const AXIS = '#999999';
 const INK = '#222222';
 
@@ -26,30 +30,43 @@ export function tokenBarsFigure(tokens: { id: number; text: string }[], scores: 
       const key = keyIds.has(t.id);
       const left = Math.min(x(0), x(scores[i]));
       const width = Math.max(1, Math.abs(x(scores[i]) - x(0)));
-      return `<g transform="translate(0, ${i * row})"><text x="24" y="${row / 2 + 4}" font-size="10" text-anchor="end" fill="#666">${i + 1}</text><text x="32" y="${row / 2 + 4}" font-size="11" font-family="${MONO}" fill="${key ? ACCENT : INK}"${key ? ' font-weight="bold"' : ''}>${xml(displayToken(t.text))}</text><rect x="${n(label + left)}" y="3" width="${n(width)}" height="${row - 6}" fill="${key ? ACCENT : BAR}"/><text x="${n(label + Math.max(left + width, x(0)) + 4)}" y="${row / 2 + 4}" font-size="10" fill="#555">${scores[i].toFixed(2)}</text></g>`;
+      return `<g transform="translate(0, ${i * row})"><text x="24" y="${row / 2 + 4}" font-size="10" text-anchor="end" fill="#666">${i + 1}</text><text x="32" y="${row / 2 + 4}" font-size="11" font-family="${MONO}" fill="${key ? IN_TEXT : INK}"${key ? ' font-weight="bold"' : ''}>${xml(displayToken(t.text))}</text><rect x="${n(label + left)}" y="3" width="${n(width)}" height="${row - 6}" fill="${key ? IN_TEXT : NOT_IN_TEXT}"/><text x="${n(label + Math.max(left + width, x(0)) + 4)}" y="${row / 2 + 4}" font-size="10" fill="#555">${scores[i].toFixed(2)}</text></g>`;
     })
     .join('');
-  return { name: slug(meta.chart), width: label + plot + 60, height: tokens.length * row + 4, body, meta };
+  const legend = `<g transform="translate(32, ${tokens.length * row + 6})" font-size="10" fill="#555"><rect width="10" height="10" fill="${IN_TEXT}"/><text x="14" y="9">in the text</text><rect x="100" width="10" height="10" fill="${NOT_IN_TEXT}"/><text x="114" y="9">not in the text</text></g>`;
+  return { name: slug(meta.chart), width: label + plot + 60, height: tokens.length * row + 22, body: body + legend, meta };
 }
 
-/** Each top token's logit split into the part carried by u₁ (accent) and the rest (grey), stacked from zero. */
+/**
+ * Each top token's logit split into the part carried by u₁ and the rest, each drawn from zero on its own side
+ * (contributionLayout, as on the page), the logit marked, an axis and the values beside each row.
+ */
 export function contributionFigure(rows: ContributionRow[], meta: FigureMeta): FigureSpec {
-  const row = 18;
+  const row = 20;
   const label = 120;
   const plot = 320;
-  const extent = Math.max(1e-9, ...rows.flatMap((r) => [Math.abs(r.principal), Math.abs(r.rest), Math.abs(r.total)]));
-  const x = scaleLinear().domain([-extent, extent]).range([0, plot]);
+  const axisHeight = 20;
+  const layout = contributionLayout(rows, plot);
+  const plotHeight = rows.length * row;
+  const ticks = layout.ticks
+    .map(
+      (t) =>
+        `<line x1="${n(t.x)}" x2="${n(t.x)}" y1="0" y2="${plotHeight + 4}" stroke="#eeeeee"/><text x="${n(t.x)}" y="${plotHeight + 15}" font-size="10" text-anchor="middle" fill="#555">${t.value}</text>`,
+    )
+    .join('');
+  const axis = `<g transform="translate(${label}, 0)">${ticks}<line x1="${n(layout.zero)}" x2="${n(layout.zero)}" y1="0" y2="${plotHeight}" stroke="${AXIS}"/></g>`;
   const body = rows
     .map((r, i) => {
-      const [pcStart, pcEnd, restEnd] = [x(0), x(r.principal), x(r.principal + r.rest)];
-      return `<g transform="translate(0, ${i * row})"><text x="${label - 6}" y="${row / 2 + 4}" font-size="11" text-anchor="end" font-family="${MONO}" fill="${INK}">${xml(displayToken(r.text))}</text><g transform="translate(${label}, 0)"><rect x="${n(Math.min(pcStart, pcEnd))}" y="3" width="${n(Math.abs(pcEnd - pcStart))}" height="${row - 6}" fill="${ACCENT}"/><rect x="${n(Math.min(pcEnd, restEnd))}" y="3" width="${n(Math.abs(restEnd - pcEnd))}" height="${row - 6}" fill="${BAR}"/><line x1="${n(x(0))}" x2="${n(x(0))}" y1="0" y2="${row}" stroke="${AXIS}"/></g><text x="${label + plot + 6}" y="${row / 2 + 4}" font-size="9" fill="#555">${r.principal.toFixed(2)} + ${r.rest.toFixed(2)}</text></g>`;
+      const { pc1, rest, total } = layout.rows[i];
+      const half = (row - 6) / 2;
+      return `<g transform="translate(0, ${i * row})"><text x="${label - 6}" y="${row / 2 + 4}" font-size="11" text-anchor="end" font-family="${MONO}" fill="${INK}">${xml(displayToken(r.text))}</text><g transform="translate(${label}, 0)"><rect x="${n(pc1.x)}" y="3" width="${n(pc1.width)}" height="${n(half)}" fill="${PALETTE.pc1Part}"/><rect x="${n(rest.x)}" y="${row / 2}" width="${n(rest.width)}" height="${n(half)}" fill="${PALETTE.restPart}"/><line x1="${n(total)}" x2="${n(total)}" y1="1" y2="${row - 1}" stroke="${PALETTE.total}" stroke-width="2"/></g><text x="${label + plot + 6}" y="${row / 2 + 4}" font-size="9" fill="#555">${contributionValues(r)}</text></g>`;
     })
     .join('');
-  const legend = `<g transform="translate(${label}, ${rows.length * row + 6})" font-size="10" fill="#555"><rect width="10" height="10" fill="${ACCENT}"/><text x="14" y="9">PC1 part (h·u₁)(w·u₁)</text><rect x="150" width="10" height="10" fill="${BAR}"/><text x="164" y="9">rest</text></g>`;
-  return { name: slug(meta.chart), width: label + plot + 90, height: rows.length * row + 22, body: body + legend, meta };
+  const legend = `<g transform="translate(${label}, ${plotHeight + axisHeight + 4})" font-size="10" fill="#555"><rect width="10" height="10" fill="${PALETTE.pc1Part}"/><text x="14" y="9">PC1 part (h·u₁)(w·u₁)</text><rect x="150" width="10" height="10" fill="${PALETTE.restPart}"/><text x="164" y="9">rest</text><rect x="210" width="2" height="10" fill="${PALETTE.total}"/><text x="218" y="9">logit w·h</text></g>`;
+  return { name: slug(meta.chart), width: label + plot + 120, height: plotHeight + axisHeight + 20, body: axis + body + legend, meta };
 }
 
-/** v_j for j = 1..20 as bars (the paper's Fig. 3), v₁ in the accent colour. */
+/** v_j for j = 1..20 as bars (the paper's Fig. 3), v₁ in its colour (palette.ts). */
 export function variationFigure(variation: number[], meta: FigureMeta): FigureSpec {
   const values = variation.slice(0, 20);
   const [width, height] = [520, 200];
@@ -73,7 +90,7 @@ export function variationFigure(variation: number[], meta: FigureMeta): FigureSp
   const bars = values
     .map(
       (v, j) =>
-        `<rect x="${n(x(j + 1) ?? 0)}" width="${n(x.bandwidth())}" y="${n(Math.min(y(0), y(v)))}" height="${n(Math.max(1, Math.abs(y(v) - y(0))))}" fill="${j === 0 ? ACCENT : BAR}"><title>v${j + 1} = ${v.toFixed(4)}</title></rect><text x="${n((x(j + 1) ?? 0) + x.bandwidth() / 2)}" y="${height - margin.bottom + 14}" font-size="10" text-anchor="middle" fill="#555">${j + 1}</text>`,
+        `<rect x="${n(x(j + 1) ?? 0)}" width="${n(x.bandwidth())}" y="${n(Math.min(y(0), y(v)))}" height="${n(Math.max(1, Math.abs(y(v) - y(0))))}" fill="${j === 0 ? PALETTE.v1 : NEUTRAL}"><title>v${j + 1} = ${v.toFixed(4)}</title></rect><text x="${n((x(j + 1) ?? 0) + x.bandwidth() / 2)}" y="${height - margin.bottom + 14}" font-size="10" text-anchor="middle" fill="#555">${j + 1}</text>`,
     )
     .join('');
   const axis = `<line x1="${margin.left}" x2="${width - margin.right}" y1="${n(y(0))}" y2="${n(y(0))}" stroke="${AXIS}"/><text x="${(margin.left + width) / 2}" y="${height - 4}" font-size="10" text-anchor="middle" fill="#555">principal component j (v_j = mean shift of the embedder along u_j)</text>`;
