@@ -1,8 +1,8 @@
 /**
  * The catalog's Qwen3 pair as the Hub really builds it (tools/fused: a GroupQueryAttention causal LM in the
  * model-builder style, a MultiHeadAttention embedder in the optimizer style, fused skip-norms whose final one keeps
- * no residual sum), served by the test Hub: the layer view taps every layer through the fused norms, in fp32 and
- * in q4f16 (MatMulNBits, float16 states), and its deepest row is the explorer's column for both models — the base
+ * no residual sum), served by the test Hub: the layer view taps every layer through the fused norms in every dtype
+ * the real repos ship (fp32, fp16, q8 MatMulInteger, q4 and q4f16 MatMulNBits), and its deepest row is the explorer's column for both models — the base
  * read with its own tokenizer, never left-padded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,9 +32,13 @@ interface Top {
 }
 
 describe('qwen3-0.6b on the fused stand-ins: lens layers through fused skip-norms', () => {
-  // Scores agree to rounding in fp32; in q4f16 the graph normalises in float16 and the app in float32.
+  // Every dtype the real repos ship. Scores agree to rounding where the graph computes in float32; in fp16 and
+  // q4f16 the graph normalises in float16 and the app in float32.
   for (const [dtype, digits] of [
     ['fp32', 3],
+    ['fp16', 1],
+    ['q8', 3],
+    ['q4', 3],
     ['q4f16', 1],
   ] as const) {
     it(`${dtype}: every layer of both models, the deepest equal to lens align's columns`, async () => {
