@@ -73,7 +73,7 @@ export const sleep = (msToWait: number) => new Promise((r) => setTimeout(r, msTo
  * Sets a control's value as a user's input does, then times until the column's
  * tokens change and the next frame is drawn. Returns [to DOM, to next frame] ms.
  */
-const INPUT_TO_PAINT = `async ({ control, value, column, timeoutMs }) => {
+export const INPUT_TO_PAINT = `async ({ control, value, column, timeoutMs }) => {
   const ids = () =>
     Array.from(document.querySelectorAll('[data-testid="' + column + '"] [data-testid="aligned-token"]'))
       .map((el) => el.getAttribute('data-token-id'))

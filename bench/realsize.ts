@@ -11,6 +11,7 @@
  * main-thread long tasks, and what fp32 does. Ends with one JSON line.
  *
  *   npm run bench -- realsize [--dtype=q8|q4f16] [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
+ *   npm run bench -- realsize --browser=firefox|webkit   (Debian's Firefox ESR or WebKitGTK: bench/realsizeEngines.ts)
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,8 @@ import { header, inputToPaint, median, ms, quantile, type Row, ratio, round, sle
 const REALSIZE_TIMEOUT_MS = 120_000;
 
 const ROOT = resolve(import.meta.dirname, '..');
-const HUB_ROOT = resolve(ROOT, '.cache/realsize/fused-hub');
-type BenchDtype = 'q8' | 'q4f16' | 'fp32';
+export const HUB_ROOT = resolve(ROOT, '.cache/realsize/fused-hub');
+export type BenchDtype = 'q8' | 'q4f16' | 'fp32';
 const GRAPH_FILE: Record<BenchDtype, string[]> = {
   q8: ['onnx/model_quantized.onnx'],
   q4f16: ['onnx/model_q4f16.onnx'],
@@ -39,18 +40,18 @@ const OUT_DIR = 'dist-bench';
 const EMBED = 'onnx-community/Qwen3-Embedding-0.6B-ONNX';
 const BASE = 'onnx-community/Qwen3-0.6B-ONNX';
 /** Twenty tokens each with the Qwen3 tokenizer (the bench prints the counts). */
-const TEXTS = [
+export const TEXTS = [
   'A man is playing the guitar on a stage while the crowd sings along with every song he plays.',
   'Two dogs are running through a snowy field, chasing a red ball that their owner threw far away.',
   'The old lighthouse keeper slowly climbed the spiral stairs every evening to light the lamp for passing ships.',
 ];
-const TEXT_DEBOUNCE_MS = 150; // src/state/store.ts: the explorer waits this long after typing stops
+export const TEXT_DEBOUNCE_MS = 150; // src/state/store.ts: the explorer waits this long after typing stops
 const LOAD_TIMEOUT_MS = 30 * 60_000;
 /** Long tasks this soon after navigation are the app's start (bundle evaluation, first render). */
 const STARTUP_MS = 2000;
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+export const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
-function log(line: string): void {
+export function log(line: string): void {
   process.stderr.write(`[realsize ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
@@ -58,7 +59,7 @@ function log(line: string): void {
  * Builds the pair if it is not there yet (q8, q4f16 and fp32: fp32 only to be refused); returns how long that
  * took (0 when it was there). Built aside and renamed into place; a build whose bodies are written is finished.
  */
-function ensurePair(): number {
+export function ensurePair(): number {
   if (existsSync(join(HUB_ROOT, 'realsize.json'))) return 0;
   const building = `${HUB_ROOT}.tmp`;
   log(`building the Qwen3-0.6B-shaped fused pair into ${HUB_ROOT} (q8, q4f16 and fp32: 8 GB on disk)…`);
@@ -83,14 +84,14 @@ function ensurePair(): number {
 const size = (file: string) => statSync(join(HUB_ROOT, file)).size;
 
 /** What a load downloads: both bodies' graphs, W's tensor (the app reads only it, by Range), tokenizers and configs. */
-function downloadedBytes(dtype: BenchDtype): number {
+export function downloadedBytes(dtype: BenchDtype): number {
   const bodies = [EMBED, BASE].flatMap((repo) => GRAPH_FILE[dtype].map((f) => size(`${repo}/${f}`)));
   const small = [EMBED, BASE].flatMap((repo) => ['tokenizer.json', 'tokenizer_config.json', 'config.json'].map((f) => size(`${repo}/${f}`)));
   const w = 151_936 * 1024 * 2;
   return [...bodies, ...small, w].reduce((a, b) => a + b, 0);
 }
 
-function buildApp(skip: boolean): void {
+export function buildApp(skip: boolean): void {
   if (skip && existsSync(resolve(ROOT, OUT_DIR, 'index.html'))) return;
   log(`building the app into ${OUT_DIR}/ (vite build)…`);
   execSync(`npx vite build --outDir ${OUT_DIR} --emptyOutDir`, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -108,10 +109,10 @@ async function bundle(entry: string): Promise<string> {
   return code;
 }
 
-const EMPTY_PAGE = '__realsize_empty.html';
+export const EMPTY_PAGE = '__realsize_empty.html';
 const DIRECT_SCRIPT = '__realsize_direct.js';
 
-async function stage(): Promise<{ mjs: string; wasm: string }> {
+export async function stage(): Promise<{ mjs: string; wasm: string }> {
   const dir = resolve(ROOT, OUT_DIR);
   writeFileSync(resolve(dir, EMPTY_PAGE), '<!doctype html><title>empty</title>');
   const code = await bundle('bench/realsizeDirect.ts');
@@ -125,7 +126,7 @@ async function stage(): Promise<{ mjs: string; wasm: string }> {
   return { mjs: `/assets/${mjs}`, wasm: `/assets/${wasm}` };
 }
 
-async function preview(port: number): Promise<ChildProcess> {
+export async function preview(port: number): Promise<ChildProcess> {
   const busy = await fetch(`http://127.0.0.1:${port}/`).then(
     () => true,
     () => false,
@@ -380,6 +381,8 @@ async function directCall<T>(page: Page, message: object): Promise<T | string> {
 }
 
 export async function run(args: string[]): Promise<void> {
+  const engine = arg('browser', 'chromium');
+  if (engine !== 'chromium') throw new Error(`--browser=${engine}: chromium here; firefox and webkit go to bench/realsizeEngines.ts (bench/run.ts)`);
   const port = Number(arg('port', '4780'));
   const hubPort = Number(arg('hub-port', String(port + 1)));
   const repeats = Number(arg('repeats', '8'));

@@ -5,16 +5,20 @@ export {};
  * Each prints the machine, a table with the baseline measured in the same run
  * beside every figure, and ends with one JSON line. See bench/README.md.
  */
+const [name, ...args] = process.argv.slice(2);
+/** `realsize --browser=firefox|webkit` drives Debian's Firefox ESR or WebKitGTK (bench/realsizeEngines.ts); Chromium is bench/realsize.ts. */
+const engine = args.find((a) => a.startsWith('--browser='))?.slice('--browser='.length);
+
 const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void> }>> = {
   projection: () => import('./projection'),
   slider: () => import('./slider'),
   layers: () => import('./layers'),
   browser: () => import('./browser'),
   analysis: () => import('./analysis'),
-  realsize: () => import('./realsize'),
+  realsize: async () =>
+    engine === 'firefox' || engine === 'webkit' ? { run: async (a: string[]) => (await import('./realsizeEngines')).run(engine, a) } : import('./realsize'),
 };
 
-const [name, ...args] = process.argv.slice(2);
 if (!name || (name !== 'all' && !BENCHES[name])) {
   process.stderr.write(`usage: npm run bench -- <${[...Object.keys(BENCHES), 'all'].join('|')}> [options]\n`);
   process.exit(2);

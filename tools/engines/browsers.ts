@@ -61,7 +61,7 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
 }
 
 /** WebKitWebDriver on a free port with its own Xvfb display; `stop` ends both. */
-export async function startWebKitDriver(): Promise<{ url: string; display: string; stop(): void }> {
+export async function startWebKitDriver(): Promise<{ url: string; display: string; pid: number | undefined; stop(): void }> {
   const xvfb = await startXvfb();
   const port = await freePort();
   const driver = spawn('WebKitWebDriver', [`--port=${port}`], { stdio: 'ignore', env: { ...process.env, DISPLAY: xvfb.display } });
@@ -70,6 +70,8 @@ export async function startWebKitDriver(): Promise<{ url: string; display: strin
   return {
     url,
     display: xvfb.display,
+    // MiniBrowser and its web and network processes are this process's descendants (bench/realsizeEngines.ts reads their memory).
+    pid: driver.pid,
     stop() {
       driver.kill();
       xvfb.process.kill();
