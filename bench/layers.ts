@@ -44,7 +44,8 @@ export async function run(args: string[]): Promise<void> {
   const ids = Array.from({ length: 24 }, () => Math.floor(rand() * VALID_ROWS));
   const column = (z: Float32Array): ColumnResult => {
     const view = alignedView(z, VALID_ROWS, ids, K);
-    return { ...view, tokens: view.ids.map((id) => ({ id, text: String(id) })) };
+    const tokens = view.ids.map((id) => ({ id, text: String(id) }));
+    return { ...view, content: null, tokens, filtered: { ids: view.ids, scores: view.scores, tokens, hidden: 0 } };
   };
   const contentHit = () => null;
   const scratch = new Float32Array(V);

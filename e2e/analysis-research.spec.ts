@@ -209,7 +209,10 @@ test.describe(`the Analysis view as a researcher uses it, on the ${PAIR} pair`, 
     // --- A row opened in the explorer: its text there, the explorer's tab current, its top tokens computed.
     await page.getByTestId('sort-gain').getByRole('button').click(); // descending again: the largest gain first
     const first = order(-1)[0];
+    // The analysis ranks every token: show every token in the explorer too (one setting for all views).
+    await page.getByTestId('pc1-hide-noise').uncheck();
     await page.getByTestId('per-text-row').first().getByTestId('open-in-explorer').click();
+    await expect(page.getByTestId('hide-noise')).not.toBeChecked();
     await expect(page.getByTestId('view-explorer')).toHaveAttribute('aria-current', 'page');
     await expect(page.getByTestId('text-input')).toHaveValue(texts[first]);
     await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(perText[first].top.embed.slice(0, 10));

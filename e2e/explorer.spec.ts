@@ -8,14 +8,14 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
     const input = page.getByTestId('text-input');
     await input.fill(SENTENCE);
     const reference = await (await referenceSession()).align(1, SENTENCE, 10, 0);
-    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
 
     const ranks = await page
       .getByTestId('aligned-embed')
       .getByTestId('aligned-token')
       .evaluateAll((els) => els.map((el) => el.getAttribute('data-rank')));
-    expect(ranks).toEqual(reference.embed.ids.map((_, i) => String(i + 1)));
+    expect(ranks).toEqual(reference.embed.filtered.ids.map((_, i) => String(i + 1)));
 
     // The input row: one chip per token, key tokens flagged as the core says.
     const chips = page.getByTestId('aligned-embed').getByTestId('input-token');
@@ -29,7 +29,7 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
   test('the λ slider re-ranks the base column, and λ = 0 restores it', async ({ page, openLens }) => {
     await openLens({ text: SENTENCE });
     const reference = await (await referenceSession()).align(2, SENTENCE, 10, 0);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
 
     const slider = page.getByTestId('lambda-slider');
     const max = Number(await slider.getAttribute('max'));
@@ -40,14 +40,14 @@ test.describe(`explorer on the ${PAIR} pair`, () => {
     await slider.focus();
     await page.keyboard.press('End');
     await expect(slider).toHaveValue(String(max));
-    const moved = await referenceSession().then((s) => s.shift(2, max, 10)!.ids);
-    expect(moved).not.toEqual(reference.base.ids);
+    const moved = await referenceSession().then((s) => s.shift(2, max, 10)!.filtered.ids);
+    expect(moved).not.toEqual(reference.base.filtered.ids);
     await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(moved);
     // The embedding column does not move with λ.
-    expect(await shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    expect(await shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
 
     await page.getByRole('button', { name: 'λ = 0' }).click();
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
     await expect(page).toHaveURL(/[?&]text=/);
   });
 

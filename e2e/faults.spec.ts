@@ -49,8 +49,8 @@ async function expectHubPairReady(page: Page) {
   await expect(page.getByTestId('model-status')).toContainText('hubtest/demo-embed', { timeout: 90_000 });
   await expect(page.getByTestId('model-status')).toContainText('ready');
   const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
-  await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
-  await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+  await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
+  await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
 }
 
 /**

@@ -35,7 +35,7 @@ for (const [dtype, weights, ort] of [
 ] as const) {
   test(`qwen3-0.6b ${dtype} (fused graphs) on the ${weights === 'disk' ? 'disk-cache' : 'bytes'} path: the CLI's tokens`, async ({ page, backend }) => {
     test.setTimeout(300_000);
-    const params: Record<string, string> = { pair: 'qwen3-0.6b', hub: HUB, dtype, backend, text: TEXT, lambda: '0' };
+    const params: Record<string, string> = { pair: 'qwen3-0.6b', hub: HUB, dtype, backend, text: TEXT, lambda: '0', tokens: 'all' }; // the CLI lists every token
     if (ort) params.ort = ort;
     await openLink(page, params);
     await expect(page.getByTestId('model-status')).toContainText(new RegExp(`Qwen3.*wasm ${dtype} · ready`), { timeout: 180_000 });

@@ -36,8 +36,8 @@ test.describe('Hub pairs', () => {
     await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend });
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
-    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
     // A Hub pair ships no spectrum: the tokens come first, the slider once the pair's sample is embedded.
     await expect(page.getByTestId('lambda-v1')).toBeEnabled({ timeout: 60_000 });
     await expect(page.getByTestId('direction-status')).toHaveCount(0);
@@ -74,8 +74,8 @@ test.describe('Hub pairs', () => {
     });
     await openLink(page, { pair: DEMO_FROM_HUB, hub: HUB, text: TEXT, backend });
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
-    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
     expect(again).toEqual([]);
     // …and has its PC1 direction at once, the first visit's (runtime/direction.ts SpectrumStore): no sample embedded again.
     await expect(page.getByText(/u₁ and v₁ from 200 sample sentences \(kept from an earlier visit\): /)).toBeVisible();
@@ -96,8 +96,8 @@ test.describe('Hub pairs', () => {
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-weights', 'bytes');
     const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
-    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
   });
 
   const failures: [string, string, string, RegExp][] = [
@@ -293,7 +293,7 @@ test.describe('faults that heal in the browser: one clear message, nothing broke
       await expect(page.getByTestId('model-status')).toContainText('hubtest/demo-embed', { timeout: 90_000 });
       await expect(page.getByTestId('model-status')).toContainText('ready');
       const reference = await (await referenceSession()).align(1, TEXT, 10, 0);
-      await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+      await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
     });
   }
 

@@ -18,19 +18,19 @@ async function openLayers(page: Page) {
 }
 
 test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
-  test('token diff: risers then fallers, ordered, equal to the core in Node at the slider’s λ', async ({ page, openLens }) => {
+  test('token diff: risers then fallers, ordered, equal to the core in Node at the slider’s λ (byte and special tokens hidden, as by default)', async ({ page, openLens }) => {
     const lambda = -4;
     await openLens({ text: SENTENCE, lambda: String(lambda) });
     const session = await referenceSession();
     const reference = await session.align(1, SENTENCE, 10, lambda);
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
     await expect(page.getByTestId('token-diff')).toHaveAttribute('data-lambda', String(lambda));
     const rows = page.getByTestId('token-diff').getByTestId('diff-token');
     await expect(rows).toHaveCount(20);
     const shown = await rows.evaluateAll((els) =>
       els.map((el) => ({ id: Number(el.getAttribute('data-token-id')), delta: Number(el.getAttribute('data-delta')) })),
     );
-    const diff = session.diff(1, lambda, 10)!;
+    const diff = session.diff(1, lambda, 10, true)!;
     expect(shown.map((r) => r.id)).toEqual([...diff.risers, ...diff.fallers].map((r) => r.id));
     const risers = shown.slice(0, 10).map((r) => r.delta);
     const fallers = shown.slice(10).map((r) => r.delta);
@@ -50,8 +50,8 @@ test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
     await expect(page.getByTestId('layer-row')).toHaveCount(reference.rows.length);
     expect(reference.rows.length).toBeGreaterThan(1);
     for (const [l, row] of reference.rows.entries()) {
-      expect(await rowIds(page, l, 'layer-embed')).toEqual(row.embed.ids);
-      expect(await rowIds(page, l, 'layer-base')).toEqual(row.base.ids);
+      expect(await rowIds(page, l, 'layer-embed')).toEqual(row.embed.filtered.ids);
+      expect(await rowIds(page, l, 'layer-base')).toEqual(row.base.filtered.ids);
     }
     const deepest = reference.rows.length - 1;
     expect(await rowIds(page, deepest, 'layer-embed')).toEqual(await shownIds(page, 'aligned-embed'));
@@ -74,7 +74,7 @@ test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
     await expect(page.getByTestId('layer-view')).toHaveAttribute('data-lambda', String(lambda), { timeout: 60_000 });
     await expect.poll(async () => rowIds(page, deepest, 'layer-base')).toEqual(await shownIds(page, 'aligned-base'));
     const shifted = await (await referenceSession()).layers(2, SENTENCE, 10, lambda);
-    for (const [l, row] of shifted.rows.entries()) expect(await rowIds(page, l, 'layer-base')).toEqual(row.base.ids);
+    for (const [l, row] of shifted.rows.entries()) expect(await rowIds(page, l, 'layer-base')).toEqual(row.base.filtered.ids);
   });
 });
 

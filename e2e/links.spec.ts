@@ -76,7 +76,7 @@ test.describe('links that keep the view and never break', () => {
     await expect(page.getByTestId('model-status')).toContainText('wasm');
     await expect(page.getByTestId('backend-notice')).toContainText('no WebGPU adapter');
     const reference = await (await referenceSession()).align(3, SENTENCE, 10, 0);
-    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.ids);
+    await expect.poll(() => shownIds(page, 'aligned-embed')).toEqual(reference.embed.filtered.ids);
   });
 
   test('each view tab is a history entry: Back returns to the previous tab', async ({ page, openLens }) => {
@@ -111,7 +111,7 @@ test.describe('links that keep the view and never break', () => {
     await expect.poll(() => new URL(page.url()).searchParams.get('lambda')).toBe(max);
     // The base column is the core's at the slider's end, not at λ = 1000.
     const reference = await (await referenceSession()).align(4, SENTENCE, 10, Number(max));
-    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.ids);
+    await expect.poll(() => shownIds(page, 'aligned-base')).toEqual(reference.base.filtered.ids);
     await expect(page.getByTestId('aligned-base').getByTestId('aligned-token')).toHaveCount(10);
   });
 

@@ -1,3 +1,9 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSpectrumText, spectrumForPair } from '../src/runtime/spectrumFile';
+import { findPair } from '../src/shared/catalog';
+import { customPairManifest } from '../src/shared/manifest';
 import { runCommand } from '../tools/runCommand';
 import { expect, test } from './fixtures';
 
@@ -7,6 +13,7 @@ const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
 
 test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what it loaded', async ({ baseURL }) => {
   test.setTimeout(600_000);
+  const spectra = mkdtempSync(join(tmpdir(), 'verify-hub-spectra-'));
   const out = await runCommand('npx', [
     'tsx',
     'tools/hub/verifyHub.ts',
@@ -18,6 +25,8 @@ test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what
     'smollm2-135m-eol',
     '--sentences',
     '5',
+    '--spectra',
+    spectra,
   ]);
   expect(out.stderr).not.toMatch(/Error/);
   expect(out.code).toBe(0);
@@ -40,4 +49,27 @@ test('verify:hub loads a catalog pair in the CLI and in Chromium and prints what
   expect(browser.files.some((f: string) => f.endsWith('/onnx/model.onnx'))).toBe(true);
   expect(browser.top10).toHaveLength(10);
   expect(out.stdout).toContain('content Hit@10 over 5 STS-B test sentences');
+
+  // --spectra: `lens spectrum`'s file for the pair, the one a catalog entry's `spectrum` names once committed.
+  const file = join(spectra, 'smollm2-135m-eol.json');
+  expect(cli.spectrum).toMatchObject({ file, sampleSize: 200 });
+  expect(out.stdout).toContain(`spectrum: ${file} (v1 = `);
+  const written = readSpectrumText(readFileSync(file, 'utf8'), file);
+  expect(written.about).toMatchObject({
+    embed: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    base: 'HuggingFaceTB/SmolLM2-135M-Instruct',
+    dtype: 'fp32',
+    device: 'cpu',
+  });
+  expect(written.variation[0]).toBe(cli.spectrum.v1);
+  // It is this pair's (models and width): the app takes it for the pair, on WASM with a notice.
+  const entry = findPair('smollm2-135m-eol');
+  const sample = readFileSync('models/demo/sample.txt', 'utf8')
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const target = { manifest: customPairManifest(entry.hub!, entry.id), hiddenSize: written.u1.length, dtype: 'fp32', device: 'wasm', sample };
+  const { spectrum, notice } = spectrumForPair(written, target, file);
+  expect(spectrum.vectors[0]).toHaveLength(written.u1.length);
+  expect(notice).toMatch(/computed in fp32 on cpu, and the pair runs fp32 on wasm/);
 });

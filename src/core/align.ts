@@ -12,23 +12,27 @@ export interface AlignedView {
   lar: number;
   /** The text's token ids that appear among the top-k (highlighted as key tokens). */
   keyIds: number[];
+  /** Hit@k and LAR over `contentIds` when given (null when that set is empty). */
+  content?: { hit: number; lar: number } | null;
 }
 
 /**
  * Ranks logits z over the real vocabulary (rows < validRows) and scores the
  * ranking against the text's own token ids (paper §3.2).
  */
-export function alignedView(z: Float32Array, validRows: number, textIds: readonly number[], k: number): AlignedView {
+export function alignedView(z: Float32Array, validRows: number, textIds: readonly number[], k: number, contentIds?: readonly number[]): AlignedView {
   const unique = uniqueIds(textIds);
-  // LAR needs the top-|T| list, which may be longer than what is shown.
+  // LAR needs the top-|T| list, which may be longer than what is shown (and |content| ≤ |T|).
   const ranked = topK(z, Math.max(k, unique.length), validRows);
   const ids = Array.from(ranked.ids);
   const shown = new Set(ids.slice(0, k));
-  return {
+  const view: AlignedView = {
     ids: ids.slice(0, k),
     scores: Array.from(ranked.scores.subarray(0, k)),
     hit: hitAtK(ids, unique, k),
     lar: localAlignmentRate(ids, unique),
     keyIds: unique.filter((id) => shown.has(id)),
   };
+  if (contentIds) view.content = contentIds.length ? { hit: hitAtK(ids, contentIds, k), lar: localAlignmentRate(ids, contentIds) } : null;
+  return view;
 }

@@ -38,6 +38,34 @@ describe('tokenDiff (standardised score change, base → embedder)', () => {
   });
 });
 
+describe('tokenDiff with byte and special tokens excluded', () => {
+  it('lists the next tokens in their place and counts the excluded ones that moved further', () => {
+    const zBase = Float32Array.from([5, 4, 3, 2, 1, 0, 2.5]);
+    const zEmbed = Float32Array.from([0, 4, 3, 2, 1, 5, 2.5]);
+    const all = tokenDiff(zEmbed, zBase, 7, 2);
+    const ranked = (rows: { id: number }[]) => rows.map((r) => r.id);
+    const filtered = tokenDiff(zEmbed, zBase, 7, 2, undefined, [5, 0]);
+    // The full diff's top riser and faller are the excluded ids; what follows them moves up.
+    expect(ranked(all.risers)[0]).toBe(5);
+    expect(ranked(all.fallers)[0]).toBe(0);
+    expect(ranked(filtered.risers)).toEqual(
+      ranked(tokenDiff(zEmbed, zBase, 7, 3).risers)
+        .filter((id) => id !== 5)
+        .slice(0, 2),
+    );
+    expect(ranked(filtered.fallers)).toEqual(
+      ranked(tokenDiff(zEmbed, zBase, 7, 3).fallers)
+        .filter((id) => id !== 0)
+        .slice(0, 2),
+    );
+    expect(filtered.hidden).toEqual({ risers: 1, fallers: 1 });
+    expect(all.hidden).toEqual({ risers: 0, fallers: 0 });
+    // Deltas and ranks are unchanged by the exclusion (the standardisation is over the whole vocabulary).
+    const riser = filtered.risers[0];
+    expect(all.risers.find((r) => r.id === riser.id) ?? tokenDiff(zEmbed, zBase, 7, 7).risers.find((r) => r.id === riser.id)).toEqual(riser);
+  });
+});
+
 describe('applyFinalNorm', () => {
   it('RMSNorm and LayerNorm per row, as their definitions say', () => {
     const x = Float32Array.from([1, 2, 3, 4, -1, 0, 1, 2]);

@@ -84,6 +84,8 @@ export function ranksOf(z: ArrayLike<number>, n: number, ids: readonly number[])
 /**
  * The k largest rises and falls of the standardised score from `zBase` to `zEmbed`
  * over rows [0, validRows). `scratch` (length ≥ validRows) avoids an allocation per slider tick.
+ * `exclude` (byte and special token ids, core/tokenFilter.ts) are left out of both lists, and counted in
+ * `hidden` where they rose or fell further than the last token listed.
  */
 export function tokenDiff(
   zEmbed: Float32Array,
@@ -91,12 +93,16 @@ export function tokenDiff(
   validRows: number,
   k: number,
   scratch: Float32Array = new Float32Array(validRows),
-): TokenDiff {
+  exclude: readonly number[] = [],
+): TokenDiff & { hidden: { risers: number; fallers: number } } {
   const n = Math.min(validRows, zEmbed.length, zBase.length);
   const e = moments(zEmbed, n);
   const b = moments(zBase, n);
   const delta = scratch.subarray(0, n);
   for (let i = 0; i < n; i++) delta[i] = (zEmbed[i] - e.mean) / e.sd - (zBase[i] - b.mean) / b.sd;
+  // NaN is never ranked (topk.ts): the excluded ids drop out, their deltas kept to count what was hidden.
+  const excluded = exclude.filter((id) => id < n).map((id) => delta[id]);
+  for (const id of exclude) if (id < n) delta[id] = Number.NaN;
   const up = topK(delta, k, n);
   const upIds = Array.from(up.ids);
   const upDeltas = Array.from(up.scores);
@@ -108,5 +114,11 @@ export function tokenDiff(
   const row = (j: number, d: number): DiffRow => ({ id: ids[j], delta: d, rankBase: rankBase[j], rankEmbed: rankEmbed[j] });
   const risers = upDeltas.map((d, j) => row(j, d));
   const fallers = Array.from(down.scores, (d, j) => row(upIds.length + j, -d));
-  return { risers, fallers };
+  const lastRise = risers.at(-1)?.delta ?? Number.NEGATIVE_INFINITY;
+  const lastFall = fallers.at(-1)?.delta ?? Number.POSITIVE_INFINITY;
+  return {
+    risers,
+    fallers,
+    hidden: { risers: excluded.filter((d) => d > lastRise).length, fallers: excluded.filter((d) => d < lastFall).length },
+  };
 }

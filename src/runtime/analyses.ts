@@ -2,6 +2,7 @@ import { type AlignedView, alignedView } from '../core/align';
 import { project } from '../core/lmHead';
 import { buildReport, type DatasetReport } from '../core/report';
 import { adjust, contribution, cosine } from '../core/spectral';
+import { filteredTop } from '../core/tokenFilter';
 import { topK } from '../core/topk';
 import { type LensPair, RunCancelled } from './pair';
 
@@ -23,6 +24,8 @@ export interface DatasetAnalysis {
   /** Tokens of W u_1 with the largest and smallest logits: what PC1 "means". */
   pc1Positive: number[];
   pc1Negative: number[];
+  /** The same without byte and special tokens (core/tokenFilter.ts), and how many of those each end hid. */
+  pc1Filtered: { positive: number[]; negative: number[]; hidden: { positive: number; negative: number } };
   tokenTexts: TokenTexts;
   ms: number;
 }
@@ -78,12 +81,20 @@ export async function analyzeDataset(
       pair.head.validRows,
     ).ids,
   );
-  const ids = new Set<number>([...pc1Positive, ...pc1Negative]);
+  const positive = filteredTop(zu, pair.head.validRows, 15, pair.isNoise);
+  const negative = filteredTop(
+    zu.map((x) => -x),
+    pair.head.validRows,
+    15,
+    pair.isNoise,
+  );
+  const pc1Filtered = { positive: positive.ids, negative: negative.ids, hidden: { positive: positive.hidden, negative: negative.hidden } };
+  const ids = new Set<number>([...pc1Positive, ...pc1Negative, ...positive.ids, ...negative.ids]);
   for (const p of report.perText) {
     for (const id of p.ids) ids.add(id);
     for (const list of Object.values(p.top)) for (const id of list.slice(0, options.k)) ids.add(id);
   }
-  return { report, pc1Positive, pc1Negative, tokenTexts: textsOf(pair, ids), ms: performance.now() - started };
+  return { report, pc1Positive, pc1Negative, pc1Filtered, tokenTexts: textsOf(pair, ids), ms: performance.now() - started };
 }
 
 export interface ContributionRow {

@@ -14,7 +14,9 @@
  *   background, behind the page's requests); an early estimate from the first texts moves the slider
  *   before the whole sample is in;
  * - 'analysis': the user applied the u₁ of a dataset analysis; it outranks the sample's, even one that
- *   arrives later.
+ *   arrives later;
+ * - 'file': the user opened a spectrum file (`lens spectrum`'s JSON, spectrumFile.ts) for the loaded pair; it
+ *   outranks the sample's too, and is kept like it, so the next visit starts with it.
  * A Direction is replaced as a whole, never edited: u₁ and W·u₁ always belong together.
  */
 import { batchesOf } from '../core/batches';
@@ -37,12 +39,22 @@ export interface Direction {
   variation: number[];
   shares: number[];
   sampleSize: number;
+  /** For source 'file' (and a kept one): the file's name or URL. */
+  origin?: string;
 }
 
-/** The direction of a spectrum's u₁ for this W. */
-export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 'shipped' | 'kept' | 'sample'): Direction {
+/** The direction of a spectrum's u₁ for this W; `origin`: the file it was read from (source 'file'). */
+export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 'shipped' | 'kept' | 'sample' | 'file', origin?: string): Direction {
   const u1 = spectrum.vectors[0];
-  return { source, u1, zu: project(head, u1), variation: spectrum.variation, shares: spectrum.shares, sampleSize: spectrum.sampleSize };
+  return {
+    source,
+    u1,
+    zu: project(head, u1),
+    variation: spectrum.variation,
+    shares: spectrum.shares,
+    sampleSize: spectrum.sampleSize,
+    ...(origin !== undefined && { origin }),
+  };
 }
 
 /** A u₁ applied from an analysis: the v_j and shares shown stay those of the direction it replaces. */
@@ -165,6 +177,8 @@ export interface SpectrumFile {
   sampleSize: number;
   /** What the spectrum was computed on, for a reader to check before it uses it. */
   about?: SpectrumProvenance;
+  /** Kept between visits only: the spectrum file the user opened (its name or URL), when it came from one. */
+  origin?: string;
 }
 
 /** What a spectrum was computed on: a changed sample, export or backend gives another spectrum. */
@@ -190,9 +204,9 @@ export function serializeSpectrum(spectrum: Spectrum, options: { all?: boolean; 
 }
 
 export function parseSpectrum(json: SpectrumFile): Spectrum {
-  const { u1, more, about: _about, ...rest } = json;
-  if (!Array.isArray(u1) || !Array.isArray(rest.variation)) throw new Error('spectrum file: expected u1 and variation arrays');
-  return { ...rest, vectors: [u1, ...(more ?? [])].map((u) => Float64Array.from(u)) };
+  const { u1, more, variation, shares, singularValues, sampleSize } = json;
+  if (!Array.isArray(u1) || !Array.isArray(variation)) throw new Error('spectrum file: expected u1 and variation arrays');
+  return { variation, shares, singularValues, sampleSize, vectors: [u1, ...(more ?? [])].map((u) => Float64Array.from(u)) };
 }
 
 /** The spectrum of a pair's sample as it would be computed now: any change in what it depends on gives another. */
@@ -232,12 +246,15 @@ export function spectrumKey(hubUrl: string, manifest: PairManifest, about: Spect
   ].join('|');
 }
 
-/** A kept spectrum, if it was computed on exactly what `about` describes. */
-export async function keptSpectrum(store: SpectrumStore, key: string, about: SpectrumProvenance): Promise<Spectrum | undefined> {
+/**
+ * A kept spectrum, if it was computed on exactly what `about` describes (one opened from a file is kept under
+ * the loaded pair's `about`), with the file it came from, if any.
+ */
+export async function keptSpectrum(store: SpectrumStore, key: string, about: SpectrumProvenance): Promise<(Spectrum & { origin?: string }) | undefined> {
   const file = await store.get(key).catch(() => undefined);
   if (!file?.about || JSON.stringify(file.about) !== JSON.stringify(about)) return undefined;
   try {
-    return parseSpectrum(file);
+    return { ...parseSpectrum(file), ...(typeof file.origin === 'string' && { origin: file.origin }) };
   } catch {
     return undefined; // a damaged entry: the sample is embedded again, and its spectrum replaces it
   }

@@ -25,6 +25,7 @@ import { cacheMayKeep } from './faults';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { LensPair } from './pair';
 import { bodyRepos, type PairPlan } from './plan';
+import { fetchSpectrumText, isSpectrumUrl, readSpectrumText } from './spectrumFile';
 
 export interface LoadOptions {
   /** Where Hub-hosted files come from (default: huggingface.co). */
@@ -344,9 +345,22 @@ async function loadExtras(manifest: PairManifest, read: BinaryReader) {
   const [frequent, sample, spectrum] = await Promise.all([
     manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
     manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
-    manifest.spectrum ? readText(read, manifest.spectrum).then((t) => parseSpectrum(JSON.parse(t))) : undefined,
+    manifest.spectrum ? shippedSpectrum(manifest, manifest.spectrum, read) : undefined,
   ]);
   return { frequent, sample, spectrum };
+}
+
+/**
+ * The spectrum a pair ships (a manifest's or a catalog entry's `spectrum`): a path under the model root, or an
+ * http(s) URL. One that names other models than the pair's is refused, naming them (its width is checked once W is in).
+ */
+async function shippedSpectrum(manifest: PairManifest, path: string, read: BinaryReader) {
+  const file = readSpectrumText(isSpectrumUrl(path) ? await fetchSpectrumText(path) : await readText(read, path), path);
+  const { about } = file;
+  if (about && (about.embed !== manifest.embed.model || about.base !== manifest.base.model)) {
+    throw new Error(`${path} was computed on ${about.embed} with ${about.base}, not on ${manifest.embed.model} with ${manifest.base.model}.`);
+  }
+  return parseSpectrum(file);
 }
 
 function splitLines(text: string): string[] {

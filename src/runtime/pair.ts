@@ -128,6 +128,19 @@ export class LensPair {
   }
   private tokenReader?: TokenReader;
 
+  /** Byte and special tokens (tokenReader.ts isNoise), kept out of the lists people read when the filter is on. */
+  readonly isNoise = (id: number): boolean => this.tokens.isNoise(id);
+
+  /** Every byte and special token id of the vocabulary (once per pair: the token diff leaves them out over all of it). */
+  get noiseIds(): number[] {
+    if (!this.noise) {
+      this.noise = [];
+      for (let id = 0; id < this.head.validRows; id++) if (this.isNoise(id)) this.noise.push(id);
+    }
+    return this.noise;
+  }
+  private noise?: number[];
+
   /** Content-token filter for this vocabulary (see core/content.ts). */
   get isContent(): (id: number) => boolean {
     this.contentFilter ??= makeContentFilter({ tokenText: (id) => this.tokens.decoded(id), frequentIds: this.frequentIds });

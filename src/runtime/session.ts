@@ -1,13 +1,27 @@
 import { alignedView } from '../core/align';
+import { lambdaCurve, lambdaGrid } from '../core/lambdaCurve';
 import { project } from '../core/lmHead';
 import { hitAtK, uniqueIds } from '../core/metrics';
 import { type Spectrum, spectrumOf } from '../core/spectral';
 import { type TokenDiff, tokenDiff } from '../core/tokenDiff';
+import { filteredTop } from '../core/tokenFilter';
 import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
-import type { AlignResult, CanaryResult, ColumnResult, ComputedOn, Device, DirectionProgress, LayerView, PairInfo, TokenDiffView } from '../shared/wire';
+import type {
+  AlignResult,
+  CanaryResult,
+  ColumnResult,
+  ComputedOn,
+  Device,
+  DirectionProgress,
+  LambdaCurveView,
+  LayerView,
+  PairInfo,
+  SpectrumOpened,
+  TokenDiffView,
+} from '../shared/wire';
 import { type CanaryReference, canaryReference, checkCanary } from './canary';
 import {
   type Direction,
@@ -27,6 +41,7 @@ import { type LayerDirections, layerRowsAt, type ProjectedText } from './layerVi
 import { type LoadOptions, loadPair } from './loadPair';
 import type { LayerEncoding, LensPair } from './pair';
 import type { PairPlan } from './plan';
+import { readSpectrumText, spectrumForPair } from './spectrumFile';
 
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
@@ -146,11 +161,17 @@ export class LensSession {
     // behind the page's requests (estimateDirection), and keeps its spectrum for the next visit: the early one
     // as soon as u₁ settles, the whole sample's once it is in. A kept early spectrum moves the slider at once,
     // and this visit embeds the sample again to refine it.
+    // A spectrum file the user opened on an earlier visit (openSpectrum) is kept the same way, and stays as it is.
+    if (pair.storedSpectrum && pair.storedSpectrum.vectors[0].length !== pair.head.cols) {
+      const width = pair.storedSpectrum.vectors[0].length;
+      await pair.dispose();
+      throw new Error(`${manifest.spectrum}: its u₁ has ${width} dimensions, but the base model of "${manifest.id}" has ${pair.head.cols}.`);
+    }
     const keep = pair.storedSpectrum || !this.spectrumStore ? undefined : this.keepFor(pair, plan, this.spectrumStore);
     const kept = keep && (await keptSpectrum(keep.store, keep.key, keep.about));
     const direction = pair.storedSpectrum
       ? directionFromSpectrum(pair.head, pair.storedSpectrum, 'shipped')
-      : kept && directionFromSpectrum(pair.head, kept, 'kept');
+      : kept && (kept.origin !== undefined ? directionFromSpectrum(pair.head, kept, 'file', kept.origin) : directionFromSpectrum(pair.head, kept, 'kept'));
     const info: PairInfo = {
       id: manifest.id,
       loadId: newLoadId(),
@@ -167,11 +188,12 @@ export class LensSession {
       loadMs: performance.now() - started,
       direction: direction ? 'ready' : 'estimating',
       ...(direction && { directionSource: direction.source }),
+      ...(direction?.origin !== undefined && { directionFrom: direction.origin }),
       weightsFrom: pair.weightsFrom,
     };
     const state: LoadState = { pair, info, direction, keep, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
     this.state = state;
-    if (!direction || (kept && kept.sampleSize < pair.sample.length)) state.estimate = this.estimateDirection(state);
+    if (!direction || (kept && kept.origin === undefined && kept.sampleSize < pair.sample.length)) state.estimate = this.estimateDirection(state);
     return info;
   }
 
@@ -202,6 +224,35 @@ export class LensSession {
   }
 
   /**
+   * Makes the slider move along the u₁ of a spectrum file (`lens spectrum`'s JSON, `text`) for the loaded pair, load
+   * `computedOn`; `origin` names it (a file's name, a URL). One for another pair, of another width or not a spectrum
+   * at all is refused with an Error naming the cause, and the direction stays; one computed in another dtype, on
+   * another backend or sample is used with a notice. It outranks the pair's sample (whose estimate, if running,
+   * stops) and is kept like the sample's spectrum, so the next visit starts with it.
+   */
+  openSpectrum(text: string, origin: string, computedOn: ComputedOn): SpectrumOpened {
+    const state = this.loadedState;
+    const { info, pair } = state;
+    if (computedOn.pairId !== info.id || computedOn.loadId !== info.loadId) {
+      throw new Error(
+        `${origin} was opened for ${computedOn.pairId === info.id ? 'an earlier load of this pair' : `the pair "${computedOn.pairId}"`}: it is not applied.`,
+      );
+    }
+    const file = readSpectrumText(text, origin);
+    const target = { manifest: pair.manifest, hiddenSize: pair.head.cols, dtype: pair.dtype, device: pair.device, sample: pair.sample };
+    const { spectrum, notice } = spectrumForPair(file, target, origin);
+    this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'file', origin));
+    state.info = { ...state.info, directionSource: 'file', directionFrom: origin };
+    if (state.keep) {
+      // Kept under what this load is (its provenance), as its own sample's would be: a full disk only costs the next visit the file.
+      const kept = { ...serializeSpectrum(spectrum, { all: true, about: state.keep.about }), origin };
+      void state.keep.store.put(state.keep.key, kept).catch(() => undefined);
+    }
+    const { variation, shares, sampleSize } = spectrum;
+    return { variation, shares, sampleSize, origin, ...(notice && { notice }) };
+  }
+
+  /**
    * Embeds the pair's PC1 sample in the background (direction.ts sampleSpectrum); stops when another
    * pair replaces it. The slider moves once the first `earlyDirection` texts are in; the whole sample
    * refines it. A direction applied from an analysis meanwhile is kept. Resolves to an error message, if any.
@@ -211,11 +262,13 @@ export class LensSession {
     const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) =>
       this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
     const replaced = () => this.state !== state;
+    /** A spectrum file opened meanwhile ends the estimate: the file's spectrum is the one kept. */
+    const stopped = () => replaced() || state.direction?.source === 'file';
     /** How many texts the spectrum kept for the next visit has read. */
     let keptSize = state.direction?.source === 'kept' ? state.direction.sampleSize : 0;
     /** A spectrum of the first texts (early) or of the whole sample: kept, and taken, unless what is there has read more. */
     const take = (spectrum: Spectrum, final: boolean) => {
-      if (replaced()) return;
+      if (stopped()) return;
       const { variation, shares, sampleSize } = spectrum;
       const current = state.direction;
       // A kept spectrum stays until this estimate has read more of the sample; an analysis's u₁ stays whatever comes.
@@ -231,7 +284,7 @@ export class LensSession {
     try {
       report({ done: 0 });
       const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
-      const run = { background: true, isCancelled: replaced, beforeRun: () => this.quiet() };
+      const run = { background: true, isCancelled: stopped, beforeRun: () => this.quiet() };
       const spectrum = await sampleSpectrum(
         pair,
         20,
@@ -241,7 +294,7 @@ export class LensSession {
       );
       take(spectrum, true);
     } catch (error) {
-      if (replaced()) return undefined;
+      if (stopped()) return undefined;
       const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
       report({ done: 0, error: message });
       return message;
@@ -365,14 +418,29 @@ export class LensSession {
    * asked for apart from the slider's tick (shift), once the slider rests.
    * Null when `requestId` is no longer current.
    */
-  diff(requestId: number, lambda: number, k: number): TokenDiffView | null {
+  diff(requestId: number, lambda: number, k: number, filtered = false): TokenDiffView | null {
     this.lastRequest = performance.now();
     const current = this.currentText(requestId);
     if (!current) return null;
     const { pair, diffScratch } = this.loadedState;
-    const diff = tokenDiff(current.zEmbed, this.shiftedScores(current, lambda), pair.head.validRows, k, diffScratch);
+    const exclude = filtered ? pair.noiseIds : [];
+    const diff = tokenDiff(current.zEmbed, this.shiftedScores(current, lambda), pair.head.validRows, k, diffScratch, exclude);
     const named = (rows: TokenDiff['risers']) => rows.map((r) => ({ ...r, text: pair.tokenText(r.id) }));
-    return { requestId, lambda, risers: named(diff.risers), fallers: named(diff.fallers) };
+    return { requestId, lambda, filtered, risers: named(diff.risers), fallers: named(diff.fallers), hidden: diff.hidden };
+  }
+
+  /**
+   * The λ curve of the current text (core/lambdaCurve.ts): content Hit@k of the base at `steps + 1` values of λ
+   * across [-bound, bound] and the overlap of its top k with the embedder's. From the z vectors held: about
+   * 2 ms a point at V = 151,936. Null when `requestId` is no longer current or there is no u₁ yet.
+   */
+  curve(requestId: number, k: number, bound: number, steps = 24): LambdaCurveView | null {
+    const current = this.currentText(requestId);
+    const { pair, direction, diffScratch } = this.loadedState;
+    if (!current || !direction) return null;
+    const contentIds = uniqueIds(current.ids).filter(pair.isContent);
+    const inputs = { z0: current.z0, zu: direction.zu, zEmbed: current.zEmbed, validRows: pair.head.validRows, contentIds, k };
+    return { requestId, k, points: lambdaCurve(inputs, lambdaGrid(bound, steps), diffScratch) };
   }
 
   /**
@@ -425,7 +493,11 @@ export class LensSession {
 
   private column(z: Float32Array, textIds: number[], k: number): ColumnResult {
     const pair = this.loaded;
-    const view = alignedView(z, pair.head.validRows, textIds, k);
-    return { ...view, tokens: view.ids.map((id) => ({ id, text: pair.tokenText(id) })) };
+    // The content variants rank over the whole vocabulary; only the text's token set is narrowed (core/content.ts).
+    const view = alignedView(z, pair.head.validRows, textIds, k, uniqueIds(textIds).filter(pair.isContent));
+    const named = (ids: number[]) => ids.map((id) => ({ id, text: pair.tokenText(id) }));
+    // Most top-k lists hold no byte or special token: then the filtered list is the list, at no second ranking.
+    const clean = view.ids.some(pair.isNoise) ? filteredTop(z, pair.head.validRows, k, pair.isNoise) : { ids: view.ids, scores: view.scores, hidden: 0 };
+    return { ...view, content: view.content ?? null, tokens: named(view.ids), filtered: { ...clean, tokens: named(clean.ids) } };
   }
 }

@@ -52,4 +52,23 @@ describe('TokenReader on the demo tokenizer', () => {
     const eos = tokenizer.get_vocab().get('<|endoftext|>')!;
     expect(reader.shown(eos)).toBe('<|endoftext|>');
   });
+
+  it('calls noise the special tokens and the tokens that are only pieces of a character, nothing else', () => {
+    const vocab = tokenizer.get_vocab();
+    expect(reader.isNoise(vocab.get('<|endoftext|>')!)).toBe(true);
+    const [guitar] = tokenizer.encode(' guitar', { add_special_tokens: false });
+    expect(reader.isNoise(guitar)).toBe(false);
+    // Independently of isNoise: a token whose decoding alone is broken UTF-8 (U+FFFD) is a piece of a character.
+    let pieces = 0;
+    for (let id = 0; id < vocab.size; id++) {
+      const broken = reader.decoded(id).includes('\uFFFD');
+      if (broken) pieces++;
+      const controls =
+        [...reader.decoded(id)].every((c) => (c.charCodeAt(0) < 0x20 && !'\t\n\r'.includes(c)) || (c.charCodeAt(0) >= 0x7f && c.charCodeAt(0) <= 0x9f)) &&
+        reader.decoded(id).length > 0;
+      const pieceOnly = broken && /^(<0x[0-9A-F]{2}>)+$/.test(reader.shown(id));
+      if (!(tokenizer.all_special_ids ?? []).includes(id)) expect(reader.isNoise(id), `id ${id}`).toBe(pieceOnly || controls);
+    }
+    expect(pieces).toBeGreaterThanOrEqual(128);
+  });
 });

@@ -48,6 +48,17 @@ export class TokenReader {
     return text;
   }
 
+  /**
+   * A special token (`<|endoftext|>`), a token that is only a piece of a character (`<0xBB>`, or U+FFFD
+   * where the vocabulary has no byte reading) or only control characters (`<0x08>`): what the token filter
+   * hides from the lists people read.
+   */
+  isNoise(id: number): boolean {
+    if (this.special.has(id)) return true;
+    const shown = this.shown(id);
+    return BYTES_ONLY.test(shown) || REPLACEMENT_ONLY.test(shown) || CONTROLS_ONLY.test(shown);
+  }
+
   /** A text's tokens in order, made readable, with runs of partial tokens joined into characters. */
   sequence(ids: readonly number[]): ReadableToken[] {
     return readableSequence(
@@ -56,6 +67,12 @@ export class TokenReader {
     );
   }
 }
+
+const BYTES_ONLY = /^(?:<0x[0-9A-Fa-f]{2}>)+$/;
+const REPLACEMENT_ONLY = /^\uFFFD+$/;
+/** Control characters other than tab and line breaks (the single-byte tokens 0x00–0x1F, 0x7F): the UI shows them as `<0xNN>`. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROLS_ONLY = /^[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+$/;
 
 function invert(vocab: Map<string, number>): string[] {
   const out: string[] = [];

@@ -10,7 +10,19 @@ export type CatalogEntry = {
   label: string;
   /** Shown beside the entry: what it needs, where it comes from. */
   note?: string;
-} & ({ manifest: string; hub?: undefined } | { hub: CustomPairSpec; manifest?: undefined });
+} & (
+  | { manifest: string; hub?: undefined; spectrum?: undefined }
+  | {
+      hub: CustomPairSpec;
+      manifest?: undefined;
+      /**
+       * The spectrum of the pair's sample, written by `lens spectrum` (or `npm run verify:hub -- --spectra <dir>`):
+       * a path under the model root (`spectra/<id>.json` is models/spectra/<id>.json) or an http(s) URL. With one,
+       * the slider is ready at load (source 'shipped'); without, the sample is embedded after the pair loads.
+       */
+      spectrum?: string;
+    }
+);
 
 /** Qwen3-Embedding's own query format (its model card): an instruction, then the text; last-token pooling. */
 export const QWEN3_QUERY_TEMPLATE = 'Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:{text}';

@@ -1,5 +1,5 @@
 import { POOLINGS, type Pooling } from '../core/pooling';
-import { CATALOG, findPair } from './catalog';
+import { CATALOG, type CatalogEntry, findPair } from './catalog';
 import { type BinaryReader, readText } from './files';
 import { type CustomPairSpec, customPairManifest, type PairManifest, parseManifest, promptEolManifest } from './manifest';
 
@@ -43,7 +43,11 @@ export async function manifestFor(id: string, read: BinaryReader): Promise<PairM
   const source = parsePairId(id);
   if (source.kind === 'prompt-eol') return promptEolManifest(source.model);
   if (source.kind === 'custom') return customPairManifest(source.spec);
-  const entry = findPair(source.id);
-  if (entry.hub) return customPairManifest(entry.hub, entry.id, entry.label);
+  return catalogManifest(findPair(source.id), read);
+}
+
+/** A catalog entry's manifest: its own file, or its Hub repos (with the spectrum it names, if any). */
+export async function catalogManifest(entry: CatalogEntry, read: BinaryReader): Promise<PairManifest> {
+  if (entry.hub) return { ...customPairManifest(entry.hub, entry.id, entry.label), ...(entry.spectrum && { spectrum: entry.spectrum }) };
   return parseManifest(JSON.parse(await readText(read, entry.manifest)), entry.manifest);
 }

@@ -39,6 +39,26 @@ export interface TokenInfo {
 
 export interface ColumnResult extends AlignedView {
   tokens: TokenInfo[];
+  /**
+   * Hit@k and LAR over the text's content tokens only (core/content.ts: no punctuation, stop word or frequent
+   * token), the explorer's default; null when the text has none.
+   */
+  content: { hit: number; lar: number } | null;
+  /** The top k with byte and special tokens left out (core/tokenFilter.ts), what the token filter shows. */
+  filtered: { ids: number[]; scores: number[]; tokens: TokenInfo[]; hidden: number };
+}
+
+/** One point of the λ curve (core/lambdaCurve.ts): content Hit@k of the base at λ and its top-k overlap with the embedder. */
+export interface CurvePoint {
+  lambda: number;
+  contentHit: number | null;
+  overlap: number;
+}
+
+export interface LambdaCurveView {
+  requestId: number;
+  k: number;
+  points: CurvePoint[];
 }
 
 export type DiffToken = TokenDiff['risers'][number] & { text: string };
@@ -50,8 +70,12 @@ export type DiffToken = TokenDiff['risers'][number] & { text: string };
 export interface TokenDiffView {
   requestId: number;
   lambda: number;
+  /** Byte and special tokens were left out of both lists (the token filter). */
+  filtered: boolean;
   risers: DiffToken[];
   fallers: DiffToken[];
+  /** With `filtered`: how many byte and special tokens rose / fell more than the last ones listed. */
+  hidden: { risers: number; fallers: number };
 }
 
 /** One layer of the layer view: both models' top tokens of W · pool(norm(x_ℓ)). */
@@ -119,15 +143,29 @@ export interface PairInfo {
   direction: 'ready' | 'estimating';
   /** With direction 'ready' at load: the pair's shipped spectrum, or its sample's spectrum kept from an earlier visit. */
   directionSource?: DirectionSource;
+  /** With directionSource 'file': the spectrum file's name or URL (one opened on an earlier visit is kept). */
+  directionFrom?: string;
   /** Where onnxruntime read the bodies' weights from. */
   weightsFrom: WeightsSource;
 }
 
 /**
  * Where the slider's u₁ comes from (runtime/direction.ts): the pair's shipped spectrum (`lens spectrum`); its
- * sample's spectrum kept from an earlier visit; its sample embedded after this load; an analysis the user applied.
+ * sample's spectrum kept from an earlier visit; its sample embedded after this load; an analysis the user applied;
+ * a spectrum file the user opened (`lens spectrum`'s JSON: a file, or a URL).
  */
-export type DirectionSource = 'shipped' | 'kept' | 'sample' | 'analysis';
+export type DirectionSource = 'shipped' | 'kept' | 'sample' | 'analysis' | 'file';
+
+/** What opening a spectrum file for the loaded pair gave: its v_j (the pair's now), where it came from, and a notice if it differs a little. */
+export interface SpectrumOpened {
+  variation: number[];
+  shares: number[];
+  sampleSize: number;
+  /** The file's name or URL. */
+  origin: string;
+  /** Why it may differ a little from the pair's own (another dtype, backend or sample), in one sentence. */
+  notice?: string;
+}
 
 /** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
 export interface DirectionProgress {

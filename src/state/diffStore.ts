@@ -8,18 +8,18 @@ import { useLens } from './store';
 export interface DiffState {
   view?: TokenDiffView & { loadId: string };
   error?: string;
-  loadDiff(requestId: number, lambda: number, k: number): Promise<void>;
+  loadDiff(requestId: number, lambda: number, k: number, filtered: boolean): Promise<void>;
 }
 
 const latest = newestWins();
 
 export const useDiff = create<DiffState>()((set) => ({
-  async loadDiff(requestId, lambda, k) {
+  async loadDiff(requestId, lambda, k, filtered) {
     const loadId = useLens.getState().pairInfo?.loadId;
     if (!loadId) return;
     const mine = latest.next();
     try {
-      const view = await lensClient().diff(requestId, lambda, k);
+      const view = await lensClient().diff(requestId, lambda, k, filtered);
       if (latest.isCurrent(mine) && view) set({ view: { ...view, loadId }, error: undefined });
     } catch (error) {
       if (latest.isCurrent(mine)) set({ error: messageOf(error) });

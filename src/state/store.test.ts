@@ -7,6 +7,7 @@ const worker = vi.hoisted(() => ({
   estimate: async (): Promise<unknown> => undefined,
   direction: undefined as ((progress: unknown) => void) | undefined,
   shifts: [] as { lambda: number; reply: (view: unknown) => void }[],
+  openSpectrum: async (_source: unknown, _computedOn: unknown): Promise<unknown> => undefined,
 }));
 
 vi.mock('./lensClient', () => ({
@@ -22,6 +23,7 @@ vi.mock('./lensClient', () => ({
       ({ requestId, text, k, lambda, tokens: [], embed: { tokens: [], scores: [] }, base: { tokens: [], scores: [] } }) as unknown as AlignResult,
     shift: (_requestId: number, lambda: number) => new Promise((reply) => worker.shifts.push({ lambda, reply })),
     setDirection: async () => {},
+    openSpectrum: (source: unknown, computedOn: unknown) => worker.openSpectrum(source, computedOn),
   }),
   restartLensClient: () => {},
   onWorkerStart: () => {},
@@ -168,6 +170,63 @@ describe('the lens store: load phase and direction', () => {
     worker.shifts[0].reply({ tokens: [], scores: [] });
     await tick();
     expect(worker.shifts.map((s) => s.lambda)).toEqual([0.5, 1.5]);
+  });
+});
+
+describe('a spectrum file opened for the loaded pair', () => {
+  it('gives the slider its u₁ and v_j at once, with its notice; a refusal keeps it; a later sample report changes nothing', async () => {
+    const info = pairInfo('hub-pair', false);
+    worker.load = async () => info;
+    await useLens.getState().loadPair('demo');
+    const asked: unknown[] = [];
+    worker.openSpectrum = async (source, computedOn) => {
+      asked.push([source, computedOn]);
+      return { variation: [2, 0.5], shares: [0.7, 0.1], sampleSize: 200, origin: 'pair.json', notice: 'pair.json: it was computed in fp32 on cpu' };
+    };
+    const file = { name: 'pair.json', text: async () => '{"u1":[1]}' } as unknown as File;
+    expect(await useLens.getState().openSpectrum({ file })).toBe(true);
+    expect(asked).toEqual([
+      [
+        { text: '{"u1":[1]}', name: 'pair.json' },
+        { pairId: info.id, loadId: info.loadId },
+      ],
+    ]);
+    const opened = {
+      phase: 'ready',
+      source: 'file',
+      label: 'the spectrum file pair.json (200 sample sentences)',
+      variation: [2, 0.5],
+      shares: [0.7, 0.1],
+      notice: 'pair.json: it was computed in fp32 on cpu',
+    };
+    expect(useLens.getState().direction).toEqual(opened);
+    expect(useLens.getState().pairInfo).toMatchObject({ variation: [2, 0.5], directionSource: 'file', directionFrom: 'pair.json' });
+    worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
+    expect(useLens.getState().direction).toEqual(opened);
+
+    worker.openSpectrum = async () => {
+      throw new Error('other.json is not applied (the slider keeps its direction): it was computed on a with b');
+    };
+    expect(await useLens.getState().openSpectrum({ url: 'https://example.org/other.json' })).toBe(false);
+    expect(useLens.getState()).toMatchObject({ direction: opened, error: expect.stringMatching(/^other.json is not applied/) });
+  });
+
+  it('a URL is resolved against the page; a file kept from an earlier visit is named at load', async () => {
+    vi.stubGlobal('location', { search: '', pathname: '/app/', hash: '', href: 'http://host/app/?pair=x' });
+    worker.load = async () => ({ ...pairInfo('hub-pair', true), directionSource: 'file', directionFrom: 'pair.json' });
+    await useLens.getState().loadPair('demo');
+    expect(useLens.getState().direction).toMatchObject({
+      source: 'file',
+      label: 'the spectrum file pair.json (200 sample sentences, kept from an earlier visit)',
+    });
+    let asked: unknown;
+    worker.openSpectrum = async (source) => {
+      asked = source;
+      return { variation: [2], shares: [1], sampleSize: 8, origin: 'http://host/app/spectra/x.json' };
+    };
+    await useLens.getState().openSpectrum({ url: 'spectra/x.json' });
+    expect(asked).toEqual({ url: 'http://host/app/spectra/x.json' });
+    vi.stubGlobal('location', { search: '', pathname: '/', hash: '' });
   });
 });
 

@@ -14,6 +14,7 @@ import type {
   LoadEstimate,
   LoadStep,
   PairInfo,
+  SpectrumOpened,
 } from '../worker/protocol';
 import { lensClient, messageOf, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
 import { newestWins, oneInFlight } from './newestWins';
@@ -88,6 +89,8 @@ export type DirectionState =
       shares: number[];
       /** The pair's sample is still being embedded in the background (after its first texts gave u₁). */
       refining?: { done: number; total: number };
+      /** A spectrum file's (source 'file'): why its u₁ may differ a little from the pair's own (another dtype, backend or sample). */
+      notice?: string;
     };
 
 export interface LensState extends ViewState {
@@ -132,6 +135,12 @@ export interface LensState extends ViewState {
    * `label` says where it comes from (DirectionState's label).
    */
   applyDirection(u1: number[], variation: number[], shares: number[], label: string, computedOn: ComputedOn): Promise<void>;
+  /**
+   * Moves the slider along the u₁ of a spectrum file written by `lens spectrum` (a file the user picked, or a URL,
+   * resolved against the page) for the loaded pair. The worker refuses one of another pair (the error says why, the
+   * direction stays). Resolves to whether it was applied.
+   */
+  openSpectrum(source: { file: File } | { url: string }): Promise<boolean>;
   reportError(message: string): void;
 }
 
@@ -169,7 +178,19 @@ const hostOf = (hubUrl: string) => new URL(hubUrl).host;
  */
 function directionAtLoad(info: PairInfo): DirectionState {
   if (info.direction === 'estimating') return { phase: 'estimating', done: 0, total: 0 };
+  if (info.directionSource === 'file') return fileDirection(info.directionFrom ?? 'a spectrum file', info, true);
   return sampleDirection(info.directionSource === 'kept' ? 'kept' : 'shipped', info);
+}
+
+/** The direction of a spectrum file the user opened (or one kept from an earlier visit). */
+function fileDirection(
+  origin: string,
+  spectrum: { variation: number[]; shares: number[]; sampleSize: number },
+  kept: boolean,
+  notice?: string,
+): Extract<DirectionState, { phase: 'ready' }> {
+  const label = `the spectrum file ${origin} (${spectrum.sampleSize} sample sentences${kept ? ', kept from an earlier visit' : ''})`;
+  return { phase: 'ready', source: 'file', label, variation: spectrum.variation, shares: spectrum.shares, ...(notice && { notice }) };
 }
 
 function sampleDirection(
@@ -189,6 +210,8 @@ export function directionAfter(direction: DirectionState, progress: DirectionPro
   const { done, total, error, spectrum, final, movedDegrees } = progress;
   const refining = final || error ? undefined : { done, total };
   if (direction.phase === 'ready' && direction.source === 'analysis') return { ...direction, refining };
+  // A spectrum file ends the sample's estimate (runtime/session.ts openSpectrum): a report still on its way changes nothing.
+  if (direction.phase === 'ready' && direction.source === 'file') return direction;
   if (spectrum) return { ...sampleDirection('sample', spectrum), refining };
   if (direction.phase === 'ready') return { ...direction, refining };
   return error ? { phase: 'failed', error } : { phase: 'estimating', done, total, ...(movedDegrees !== undefined && { movedDegrees }) };
@@ -198,6 +221,9 @@ export function directionAfter(direction: DirectionState, progress: DirectionPro
 const aligns = newestWins();
 const loads = newestWins();
 let textTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** `?spectrum=<url>`: a spectrum file to open for the pair the page opens on, once (docs/views.md). */
+let linkedSpectrum: string | undefined = new URLSearchParams(globalThis.location?.search ?? '').get('spectrum') || undefined;
 
 /** `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real). */
 const debugSeam = () => new URLSearchParams(globalThis.location?.search ?? '').get('debug');
@@ -396,6 +422,9 @@ export const useLens = create<LensState>()((set, get) => {
         const direction = directionAtLoad(pairInfo);
         set({ pairInfo, load: { phase: 'ready' }, direction, result: undefined, baseView: undefined });
         if (direction.phase === 'estimating' && heard) applyDirectionProgress(heard);
+        const linked = linkedSpectrum;
+        linkedSpectrum = undefined;
+        if (linked && (await get().openSpectrum({ url: linked }))) return; // it aligns the text
         await align();
       } catch (error) {
         if (isStale()) return;
@@ -492,6 +521,38 @@ export const useLens = create<LensState>()((set, get) => {
       if (pairInfo?.loadId !== computedOn.loadId) return;
       set({ direction: { phase: 'ready', source: 'analysis', label, variation, shares } });
       await align();
+    },
+
+    async openSpectrum(source) {
+      const { pairInfo, load } = get();
+      if (!pairInfo || load.phase !== 'ready') {
+        set({ error: 'Load a pair first: a spectrum file is opened for the loaded pair.' });
+        return false;
+      }
+      const computedOn = { pairId: pairInfo.id, loadId: pairInfo.loadId };
+      let opened: SpectrumOpened;
+      try {
+        const request =
+          'file' in source
+            ? { text: await source.file.text(), name: source.file.name }
+            : { url: new URL(source.url.trim(), globalThis.location?.href ?? 'http://localhost/').href };
+        opened = await lensClient().openSpectrum(request, computedOn);
+      } catch (error) {
+        const message = messageOf(error);
+        set({ error: 'url' in source && /Invalid URL/i.test(message) ? `"${source.url}" is not a URL of a spectrum file.` : message });
+        return false;
+      }
+      // A load that finished meanwhile brought its own direction.
+      const now = get().pairInfo;
+      if (now?.loadId !== computedOn.loadId) return false;
+      const { variation, shares, sampleSize, origin, notice } = opened;
+      set({
+        pairInfo: { ...now, variation, shares, sampleSize, directionSource: 'file', directionFrom: origin },
+        direction: fileDirection(origin, opened, false, notice),
+        error: undefined,
+      });
+      await align();
+      return true;
     },
 
     reportError(message) {

@@ -1,3 +1,4 @@
+import { useDisplay, writeDisplay } from './displayStore';
 import { lensClient } from './lensClient';
 import { lambdaCorrection, linkCorrections, SAFE_URL_LENGTH } from './linkCheck';
 import { useLink } from './linkStore';
@@ -45,7 +46,7 @@ export function startUrlSync(): void {
 
   const write = (state: LensState, mode: 'push' | 'replace') => {
     const chars = charsFor(state);
-    const others = writeViewInputs(writePanels(location.search, usePanels.getState().open));
+    const others = writeViewInputs(writeDisplay(writePanels(location.search, usePanels.getState().open), useDisplay.getState()));
     const { search, tooLong } = linkSearch(viewStateOf(state), chars, others);
     const cut = chars !== undefined && chars < state.text.length ? { chars, of: state.text.length } : undefined;
     const link = useLink.getState();
@@ -86,12 +87,13 @@ export function startUrlSync(): void {
     timer = setTimeout(() => void settle(), URL_DEBOUNCE_MS);
   });
 
-  // An opened or closed panel, another view's input: the link keeps it (no history entry of its own).
+  // An opened or closed panel, a display setting, another view's input: the link keeps it (no history entry of its own).
   const later = () => {
     clearTimeout(timer);
     timer = setTimeout(() => void settle(), URL_DEBOUNCE_MS);
   };
   usePanels.subscribe(later);
+  useDisplay.subscribe(later);
   onViewInputs(later);
 
   addEventListener('popstate', () => {

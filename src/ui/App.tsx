@@ -10,6 +10,7 @@ import { LinkNotices } from './LinkNotices';
 import { CacheManager } from './models/CacheManager';
 import { ModelStatus } from './models/ModelStatus';
 import { PairPicker } from './models/PairPicker';
+import { SpectrumFile } from './models/SpectrumFile';
 import { RetrievalView } from './retrieval/RetrievalView';
 
 /** Each view of the app; a view's id is its `view=` URL parameter. */
@@ -41,6 +42,7 @@ export function App() {
         <div className="model-side">
           <ModelStatus />
           <PairPicker />
+          <SpectrumFile />
           <CacheManager />
         </div>
       </header>

@@ -4,6 +4,7 @@ import { useLens } from '../state/store';
 import { startUrlSync } from '../state/urlSync';
 import { App } from './App';
 import './styles.css';
+import './phone.css';
 
 // Start the model worker and the pair's download before React's first render:
 // the worker's bundle and onnxruntime then load while the page is being built.

@@ -16,6 +16,8 @@ export const PALETTE = {
   total: '#1d232b',
   /** v₁, the embedder's mean shift along u₁, where the slider marks it. */
   v1: '#1f7a3a',
+  /** A base-model token the embedder's list also has; the overlap of the two lists on the λ curve. */
+  shared: '#c99a06',
   /** The embedding model's series on a line chart. */
   seriesEmbed: '#2f6db5',
   /** The base model's series on a line chart. */

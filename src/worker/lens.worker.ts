@@ -31,6 +31,7 @@ import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
+import { fetchSpectrumText } from '../runtime/spectrumFile';
 import { type Dtype, isHalfFloat } from '../shared/dtypes';
 import { httpReader } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
@@ -217,7 +218,8 @@ const api: LensWorkerApi = {
   deleteCached: (repo) => (repo === null ? deleteAllCachedModels() : deleteCachedModel(repo)),
   align: (requestId, text, k, lambda) => session.align(requestId, text, k, lambda),
   shift: async (requestId, lambda, k) => session.shift(requestId, lambda, k),
-  diff: async (requestId, lambda, k) => session.diff(requestId, lambda, k),
+  diff: async (requestId, lambda, k, filtered) => session.diff(requestId, lambda, k, filtered),
+  curve: async (requestId, k, bound) => session.curve(requestId, k, bound),
   layers: (requestId, text, k, lambda) => session.layers(requestId, text, k, lambda),
 
   async analyzeDataset(runId, texts, k, onProgress) {
@@ -233,6 +235,10 @@ const api: LensWorkerApi = {
   },
   async setDirection(u1, computedOn) {
     session.setDirection(u1, computedOn);
+  },
+  async openSpectrum(source, computedOn) {
+    const [text, name] = 'url' in source ? [await fetchSpectrumText(source.url), source.url] : [source.text, source.name];
+    return session.openSpectrum(text, name, computedOn);
   },
   async contributions(requestId, k, lambda) {
     const states = session.currentStates;

@@ -8,12 +8,15 @@ import type {
   AlignResult,
   ColumnResult,
   ComputedOn,
+  CurvePoint,
   DiffToken,
   DirectionProgress,
   DirectionSource,
+  LambdaCurveView,
   LayerRow,
   LayerView,
   PairInfo,
+  SpectrumOpened,
   TokenDiffView,
   TokenInfo,
 } from '../shared/wire';
@@ -25,12 +28,14 @@ export type {
   ColumnResult,
   ComputedOn,
   ContributionRow,
+  CurvePoint,
   DatasetAnalysis,
   DiffToken,
   DirectionProgress,
   DirectionSource,
   FileProgress,
   IndexSummary,
+  LambdaCurveView,
   LayerRow,
   LayerView,
   LoadEstimate,
@@ -40,6 +45,7 @@ export type {
   RetrievalEvaluation,
   SearchView,
   SimilarityResult,
+  SpectrumOpened,
   TemplatedView,
   TokenDiffView,
   TokenInfo,
@@ -95,7 +101,9 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   /** Base column at a new λ for the text of `requestId`; null when that text is no longer current. */
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;
   /** Tokens fine-tuning promoted / suppressed for the text of `requestId` at λ; null when that text is no longer current. */
-  diff(requestId: number, lambda: number, k: number): Promise<TokenDiffView | null>;
+  diff(requestId: number, lambda: number, k: number, filtered?: boolean): Promise<TokenDiffView | null>;
+  /** Content Hit@k and top-k overlap with the embedder along λ ∈ [-bound, bound] for the text of `requestId`; null when not current or no u₁ yet. */
+  curve(requestId: number, k: number, bound: number): Promise<LambdaCurveView | null>;
   /** The layer view of a text: each layer's top tokens of both models (rows empty, with reasons, where a graph has no layers). */
   layers(requestId: number, text: string, k: number, lambda: number): Promise<LayerView>;
 
@@ -107,6 +115,12 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
    * naming the cause, when `computedOn` is not the loaded pair and load, or u_1's width is not d.
    */
   setDirection(u1: number[], computedOn: ComputedOn): Promise<void>;
+  /**
+   * Makes the explorer's slider move along the u₁ of a spectrum file written by `lens spectrum`: its text and name
+   * (a file the user picked), or an absolute URL the worker fetches. Rejects with one sentence naming the cause (not a
+   * spectrum, an HTML page, a 404, another pair's, another width) and the direction stays; runtime/session.ts openSpectrum.
+   */
+  openSpectrum(source: { text: string; name: string } | { url: string }, computedOn: ComputedOn): Promise<SpectrumOpened>;
   /** How many characters of `text` the loaded pair reads (runtime/charsRead.ts): all of them unless it has more tokens than the context. */
   charsRead(text: string): Promise<number>;
   /** PC1 / rest split of the current text's top logits, the base's at λ; null when `requestId` is no longer current. */

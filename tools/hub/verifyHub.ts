@@ -1,5 +1,5 @@
 /**
- * npm run verify:hub [-- --hub-url <url>] [--app-url <url>] [--only <pair id>] [--sentences 20]
+ * npm run verify:hub [-- --hub-url <url>] [--app-url <url>] [--only <pair id>] [--sentences 20] [--spectra <dir>]
  *
  * Loads every catalog pair that comes from the Hub, as a user would, in the CLI (onnxruntime-node) and in
  * headless Debian Chromium (the built app, WASM), and prints per pair: the dtype and the files it loaded,
@@ -9,9 +9,11 @@
  * confirms or refutes the facts the stand-ins follow (docs/hub-facts.md). For a machine with internet (the default Hub is huggingface.co); never in CI.
  * With --hub-url it runs against any Hub, e.g. the stand-in (tools/hub/serveTestHub.ts), which a test does.
  * --app-url uses an app already served (else `vite preview` of dist/ is started; run `npm run build` first).
+ * --spectra <dir>: after the CLI has verified a pair, `lens spectrum` writes its sample's spectrum to <dir>/<pair id>.json
+ * (the file a catalog entry's `spectrum` names: commit it under models/spectra/, docs/cli.md).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,8 +31,16 @@ import { runCommand } from '../runCommand';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const { values: args } = parseArgs({
-  options: { 'hub-url': { type: 'string' }, 'app-url': { type: 'string' }, only: { type: 'string' }, sentences: { type: 'string' } },
+  options: {
+    'hub-url': { type: 'string' },
+    'app-url': { type: 'string' },
+    only: { type: 'string' },
+    sentences: { type: 'string' },
+    spectra: { type: 'string' },
+  },
 });
+const spectraDir = args.spectra ? resolve(args.spectra) : undefined;
+if (spectraDir) mkdirSync(spectraDir, { recursive: true });
 const hubUrl = args['hub-url'] ?? DEFAULT_HUB_URL;
 const count = Number(args.sentences ?? 20);
 const sentences = parseTexts(readFileSync(join(ROOT, 'public/data/stsb/sts-test.csv'), 'utf8'), 'stsb').texts.slice(0, count);
@@ -49,6 +59,8 @@ interface Row {
   contentHit10?: number;
   /** Per ONNX graph the CLI downloaded (as the app keeps it, its edits applied): inspectGraph's lines. */
   graphs?: { file: string; lines: string[] }[];
+  /** With --spectra: the spectrum file `lens spectrum` wrote for the pair, its v₁ and PC1 share. */
+  spectrum?: { file: string; v1: number; share1: number; sampleSize: number };
   error?: string;
 }
 
@@ -87,6 +99,16 @@ async function viaCli(id: string): Promise<Row> {
     return { pair: id, where: 'cli', dtype: plan.dtype, files, downloadedMB: 0, loadS: analyzed.seconds, top10: [], error: lastError(analyzed.stderr) };
   const aligned = await run('npx', ['tsx', 'cli/lens.ts', 'align', ...common.slice(2), '--limit', '1']);
   const first = JSON.parse(aligned.stdout.trim().split('\n')[0]);
+  let spectrum: Row['spectrum'];
+  if (spectraDir) {
+    // The same command a user runs for a pair (`lens spectrum`), on the files the verification downloaded.
+    const file = join(spectraDir, `${id}.json`);
+    const written = await run('npx', ['tsx', 'cli/lens.ts', 'spectrum', '--pair', id, '--hub-url', hubUrl, '--cache-dir', cacheDir, '--out', file]);
+    if (written.code !== 0)
+      return { pair: id, where: 'cli', dtype: plan.dtype, files, downloadedMB: 0, loadS: analyzed.seconds, top10: [], error: lastError(written.stderr) };
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    spectrum = { file, v1: json.variation[0], share1: json.shares[0], sampleSize: json.sampleSize };
+  }
   return {
     pair: id,
     where: 'cli',
@@ -97,6 +119,7 @@ async function viaCli(id: string): Promise<Row> {
     top10: first.embed.top.map((t: { token: string }) => t.token),
     contentHit10: JSON.parse(analyzed.stdout).content.embed.hit10,
     graphs: graphReports(cacheDir),
+    ...(spectrum && { spectrum }),
   };
 }
 
@@ -178,6 +201,10 @@ try {
       console.log(`  downloaded ${row.downloadedMB.toFixed(1)} MB, load ${row.loadS.toFixed(1)} s`);
       console.log(`  top-10: ${row.top10.map((t) => JSON.stringify(t)).join(' ')}`);
       if (row.contentHit10 !== undefined) console.log(`  content Hit@10 over ${count} STS-B test sentences: ${row.contentHit10.toFixed(3)}`);
+      if (row.spectrum) {
+        const { file, v1, share1, sampleSize } = row.spectrum;
+        console.log(`  spectrum: ${file} (v1 = ${v1.toFixed(4)}, PC1 share ${(share1 * 100).toFixed(1)}%, ${sampleSize} sample texts)`);
+      }
       for (const graph of row.graphs ?? []) console.log(`  graph ${graph.file}\n${graph.lines.map((l) => `    ${l}`).join('\n')}`);
     }
   }

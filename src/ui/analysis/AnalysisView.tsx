@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { MODEL_KEYS, type ModelKey } from '../../core/report';
 import { inputNote, inputOf } from '../../state/analysisInput';
 import { DATASET_LABELS, type DatasetSource, useAnalysis } from '../../state/analysisStore';
+import { useDisplay } from '../../state/displayStore';
 import { useStaleNote } from '../../state/provenance';
 import { useLens } from '../../state/store';
 import { pc1TokensFigure, variationFigure } from '../figures/charts';
@@ -46,6 +47,13 @@ export function AnalysisView() {
   // A result of another dataset, file, column or size than the one chosen now (a refused file included).
   const otherInput = inputNote(result, inputOf(a));
   const report = result?.report;
+  const hideNoise = useDisplay((s) => s.hideNoise);
+  const setHideNoise = useDisplay((s) => s.setHideNoise);
+  // An analysis kept from before the filter existed (a saved file) has no filtered lists: show its own.
+  const pc1 =
+    result && hideNoise && result.pc1Filtered
+      ? result.pc1Filtered
+      : { positive: result?.pc1Positive ?? [], negative: result?.pc1Negative ?? [], hidden: undefined };
   const running = a.status === 'running';
   const percent = a.progress.total ? (a.progress.done / a.progress.total) * 100 : 0;
 
@@ -124,34 +132,36 @@ export function AnalysisView() {
                 Use this u₁ / v₁ in the explorer
               </button>
             </div>
-            <table className="data" data-testid="analysis-table">
-              <thead>
-                <tr>
-                  <th />
-                  <th title={metricTitle('Hit@k')}>Hit@10</th>
-                  <th title={metricTitle('LAR')}>LAR</th>
-                  <th title={metricTitle('GAR')}>GAR</th>
-                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content Hit@10</th>
-                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content LAR</th>
-                  <th title={metricTitle('content Hit@10, LAR, GAR')}>content GAR</th>
-                  <th title={metricTitle('top-k frequent')}>top-k frequent</th>
-                </tr>
-              </thead>
-              <tbody>
-                {MODEL_KEYS.map((key) => (
-                  <tr key={key} data-testid={`analysis-row-${key}`}>
-                    <td>{MODEL_LABELS[key]}</td>
-                    <td>{report.metrics[key].hit10.toFixed(3)}</td>
-                    <td>{report.metrics[key].lar.toFixed(3)}</td>
-                    <td>{report.metrics[key].gar.toFixed(3)}</td>
-                    <td>{report.content[key].hit10.toFixed(3)}</td>
-                    <td>{report.content[key].lar.toFixed(3)}</td>
-                    <td>{report.content[key].gar.toFixed(3)}</td>
-                    <td>{report.frequentShare[key].toFixed(3)}</td>
+            <div className="table-scroll">
+              <table className="data" data-testid="analysis-table">
+                <thead>
+                  <tr>
+                    <th />
+                    <th title={metricTitle('Hit@k')}>Hit@10</th>
+                    <th title={metricTitle('LAR')}>LAR</th>
+                    <th title={metricTitle('GAR')}>GAR</th>
+                    <th title={metricTitle('content Hit@10, LAR, GAR')}>content Hit@10</th>
+                    <th title={metricTitle('content Hit@10, LAR, GAR')}>content LAR</th>
+                    <th title={metricTitle('content Hit@10, LAR, GAR')}>content GAR</th>
+                    <th title={metricTitle('top-k frequent')}>top-k frequent</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {MODEL_KEYS.map((key) => (
+                    <tr key={key} data-testid={`analysis-row-${key}`}>
+                      <td>{MODEL_LABELS[key]}</td>
+                      <td>{report.metrics[key].hit10.toFixed(3)}</td>
+                      <td>{report.metrics[key].lar.toFixed(3)}</td>
+                      <td>{report.metrics[key].gar.toFixed(3)}</td>
+                      <td>{report.content[key].hit10.toFixed(3)}</td>
+                      <td>{report.content[key].lar.toFixed(3)}</td>
+                      <td>{report.content[key].gar.toFixed(3)}</td>
+                      <td>{report.frequentShare[key].toFixed(3)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
             <p className="muted small">
               Base + v₁·u₁ uses λ = v₁ = {report.lambda.toFixed(3)} from this dataset. Content variants skip texts without a content token (
               {report.n - report.content.embed.n} here); the paper reports only the plain metrics.
@@ -188,18 +198,28 @@ export function AnalysisView() {
                   testId="export-pc1-tokens"
                   figure={() =>
                     pc1TokensFigure(
-                      result.pc1Positive.map((id) => result.tokenTexts[id] ?? ''),
-                      result.pc1Negative.map((id) => result.tokenTexts[id] ?? ''),
+                      pc1.positive.map((id) => result.tokenTexts[id] ?? ''),
+                      pc1.negative.map((id) => result.tokenTexts[id] ?? ''),
                       { chart: 'Tokens along PC1 (W·u₁)', pair, text: `${report.n} texts of ${result.dataset}`, lambda: report.lambda },
                     )
                   }
                 />
               </div>
+              <label className="small">
+                <input type="checkbox" data-testid="pc1-hide-noise" checked={hideNoise} onChange={(e) => setHideNoise(e.currentTarget.checked)} /> hide byte and
+                special tokens
+                {pc1.hidden && (
+                  <span className="muted" data-testid="pc1-hidden">
+                    {' '}
+                    ({pc1.hidden.positive + pc1.hidden.negative} hidden: {pc1.hidden.positive} at the positive end, {pc1.hidden.negative} at the negative)
+                  </span>
+                )}
+              </label>
               <div className="pc1-tokens">
                 <div>
                   <h4>most positive</h4>
                   <ol data-testid="pc1-positive">
-                    {result.pc1Positive.map((id) => (
+                    {pc1.positive.map((id) => (
                       <li key={id}>{displayToken(result.tokenTexts[id] ?? '')}</li>
                     ))}
                   </ol>
@@ -207,7 +227,7 @@ export function AnalysisView() {
                 <div>
                   <h4>most negative</h4>
                   <ol data-testid="pc1-negative">
-                    {result.pc1Negative.map((id) => (
+                    {pc1.negative.map((id) => (
                       <li key={id}>{displayToken(result.tokenTexts[id] ?? '')}</li>
                     ))}
                   </ol>

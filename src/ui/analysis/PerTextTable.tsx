@@ -67,46 +67,48 @@ export function PerTextTable({ analysis }: { analysis: NonNullable<AnalysisState
       <p className="muted small">
         The exports hold the settings, the summary table and every text's metrics under the three models, content variants and gain included.
       </p>
-      <table className="data per-text" data-testid="per-text-table">
-        <thead>
-          <tr>
-            {header('index', '#')}
-            <th>text</th>
-            <th>key tokens (embedder)</th>
-            <th>embedder top-{k}</th>
-            <th>base top-{k}</th>
-            {header('embedLar', 'LAR embed')}
-            {header('baseLar', 'LAR base')}
-            {header('gain', 'gain')}
-          </tr>
-        </thead>
-        <tbody>
-          {sorted.slice(0, shown).map((r) => (
-            <tr key={r.index} data-testid="per-text-row" data-index={r.index}>
-              <td>
-                {r.index + 1}{' '}
-                <button
-                  type="button"
-                  className="open-row"
-                  data-testid="open-in-explorer"
-                  aria-label={`Open text ${r.index + 1} in the explorer`}
-                  title="Open this text in the explorer"
-                  onClick={() => openInExplorer(r.text)}
-                >
-                  ↗
-                </button>
-              </td>
-              <td className="text-cell">{r.text}</td>
-              <td className="tokens-cell key">{r.keyTokens.map(displayToken).join(' ')}</td>
-              <td className="tokens-cell">{r.embedTop.map(displayToken).join(' ')}</td>
-              <td className="tokens-cell">{r.baseTop.map(displayToken).join(' ')}</td>
-              <td>{r.embedLar.toFixed(2)}</td>
-              <td>{r.baseLar.toFixed(2)}</td>
-              <td>{r.gain.toFixed(2)}</td>
+      <div className="table-scroll">
+        <table className="data per-text" data-testid="per-text-table">
+          <thead>
+            <tr>
+              {header('index', '#')}
+              <th>text</th>
+              <th>key tokens (embedder)</th>
+              <th>embedder top-{k}</th>
+              <th>base top-{k}</th>
+              {header('embedLar', 'LAR embed')}
+              {header('baseLar', 'LAR base')}
+              {header('gain', 'gain')}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {sorted.slice(0, shown).map((r) => (
+              <tr key={r.index} data-testid="per-text-row" data-index={r.index}>
+                <td>
+                  {r.index + 1}{' '}
+                  <button
+                    type="button"
+                    className="open-row"
+                    data-testid="open-in-explorer"
+                    aria-label={`Open text ${r.index + 1} in the explorer`}
+                    title="Open this text in the explorer"
+                    onClick={() => openInExplorer(r.text)}
+                  >
+                    ↗
+                  </button>
+                </td>
+                <td className="text-cell">{r.text}</td>
+                <td className="tokens-cell key">{r.keyTokens.map(displayToken).join(' ')}</td>
+                <td className="tokens-cell">{r.embedTop.map(displayToken).join(' ')}</td>
+                <td className="tokens-cell">{r.baseTop.map(displayToken).join(' ')}</td>
+                <td>{r.embedLar.toFixed(2)}</td>
+                <td>{r.baseLar.toFixed(2)}</td>
+                <td>{r.gain.toFixed(2)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {shown < sorted.length && (
         <button type="button" onClick={() => setShown(shown + PAGE * 4)}>
           Show more ({sorted.length - shown} left)

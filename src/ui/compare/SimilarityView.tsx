@@ -50,27 +50,29 @@ export function SimilarityView() {
       {r && (
         <>
           <section className="panel" data-testid="similarity-scores">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th />
-                  <th>cosine(A, B)</th>
-                  <th>shared top-{r.a.embed.ids.length} tokens</th>
-                </tr>
-              </thead>
-              <tbody>
-                <tr>
-                  <td>Embedding model</td>
-                  <td data-testid="cosine-embed">{r.cosine.embed.toFixed(4)}</td>
-                  <td>{shared.size}</td>
-                </tr>
-                <tr>
-                  <td>Base model</td>
-                  <td data-testid="cosine-base">{r.cosine.base.toFixed(4)}</td>
-                  <td>{r.a.base.ids.filter((id) => r.b.base.ids.includes(id)).length}</td>
-                </tr>
-              </tbody>
-            </table>
+            <div className="table-scroll">
+              <table className="data">
+                <thead>
+                  <tr>
+                    <th />
+                    <th>cosine(A, B)</th>
+                    <th>shared top-{r.a.embed.ids.length} tokens</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <tr>
+                    <td>Embedding model</td>
+                    <td data-testid="cosine-embed">{r.cosine.embed.toFixed(4)}</td>
+                    <td>{shared.size}</td>
+                  </tr>
+                  <tr>
+                    <td>Base model</td>
+                    <td data-testid="cosine-base">{r.cosine.base.toFixed(4)}</td>
+                    <td>{r.a.base.ids.filter((id) => r.b.base.ids.includes(id)).length}</td>
+                  </tr>
+                </tbody>
+              </table>
+            </div>
           </section>
           <section className="columns">
             {(['a', 'b'] as const).map((side) => (

@@ -1,12 +1,18 @@
 import { useShallow } from 'zustand/react/shallow';
+import { useCurve } from '../../state/curveStore';
+import { useDisplay } from '../../state/displayStore';
 import { usePanels } from '../../state/panelStore';
 import { type DirectionState, useLens } from '../../state/store';
 import { K_CHOICES } from '../../state/urlState';
+import { sideBySideFigure } from '../figures/charts';
+import { FigureExport } from '../figures/FigureExport';
 import { Legend } from '../Legend';
 import { ContributionPanel } from './ContributionChart';
+import { DisplayControls } from './DisplayControls';
+import { LambdaCurve } from './LambdaCurve';
 import { LambdaSlider } from './LambdaSlider';
 import { LayerView } from './LayerView';
-import { ModelColumn } from './ModelColumn';
+import { ModelColumn, shownList } from './ModelColumn';
 import { noticeText } from './noticeText';
 import { StateFile } from './StateFile';
 import { TokenDiff } from './TokenDiff';
@@ -29,8 +35,22 @@ export function ExplorerView() {
   const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
   const contributionOpen = usePanels((s) => s.open.includes('contribution'));
   const setPanelOpen = usePanels((s) => s.setOpen);
+  const hideNoise = useDisplay((s) => s.hideNoise);
+  const atV1 = useCurve((s) => (s.view && s.view.requestId === result?.requestId && s.view.k === k ? s.view.atV1 : null));
+  const pair = useLens((s) => s.pair);
   const v1 = direction.phase === 'ready' ? (direction.variation[0] ?? 0) : 0;
   const empty = text.trim().length === 0;
+  const embedList = result && !empty ? shownList(result.embed, hideNoise) : undefined;
+  /** The paper's reading of one text, as one figure: embedder / base / base + v₁u₁. */
+  const sideBySide = () => {
+    if (!result || !baseView || !atV1) return undefined;
+    const keyIds = (column: typeof baseView) => new Set(column.keyIds);
+    const panel = (title: string, column: typeof baseView) => ({ title, ...shownList(column, hideNoise), keyIds: keyIds(column) });
+    return sideBySideFigure(
+      [panel('Embedding model', result.embed), panel('Base model (λ = 0)', result.base), panel(`Base + v₁u₁ (λ = ${v1.toFixed(2)})`, atV1)],
+      { chart: 'Embedder, base and base + v1 u1', pair, text, lambda: v1 },
+    );
+  };
 
   return (
     <>
@@ -62,14 +82,24 @@ export function ExplorerView() {
         </div>
       </section>
 
-      <Legend
-        testId="columns-legend"
-        label="Token colours"
-        items={[
-          { swatch: 'in-text', text: 'in the text (a key token)' },
-          { swatch: 'not-in-text', text: 'not in the text' },
-        ]}
-      />
+      <DisplayControls />
+      <div className="chart-head">
+        <Legend
+          testId="columns-legend"
+          label="Token colours"
+          items={[
+            { swatch: 'in-text', text: 'in the text (a key token)' },
+            { swatch: 'not-in-text', text: 'not in the text' },
+            { swatch: 'shared', text: "a base token the embedder's list also has" },
+          ]}
+        />
+        {atV1 && !empty && (
+          <span className="side-by-side">
+            <span className="muted small">embedder | base | base + v₁u₁ as one figure</span>
+            <FigureExport testId="export-side-by-side" figure={sideBySide} />
+          </span>
+        )}
+      </div>
       <div className="columns" aria-busy={status !== 'ready' || computing}>
         <ModelColumn
           testId="aligned-embed"
@@ -87,8 +117,10 @@ export function ExplorerView() {
           tokens={result?.tokens}
           k={k}
           lambda={lambda}
+          sharedWith={embedList?.ids}
         >
           <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={sliderWaitsFor(direction)} />
+          {direction.phase === 'ready' && !empty && <LambdaCurve lambda={lambda} v1={v1} />}
         </ModelColumn>
       </div>
 

@@ -49,6 +49,7 @@ export function LayerHitChart({ rows, k }: { rows: LayerRow[]; k: number }) {
         ref={svg}
         width={WIDTH}
         height={HEIGHT}
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
         aria-label={`Hit@${k} per layer, shallow to deep (${summary})`}
         data-testid="layer-hit-chart"

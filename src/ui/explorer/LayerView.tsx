@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { useDisplay } from '../../state/displayStore';
 import { useLayers } from '../../state/layerStore';
 import { usePanels } from '../../state/panelStore';
 import { useLens } from '../../state/store';
@@ -10,10 +11,12 @@ import { LayerHitChart } from './LayerHitChart';
 
 const LAMBDA_DEBOUNCE_MS = 200;
 
+/** One model's row at one layer: its top k, with byte and special tokens left out when the token filter is on. */
 function Cells({ column, textIds }: { column: ColumnResult; textIds: ReadonlySet<number> }) {
+  const hideNoise = useDisplay((s) => s.hideNoise);
   return (
     <>
-      {column.tokens.map((t, i) => (
+      {(hideNoise ? column.filtered.tokens : column.tokens).map((t, i) => (
         <td key={`${t.id}-${i}`} data-token-id={t.id} className={textIds.has(t.id) ? 'chip key' : 'chip'} title={`#${i + 1} id ${t.id}`}>
           {displayToken(t.text)}
         </td>

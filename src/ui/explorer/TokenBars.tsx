@@ -1,6 +1,6 @@
 import { scaleLinear } from 'd3';
 import { useLens } from '../../state/store';
-import type { ColumnResult } from '../../worker/protocol';
+import type { TokenInfo } from '../../worker/protocol';
 import { tokenBarsFigure } from '../figures/charts';
 import { FigureExport } from '../figures/FigureExport';
 import { displayToken } from '../tokenText';
@@ -9,13 +9,22 @@ const ROW = 22;
 const LABEL = 120;
 const WIDTH = 360;
 
+interface Props {
+  list: { scores: number[]; tokens: TokenInfo[] };
+  keyIds: ReadonlySet<number>;
+  /** Tokens the embedder's list also has (marked in the base column). */
+  sharedIds?: ReadonlySet<number>;
+  title: string;
+  lambda?: number;
+}
+
 /**
  * The top-k aligned tokens as a horizontal bar chart of their logits (d3 scales,
- * React DOM). Key tokens (tokens of the text itself) are drawn in the accent colour.
+ * React DOM). Key tokens (tokens of the text itself) are drawn in their colour (palette.ts).
  */
-export function TokenBars({ column, keyIds, title, lambda }: { column: ColumnResult; keyIds: ReadonlySet<number>; title: string; lambda?: number }) {
+export function TokenBars({ list, keyIds, sharedIds, title, lambda }: Props) {
   const { pair, text } = useLens();
-  const scores = column.scores;
+  const scores = list.scores;
   const lo = Math.min(0, ...scores);
   const hi = Math.max(0, ...scores);
   const x = scaleLinear()
@@ -26,29 +35,35 @@ export function TokenBars({ column, keyIds, title, lambda }: { column: ColumnRes
     <>
       <div className="chart-head">
         <span className="muted small">{lambda === undefined ? 'logit of each token, W·h' : 'logit of each token, W·(h + λu₁)'}</span>
-        <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(column.tokens, scores, keyIds, { chart, pair, text, lambda })} />
+        <FigureExport testId="export-token-bars" figure={() => tokenBarsFigure(list.tokens, scores, keyIds, { chart, pair, text, lambda })} />
       </div>
       <ol className="token-bars" aria-label={chart}>
-        {column.tokens.map((token, i) => {
+        {list.tokens.map((token, i) => {
           const score = scores[i];
           const left = Math.min(x(0), x(score));
           const width = Math.max(1, Math.abs(x(score) - x(0)));
           const isKey = keyIds.has(token.id);
+          const isShared = sharedIds?.has(token.id) ?? false;
           return (
             <li
               key={`${token.id}-${i}`}
               data-testid="aligned-token"
               data-token-id={token.id}
               data-rank={i + 1}
+              data-shared={isShared || undefined}
               className={isKey ? 'aligned key' : 'aligned'}
-              title={`#${i + 1} id ${token.id} ${JSON.stringify(token.text)} logit ${score.toFixed(3)}${isKey ? ' (in the text)' : ''}`}
+              title={`#${i + 1} id ${token.id} ${JSON.stringify(token.text)} logit ${score.toFixed(3)}${isKey ? ' (in the text)' : ''}${isShared ? " (also in the embedder's list)" : ''}`}
               style={{ height: ROW }}
             >
               <span className="rank">{i + 1}</span>
-              <span className="label">{displayToken(token.text)}</span>
+              <span className="label">
+                {isShared && <span className="shared-mark" aria-hidden="true" />}
+                {displayToken(token.text)}
+              </span>
               <span className="sr-only">
                 , logit {score.toFixed(2)}
                 {isKey ? ', in the text' : ''}
+                {isShared ? ", also in the embedder's list" : ''}
               </span>
               <svg width={WIDTH - LABEL} height={ROW - 4} aria-hidden="true">
                 <rect x={left} y={2} width={width} height={ROW - 8} rx={2} />

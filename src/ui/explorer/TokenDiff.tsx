@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useDiff } from '../../state/diffStore';
+import { useDisplay } from '../../state/displayStore';
 import { useLens } from '../../state/store';
 import type { DiffToken } from '../../worker/protocol';
 import { Legend } from '../Legend';
@@ -19,13 +20,15 @@ export function TokenDiff() {
     useShallow((s) => ({ requestId: s.result?.requestId, tokens: s.result?.tokens, lambda: s.lambda, k: s.k, loadId: s.pairInfo?.loadId })),
   );
   const { view, error, loadDiff } = useDiff(useShallow((s) => ({ view: s.view, error: s.error, loadDiff: s.loadDiff })));
+  const hideNoise = useDisplay((s) => s.hideNoise);
   useEffect(() => {
     if (requestId === undefined) return;
-    const timer = setTimeout(() => void loadDiff(requestId, lambda, k), REST_MS);
+    const timer = setTimeout(() => void loadDiff(requestId, lambda, k, hideNoise), REST_MS);
     return () => clearTimeout(timer);
-  }, [requestId, lambda, k, loadDiff]);
+  }, [requestId, lambda, k, hideNoise, loadDiff]);
   if (error) return <p className="error">{error}</p>;
-  const diff = view && view.requestId === requestId && view.loadId === loadId ? view : undefined;
+  const diff = view && view.requestId === requestId && view.loadId === loadId && view.filtered === hideNoise ? view : undefined;
+  const hidden = diff ? diff.hidden.risers + diff.hidden.fallers : 0;
   if (!diff || !tokens) return null;
   const textIds = new Set(tokens.map((t) => t.id));
   const row = (r: DiffToken, kind: 'rise' | 'fall') => {
@@ -60,6 +63,13 @@ export function TokenDiff() {
         model's scores.
       </p>
       <Legend items={[{ swatch: 'in-text', text: 'in the text' }]} label="Token diff legend" />
+      {diff.filtered && (
+        <p className="muted small" data-testid="diff-hidden">
+          {hidden === 0
+            ? 'No byte or special token was hidden.'
+            : `${diff.hidden.risers} promoted and ${diff.hidden.fallers} suppressed byte or special tokens hidden (they moved further than the last ones listed).`}
+        </p>
+      )}
       <table>
         <thead>
           <tr>

@@ -15,26 +15,63 @@ const INK = '#222222';
 
 const n = (x: number) => Number(x.toFixed(2));
 
-/** Top aligned tokens as horizontal bars of their logits; key tokens (in the text) in the accent colour. */
-export function tokenBarsFigure(tokens: { id: number; text: string }[], scores: number[], keyIds: ReadonlySet<number>, meta: FigureMeta): FigureSpec {
-  const row = 20;
-  const label = 140;
-  const plot = 300;
+interface BarsPanel {
+  tokens: { id: number; text: string }[];
+  scores: number[];
+  keyIds: ReadonlySet<number>;
+}
+
+const BAR_ROW = 20;
+const BAR_LABEL = 140;
+const BAR_PLOT = 300;
+const BARS_WIDTH = BAR_LABEL + BAR_PLOT + 60;
+
+/** The rows of a token bar chart (rank, token, bar from zero, value), BARS_WIDTH wide. */
+function barsBody({ tokens, scores, keyIds }: BarsPanel): string {
   const lo = Math.min(0, ...scores);
   const hi = Math.max(0, ...scores);
   const x = scaleLinear()
     .domain([lo, hi === lo ? lo + 1 : hi])
-    .range([0, plot]);
-  const body = tokens
+    .range([0, BAR_PLOT]);
+  return tokens
     .map((t, i) => {
       const key = keyIds.has(t.id);
       const left = Math.min(x(0), x(scores[i]));
       const width = Math.max(1, Math.abs(x(scores[i]) - x(0)));
-      return `<g transform="translate(0, ${i * row})"><text x="24" y="${row / 2 + 4}" font-size="10" text-anchor="end" fill="#666">${i + 1}</text><text x="32" y="${row / 2 + 4}" font-size="11" font-family="${MONO}" fill="${key ? IN_TEXT : INK}"${key ? ' font-weight="bold"' : ''}>${xml(displayToken(t.text))}</text><rect x="${n(label + left)}" y="3" width="${n(width)}" height="${row - 6}" fill="${key ? IN_TEXT : NOT_IN_TEXT}"/><text x="${n(label + Math.max(left + width, x(0)) + 4)}" y="${row / 2 + 4}" font-size="10" fill="#555">${scores[i].toFixed(2)}</text></g>`;
+      return `<g transform="translate(0, ${i * BAR_ROW})"><text x="24" y="${BAR_ROW / 2 + 4}" font-size="10" text-anchor="end" fill="#666">${i + 1}</text><text x="32" y="${BAR_ROW / 2 + 4}" font-size="11" font-family="${MONO}" fill="${key ? IN_TEXT : INK}"${key ? ' font-weight="bold"' : ''}>${xml(displayToken(t.text))}</text><rect x="${n(BAR_LABEL + left)}" y="3" width="${n(width)}" height="${BAR_ROW - 6}" fill="${key ? IN_TEXT : NOT_IN_TEXT}"/><text x="${n(BAR_LABEL + Math.max(left + width, x(0)) + 4)}" y="${BAR_ROW / 2 + 4}" font-size="10" fill="#555">${scores[i].toFixed(2)}</text></g>`;
     })
     .join('');
-  const legend = `<g transform="translate(32, ${tokens.length * row + 6})" font-size="10" fill="#555"><rect width="10" height="10" fill="${IN_TEXT}"/><text x="14" y="9">in the text</text><rect x="100" width="10" height="10" fill="${NOT_IN_TEXT}"/><text x="114" y="9">not in the text</text></g>`;
-  return { name: slug(meta.chart), width: label + plot + 60, height: tokens.length * row + 22, body: body + legend, meta };
+}
+
+const barsLegend = (x: number, y: number) =>
+  `<g transform="translate(${x}, ${y})" font-size="10" fill="#555"><rect width="10" height="10" fill="${IN_TEXT}"/><text x="14" y="9">in the text</text><rect x="100" width="10" height="10" fill="${NOT_IN_TEXT}"/><text x="114" y="9">not in the text</text></g>`;
+
+/** Top aligned tokens as horizontal bars of their logits; key tokens (in the text) in their colour. */
+export function tokenBarsFigure(tokens: { id: number; text: string }[], scores: number[], keyIds: ReadonlySet<number>, meta: FigureMeta): FigureSpec {
+  const body = barsBody({ tokens, scores, keyIds }) + barsLegend(32, tokens.length * BAR_ROW + 6);
+  return { name: slug(meta.chart), width: BARS_WIDTH, height: tokens.length * BAR_ROW + 22, body, meta };
+}
+
+/**
+ * The paper's side-by-side reading of one text (its Table 1 / Fig. 1): the embedder's top tokens, the base
+ * model's, and the base model's moved by v₁ along u₁ (h + v₁u₁), each as a bar chart under its title.
+ */
+export function sideBySideFigure(panels: (BarsPanel & { title: string })[], meta: FigureMeta): FigureSpec {
+  const head = 22;
+  const rows = Math.max(...panels.map((p) => p.tokens.length));
+  const body = panels
+    .map(
+      (p, i) =>
+        `<g transform="translate(${i * BARS_WIDTH}, 0)"><text x="32" y="14" font-size="12" font-weight="bold" fill="${INK}">${xml(p.title)}</text><g transform="translate(0, ${head})">${barsBody(p)}</g></g>`,
+    )
+    .join('');
+  return {
+    name: slug(meta.chart),
+    width: panels.length * BARS_WIDTH,
+    height: head + rows * BAR_ROW + 22,
+    body: body + barsLegend(32, head + rows * BAR_ROW + 6),
+    meta,
+  };
 }
 
 /**

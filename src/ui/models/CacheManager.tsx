@@ -12,23 +12,25 @@ export function CacheManager() {
       {cache && cache.length === 0 && <p className="muted small">Nothing cached.</p>}
       {cache && cache.length > 0 && (
         <>
-          <table className="data">
-            <tbody>
-              {cache.map((c) => (
-                <tr key={`${c.repo}-${c.kind}`} data-testid="cache-row">
-                  <td>{c.repo}</td>
-                  <td>{c.kind}</td>
-                  <td>{c.files} file(s)</td>
-                  <td>{megabytes(c.bytes)}</td>
-                  <td>
-                    <button type="button" onClick={() => void deleteCached(c.repo)} aria-label={`Delete ${c.repo} from the cache`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div className="table-scroll">
+            <table className="data">
+              <tbody>
+                {cache.map((c) => (
+                  <tr key={`${c.repo}-${c.kind}`} data-testid="cache-row">
+                    <td>{c.repo}</td>
+                    <td>{c.kind}</td>
+                    <td>{c.files} file(s)</td>
+                    <td>{megabytes(c.bytes)}</td>
+                    <td>
+                      <button type="button" onClick={() => void deleteCached(c.repo)} aria-label={`Delete ${c.repo} from the cache`}>
+                        Delete
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <p className="small">
             {megabytes(total)} in all.{' '}
             <button type="button" data-testid="cache-clear" onClick={() => void deleteCached(null)}>
