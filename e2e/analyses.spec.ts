@@ -105,6 +105,6 @@ test.describe(`analyses on the ${PAIR} pair`, () => {
     await expect(page.getByTestId('cosine-embed')).toHaveText(reference.cosine.embed.toFixed(4));
     await expect(page.getByTestId('cosine-base')).toHaveText(reference.cosine.base.toFixed(4));
     const shared = reference.a.embed.ids.filter((id) => reference.b.embed.ids.includes(id));
-    await expect(page.getByTestId('similarity-a').locator('[data-marked="true"]')).toHaveCount(shared.length);
+    await expect(page.getByTestId('similarity-embed-a').locator('[data-marked="true"]')).toHaveCount(shared.length);
   });
 });

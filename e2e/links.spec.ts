@@ -128,7 +128,7 @@ test.describe('links that keep the view and never break', () => {
     await page.reload();
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     await expect(page.getByTestId('instruction-2')).toHaveValue('Represent the topic of: {text}');
-    await expect(page.getByTestId('instruction-1')).toHaveValue(/Given a web search query/);
+    await expect(page.getByTestId('instruction-1')).toHaveValue('Summarize: {text}');
     await page.getByTestId('view-similarity').click();
     await expect(page.getByTestId('similarity-text-1')).toHaveValue('Two cats sleep on a warm sofa.');
     await page.getByTestId('view-explorer').click();

@@ -177,6 +177,7 @@ export class LensSession {
       loadId: newLoadId(),
       name: manifest.name,
       description: manifest.description,
+      template: manifest.embed.template,
       device,
       dtype: pair.dtype,
       dtypes: plan?.available ?? [pair.dtype],

@@ -120,6 +120,8 @@ export interface PairInfo {
   loadId: string;
   name: string;
   description?: string;
+  /** The template the embedder reads each text through (the manifest's `embed.template`; `{text}`: none). */
+  template: string;
   device: Device;
   /** The bodies' ONNX variant (dtypes.ts): q8 on WASM, half floats on WebGPU with shader-f16, where the repos have them. */
   dtype: Dtype;

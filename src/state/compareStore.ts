@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { defaultInstructions } from '../shared/instructions';
 import type { ContributionRow, SimilarityResult, TemplatedView } from '../worker/protocol';
 import { lensClient, messageOf } from './lensClient';
 import { type NewestWins, newestWins } from './newestWins';
@@ -14,6 +15,13 @@ export type Computed<T> = T & { computedOn: Provenance };
 /** State of the Instruction, Similarity and Contribution views (per kind, one request at a time, newest wins). */
 export interface CompareState {
   templates: string[];
+  /** The loaded pair's default templates (shared/instructions.ts); undefined until a pair has loaded. */
+  templateDefaults?: string[];
+  /**
+   * The templates are the user's (typed, or a link's `tpl=`), not the pair's defaults: a pair that loads keeps
+   * them. Cleared when they are the loaded pair's defaults again.
+   */
+  templatesEdited: boolean;
   instructionViews?: Computed<{ views: TemplatedView[] }>;
   similarityTexts: [string, string];
   similarity?: Computed<SimilarityResult>;
@@ -23,17 +31,19 @@ export interface CompareState {
   message: Partial<Record<CompareKind, string>>;
 
   setTemplate(index: number, template: string): void;
+  /** The user's own templates (a link's `tpl=`), kept whatever pair loads. */
+  setTemplates(templates: string[]): void;
+  /** Back to the loaded pair's defaults. */
+  resetTemplates(): void;
+  /** A pair has loaded whose embedder reads `template`: its defaults replace the templates unless they are the user's. */
+  followPair(template: string | undefined): void;
   compareInstructions(): Promise<void>;
   setSimilarityText(index: 0 | 1, text: string): void;
   compareSimilarity(): Promise<void>;
   loadContributions(): Promise<void>;
 }
 
-export const DEFAULT_TEMPLATES = [
-  '{text}',
-  'Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery: {text}',
-  'Instruct: Classify the emotion expressed in the given text\nQuery: {text}',
-];
+const same = (a: readonly string[], b: readonly string[] | undefined) => b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 
 const requests: Record<CompareKind, NewestWins> = { instructions: newestWins(), similarity: newestWins(), contributions: newestWins() };
 
@@ -58,7 +68,8 @@ export const useCompare = create<CompareState>()((set, get) => {
   };
 
   return {
-    templates: [...DEFAULT_TEMPLATES],
+    templates: defaultInstructions(undefined),
+    templatesEdited: false,
     similarityTexts: ['A man is playing a guitar.', 'A woman is playing the violin.'],
     busy: { instructions: false, similarity: false, contributions: false },
     message: {},
@@ -66,7 +77,23 @@ export const useCompare = create<CompareState>()((set, get) => {
     setTemplate(index, template) {
       const templates = [...get().templates];
       templates[index] = template;
-      set({ templates });
+      set({ templates, templatesEdited: !same(templates, get().templateDefaults) });
+    },
+
+    setTemplates(templates) {
+      set({ templates: [...templates], templatesEdited: true });
+    },
+
+    resetTemplates() {
+      set({ templates: [...(get().templateDefaults ?? defaultInstructions(undefined))], templatesEdited: false });
+    },
+
+    followPair(template) {
+      const defaults = defaultInstructions(template);
+      const { templates, templatesEdited, templateDefaults } = get();
+      if (same(defaults, templateDefaults)) return;
+      if (!templatesEdited) set({ templates: defaults, templateDefaults: defaults });
+      else set({ templateDefaults: defaults, templatesEdited: !same(templates, defaults) });
     },
 
     async compareInstructions() {
@@ -107,4 +134,11 @@ export const useCompare = create<CompareState>()((set, get) => {
       );
     },
   };
+});
+
+// The Instructions view's defaults follow the loaded pair (its embedder's template).
+const loaded = useLens.getState().pairInfo;
+if (loaded) useCompare.getState().followPair(loaded.template);
+useLens.subscribe((s, p) => {
+  if (s.pairInfo && s.pairInfo.template !== p.pairInfo?.template) useCompare.getState().followPair(s.pairInfo.template);
 });

@@ -12,6 +12,9 @@ export function InstructionView() {
   const c = useCompare(
     useShallow((s) => ({
       templates: s.templates,
+      edited: s.templatesEdited,
+      hasDefaults: s.templateDefaults !== undefined,
+      resetTemplates: s.resetTemplates,
       result: s.instructionViews,
       busy: s.busy.instructions,
       message: s.message.instructions,
@@ -19,7 +22,9 @@ export function InstructionView() {
       compareInstructions: s.compareInstructions,
     })),
   );
-  const { text, status } = useLens(useShallow((s) => ({ text: s.text, status: s.load.phase })));
+  const { text, status, pairName, pairTemplate } = useLens(
+    useShallow((s) => ({ text: s.text, status: s.load.phase, pairName: s.pairInfo?.name, pairTemplate: s.pairInfo?.template })),
+  );
   const views = c.result?.views;
   const counts = new Map<number, number>();
   for (const v of views ?? []) for (const id of v.ids) counts.set(id, (counts.get(id) ?? 0) + 1);
@@ -32,6 +37,19 @@ export function InstructionView() {
           Text (from the Explorer): <q data-testid="instruction-text">{text}</q>. Each instruction wraps it with <code>{'{text}'}</code>; the embedding model
           reads the wrapped text, the tokens are ranked by W·ĥ.
         </p>
+        {pairName && (
+          <p className="muted small" data-testid="instruction-defaults-note">
+            {c.edited ? 'Your own instructions. ' : ''}
+            The defaults for {pairName}{' '}
+            {pairTemplate && pairTemplate.trim() !== '{text}' ? (
+              <>
+                are in its embedder's own format, <code>{pairTemplate}</code>.
+              </>
+            ) : (
+              'are plain prefixes: its embedder reads a text without a template.'
+            )}
+          </p>
+        )}
         <div className="instruction-editors">
           {c.templates.map((template, i) => (
             <label key={i}>
@@ -50,6 +68,11 @@ export function InstructionView() {
           >
             Compare
           </button>
+          {c.edited && c.hasDefaults && (
+            <button type="button" data-testid="instructions-reset" onClick={c.resetTemplates}>
+              This pair's defaults
+            </button>
+          )}
           {c.message && <span className="muted">{c.message}</span>}
         </div>
       </section>

@@ -1,12 +1,19 @@
 import { useShallow } from 'zustand/react/shallow';
 import { useCompare } from '../../state/compareStore';
 import { useLens } from '../../state/store';
+import { Legend } from '../Legend';
 import { StaleNote } from '../StaleNote';
 import { TokenList } from './TokenList';
 
+/** The two models whose aligned tokens the view lists, in the order shown. */
+const MODELS = [
+  { key: 'embed', name: 'Embedding model' },
+  { key: 'base', name: 'Base model' },
+] as const;
+
 /**
- * Two texts (paper §6, similarity vs relatedness): their cosine under each model,
- * and the aligned tokens they share and do not share.
+ * Two texts (paper §6, similarity vs relatedness): their cosine under each model, and each model's aligned
+ * tokens for both texts (the worker's top-k), the tokens the two texts share under that model marked.
  */
 export function SimilarityView() {
   const c = useCompare(
@@ -21,7 +28,11 @@ export function SimilarityView() {
   );
   const ready = useLens((s) => s.load.phase === 'ready');
   const r = c.similarity;
-  const shared = r ? new Set(r.a.embed.ids.filter((id) => r.b.embed.ids.includes(id))) : new Set<number>();
+  const shared = {
+    embed: new Set(r ? r.a.embed.ids.filter((id) => r.b.embed.ids.includes(id)) : []),
+    base: new Set(r ? r.a.base.ids.filter((id) => r.b.base.ids.includes(id)) : []),
+  };
+  const k = r?.a.embed.ids.length ?? 0;
 
   return (
     <>
@@ -56,32 +67,46 @@ export function SimilarityView() {
                   <tr>
                     <th />
                     <th>cosine(A, B)</th>
-                    <th>shared top-{r.a.embed.ids.length} tokens</th>
+                    <th>shared top-{k} tokens</th>
                   </tr>
                 </thead>
                 <tbody>
-                  <tr>
-                    <td>Embedding model</td>
-                    <td data-testid="cosine-embed">{r.cosine.embed.toFixed(4)}</td>
-                    <td>{shared.size}</td>
-                  </tr>
-                  <tr>
-                    <td>Base model</td>
-                    <td data-testid="cosine-base">{r.cosine.base.toFixed(4)}</td>
-                    <td>{r.a.base.ids.filter((id) => r.b.base.ids.includes(id)).length}</td>
-                  </tr>
+                  {MODELS.map(({ key, name }) => (
+                    <tr key={key}>
+                      <td>{name}</td>
+                      <td data-testid={`cosine-${key}`}>{r.cosine[key].toFixed(4)}</td>
+                      <td data-testid={`shared-${key}`}>
+                        {shared[key].size} of {r.a[key].ids.length}
+                      </td>
+                    </tr>
+                  ))}
                 </tbody>
               </table>
             </div>
           </section>
-          <section className="columns">
-            {(['a', 'b'] as const).map((side) => (
-              <div className="column" key={side} data-testid={`similarity-${side}`}>
-                <h3>Text {side.toUpperCase()}: embedder's aligned tokens</h3>
-                <TokenList ids={r[side].embed.ids} texts={r.tokenTexts} marked={shared} markLabel="shared with the other text" />
+          <Legend testId="similarity-legend" label="Token colours" items={[{ swatch: 'shared', text: "in both texts' top-k under the same model" }]} />
+          {MODELS.map(({ key, name }) => (
+            <section className="panel" key={key} data-testid={`similarity-${key}`}>
+              <h3>
+                {name}: aligned tokens, <span data-testid={`similarity-${key}-shared`}>{shared[key].size}</span> of {r.a[key].ids.length} shared
+              </h3>
+              <div className="columns">
+                {(['a', 'b'] as const).map((side) => (
+                  <div className="column" key={side}>
+                    <h4>Text {side.toUpperCase()}</h4>
+                    <TokenList
+                      testId={`similarity-${key}-${side}`}
+                      ids={r[side][key].ids}
+                      texts={r.tokenTexts}
+                      marked={shared[key]}
+                      mark="shared"
+                      markLabel={`shared with the other text under the ${key === 'embed' ? 'embedding' : 'base'} model`}
+                    />
+                  </div>
+                ))}
               </div>
-            ))}
-          </section>
+            </section>
+          ))}
         </>
       )}
     </>
