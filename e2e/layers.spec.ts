@@ -18,7 +18,10 @@ async function openLayers(page: Page) {
 }
 
 test.describe(`token diff and layer view on the ${PAIR} pair`, () => {
-  test('token diff: risers then fallers, ordered, equal to the core in Node at the slider’s λ (byte and special tokens hidden, as by default)', async ({ page, openLens }) => {
+  test('token diff: risers then fallers, ordered, equal to the core in Node at the slider’s λ (byte and special tokens hidden, as by default)', async ({
+    page,
+    openLens,
+  }) => {
     const lambda = -4;
     await openLens({ text: SENTENCE, lambda: String(lambda) });
     const session = await referenceSession();

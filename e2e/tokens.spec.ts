@@ -39,6 +39,10 @@ test.describe('readable tokens', () => {
     await page.getByTestId('analysis-limit').fill('40');
     await page.getByTestId('analysis-run').click();
     await expect(page.getByTestId('analysis-table')).toBeVisible({ timeout: 60_000 });
+    // Byte tokens are hidden by default (the token filter says how many); shown, they read as <0xNN>.
+    await expect(page.getByTestId('pc1-hidden')).toBeVisible();
+    expect((await page.getByTestId('pc1-negative').locator('li').allTextContents()).join(' ')).not.toMatch(/<0x[0-9A-F]{2}>/);
+    await page.getByTestId('pc1-hide-noise').uncheck();
     for (const list of ['pc1-positive', 'pc1-negative']) {
       const items = await page.getByTestId(list).locator('li').allTextContents();
       expect(items.length).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ test.describe('WebGPU checks', () => {
     }) => {
       test.setTimeout(300_000);
       const text = 'Stock markets fell sharply after the central bank raised interest rates.';
-      const params: Record<string, string> = { pair: 'qwen3-0.6b', hub: HUB, backend: 'webgpu', text, lambda: '0' };
+      const params: Record<string, string> = { pair: 'qwen3-0.6b', hub: HUB, backend: 'webgpu', text, lambda: '0', tokens: 'all' }; // the CLI lists every token
       if (asked === 'q4f16') params.dtype = asked; // MatMulNBits and float16 states on the GPU
       await page.goto(`/?${new URLSearchParams(params)}`);
       await page.getByTestId('confirm-load').click();

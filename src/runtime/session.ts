@@ -23,6 +23,7 @@ import type {
   TokenDiffView,
 } from '../shared/wire';
 import { type CanaryReference, canaryReference, checkCanary } from './canary';
+import { charsRead } from './charsRead';
 import {
   type Direction,
   directionFromAnalysis,
@@ -383,6 +384,8 @@ export class LensSession {
       tokens: pair.tokens.sequence(encoded.ids).map(({ shown, run }, i) => ({ id: encoded.ids[i], text: shown, ...(run && { run }) })),
       truncated: encoded.truncated,
       droppedChars: rawText.length - text.length,
+      // Where the context cuts the text (the explorer marks it): a bisection over prefixes, only for a long text.
+      charsRead: encoded.truncated ? charsRead((t) => pair.tokenize(t), text) : text.length,
       embed: this.column(zEmbed, encoded.ids, k),
       base: this.column(this.shiftedScores(state.current, lambda), encoded.ids, k),
       lambda,

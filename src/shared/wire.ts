@@ -104,6 +104,8 @@ export interface AlignResult {
   truncated: boolean;
   /** Characters dropped before tokenizing (input longer than MAX_INPUT_CHARS). */
   droppedChars: number;
+  /** How many characters of the text the model reads (runtime/charsRead.ts): the text's length unless `truncated`. */
+  charsRead: number;
   embed: ColumnResult;
   base: ColumnResult;
   lambda: number;

@@ -15,3 +15,17 @@ export function displayToken(text: string): string {
       .replace(/\t/g, '⇥'),
   );
 }
+
+/** A letter of a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko, …) or any other letter: the first decides. */
+const FIRST_LETTER =
+  /(\p{Script=Hebrew}|\p{Script=Arabic}|\p{Script=Syriac}|\p{Script=Thaana}|\p{Script=Nko}|\p{Script=Samaritan}|\p{Script=Mandaic}|\p{Script=Adlam})|\p{L}/u;
+
+/**
+ * The direction a text reads in, by its first letter (the rule of `dir="auto"`). The token chips take it from the
+ * typed text rather than from their own content: a tokenizer that does not know the script shows its bytes as
+ * `<0xD8>`, whose Latin letters would make `dir="auto"` read left to right.
+ */
+export function textDirection(text: string): 'rtl' | 'ltr' {
+  const first = FIRST_LETTER.exec(text);
+  return first?.[1] ? 'rtl' : 'ltr';
+}

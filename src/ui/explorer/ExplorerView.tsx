@@ -40,6 +40,9 @@ export function ExplorerView() {
   const pair = useLens((s) => s.pair);
   const v1 = direction.phase === 'ready' ? (direction.variation[0] ?? 0) : 0;
   const empty = text.trim().length === 0;
+  // Where the model's context cut the text: the characters past it (the result's text is the one typed once it has settled).
+  const readUpTo = result?.truncated ? result.charsRead : undefined;
+  const unreadChars = readUpTo !== undefined ? Math.max(0, text.length - readUpTo) : 0;
   const embedList = result && !empty ? shownList(result.embed, hideNoise) : undefined;
   /** The paper's reading of one text, as one figure: embedder / base / base + v₁u₁. */
   const sideBySide = () => {
@@ -63,8 +66,10 @@ export function ExplorerView() {
           rows={3}
           spellCheck={false}
           placeholder="Type or paste a text…"
+          dir="auto"
           onChange={(e) => setText(e.currentTarget.value)}
         />
+        {readUpTo !== undefined && unreadChars > 0 && <TextCut text={text} readUpTo={readUpTo} />}
         <div className="input-bar">
           <label>
             top-k{' '}
@@ -108,6 +113,7 @@ export function ExplorerView() {
           column={empty ? undefined : result?.embed}
           tokens={result?.tokens}
           k={k}
+          unreadChars={unreadChars}
         />
         <ModelColumn
           testId="aligned-base"
@@ -118,6 +124,7 @@ export function ExplorerView() {
           k={k}
           lambda={lambda}
           sharedWith={embedList?.ids}
+          unreadChars={unreadChars}
         >
           <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={sliderWaitsFor(direction)} />
           {direction.phase === 'ready' && !empty && <LambdaCurve lambda={lambda} v1={v1} />}
@@ -165,4 +172,30 @@ function sliderWaitsFor(direction: DirectionState): { done: number; total: numbe
   if (direction.phase === 'estimating') return { done: direction.done, total: direction.total, movedDegrees: direction.movedDegrees };
   if (direction.phase === 'failed') return { done: 0, total: 0, error: direction.error };
   return undefined;
+}
+
+/** Characters either side of the cut shown in the excerpt. */
+const CUT_CONTEXT = 40;
+
+/** Where the model's context ends in the text: the last characters it reads, a cut mark, the first it does not. */
+function TextCut({ text, readUpTo }: { text: string; readUpTo: number }) {
+  const before = text.slice(Math.max(0, readUpTo - CUT_CONTEXT), readUpTo);
+  const after = text.slice(readUpTo, readUpTo + CUT_CONTEXT);
+  return (
+    <p className="text-cut small" data-testid="text-cut" data-chars-read={readUpTo}>
+      The model reads the text up to the cut:{' '}
+      <span className="excerpt" dir="auto">
+        {readUpTo > CUT_CONTEXT && '…'}
+        <span data-testid="text-cut-read">{before}</span>
+        <span className="cut-mark" role="img" aria-label="the model's context ends here">
+          ✂
+        </span>
+        <span className="unread" data-testid="text-cut-unread">
+          {after}
+        </span>
+        {readUpTo + CUT_CONTEXT < text.length && '…'}
+      </span>{' '}
+      ({(text.length - readUpTo).toLocaleString()} characters not read)
+    </p>
+  );
 }

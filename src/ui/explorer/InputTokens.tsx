@@ -1,12 +1,14 @@
 import type { ReactNode } from 'react';
 import type { TokenInfo } from '../../worker/protocol';
-import { displayToken } from '../tokenText';
+import { displayToken, textDirection } from '../tokenText';
 
 /**
  * The input as the model reads it: one chip per token, key tokens highlighted. Tokens that each hold
- * part of a character show their bytes and are grouped under the character they form together.
+ * part of a character show their bytes and are grouped under the character they form together. Where the
+ * model's context cut the text, a last chip says how much it did not read. A right-to-left text reads right
+ * to left (its direction from the characters the tokens form, tokenText.ts textDirection).
  */
-export function InputTokens({ tokens, keyIds }: { tokens: TokenInfo[]; keyIds: ReadonlySet<number> }) {
+export function InputTokens({ tokens, keyIds, unreadChars = 0 }: { tokens: TokenInfo[]; keyIds: ReadonlySet<number>; unreadChars?: number }) {
   const chip = (token: TokenInfo, i: number) => {
     const isKey = keyIds.has(token.id);
     return (
@@ -23,9 +25,11 @@ export function InputTokens({ tokens, keyIds }: { tokens: TokenInfo[]; keyIds: R
     );
   };
   const out: ReactNode[] = [];
+  let read = '';
   for (let i = 0; i < tokens.length; i++) {
     const run = tokens[i].run;
     if (!run) {
+      read += tokens[i].text;
       out.push(chip(tokens[i], i));
       continue;
     }
@@ -37,11 +41,17 @@ export function InputTokens({ tokens, keyIds }: { tokens: TokenInfo[]; keyIds: R
         </span>
       </span>,
     );
+    read += run.text;
     i += run.length - 1;
   }
   return (
-    <div className="input-tokens" title="Input tokens (highlighted: among the top aligned tokens)">
+    <div className="input-tokens" dir={textDirection(read)} title="Input tokens (highlighted: among the top aligned tokens)">
       {out}
+      {unreadChars > 0 && (
+        <span className="chip cut" data-testid="token-limit-cut" title="The model's context ends here: the rest of the text is not read">
+          ✂ {unreadChars.toLocaleString()} more {unreadChars === 1 ? 'character' : 'characters'} not read
+        </span>
+      )}
     </div>
   );
 }

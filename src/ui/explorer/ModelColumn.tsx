@@ -15,6 +15,8 @@ interface Props {
   k: number;
   /** The embedder's listed ids (the base column marks the tokens it shares with them). */
   sharedWith?: readonly number[];
+  /** Characters of the text past the model's context (marked after the input's tokens). */
+  unreadChars?: number;
   children?: ReactNode;
 }
 
@@ -24,7 +26,7 @@ export function shownList(column: ColumnResult, hideNoise: boolean): { ids: numb
 }
 
 /** One model's view: its top-k aligned tokens, the input with key tokens lit, Hit@k and LAR (over content tokens or all). */
-export function ModelColumn({ testId, title, subtitle, column, tokens, k, lambda, sharedWith, children }: Props) {
+export function ModelColumn({ testId, title, subtitle, column, tokens, k, lambda, sharedWith, unreadChars, children }: Props) {
   const { metrics, hideNoise } = useDisplay();
   const keyIds = new Set(column?.keyIds ?? []);
   const list = column && shownList(column, hideNoise);
@@ -75,7 +77,7 @@ export function ModelColumn({ testId, title, subtitle, column, tokens, k, lambda
             )}
           </dl>
           {content && !column.content && <p className="muted small">The text has no content token: the content metrics do not apply.</p>}
-          <InputTokens tokens={tokens} keyIds={keyIds} />
+          <InputTokens tokens={tokens} keyIds={keyIds} unreadChars={unreadChars} />
           <TokenBars list={list} keyIds={keyIds} sharedIds={shared} title={title} lambda={lambda} />
           {list.hidden > 0 && (
             <p className="muted small" data-testid="hidden-tokens">
