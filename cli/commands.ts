@@ -5,10 +5,11 @@ import { sampleSpectrum, serializeSpectrum, spectrumProvenance } from '../src/ru
 import { loadPair } from '../src/runtime/loadPair';
 import { localModelReader } from '../src/runtime/node';
 import type { LensPair } from '../src/runtime/pair';
+import { catalogPairStatus } from '../src/runtime/pairFiles';
 import { LensSession } from '../src/runtime/session';
 import { CATALOG } from '../src/shared/catalog';
-import { type FileProgress, readText } from '../src/shared/files';
-import { isHubHead, parseManifest } from '../src/shared/manifest';
+import type { FileProgress } from '../src/shared/files';
+import { isHubHead } from '../src/shared/manifest';
 import type { TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
 import { layerTable, parseLambda, printLayerTable } from './layers';
@@ -210,16 +211,10 @@ export async function models(options: Options): Promise<void> {
         const { embed, base, head = base, pooling, template = '{text}' } = entry.hub;
         return { id, label, embed, base, head, pooling, template, available: true };
       }
-      const m = await readText(read, entry.manifest).then(
-        (text) => parseManifest(JSON.parse(text), entry.manifest),
-        () => undefined,
-      );
+      // The same test as the app's pair picker (runtime/pairFiles.ts): the manifest, and the embedder's config.json.
+      const { manifest: m, available } = await catalogPairStatus(entry, read);
       if (!m) return { id, label, embed: `${id}/embed`, base: `${id}/base`, head: '', pooling: '', template: '{text}', available: false };
       const head = isHubHead(m.lmHead) ? m.lmHead.hub : m.lmHead.file;
-      const available = await read(`${m.embed.model}/config.json`).then(
-        () => true,
-        () => false,
-      );
       return { id, label, embed: m.embed.model, base: m.base.model, head, pooling: m.embed.pooling, template: m.embed.template, available };
     }),
   );

@@ -153,7 +153,7 @@ async function loadFiles(manifest: PairManifest, options: Loading, policy: LoadP
   const bodies = loadBodies(manifest, options, policy, progress);
   let loaded: [Awaited<typeof tokenizers>, Awaited<typeof bodies>, LmHead, Awaited<ReturnType<typeof loadExtras>>];
   try {
-    loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read)]);
+    loaded = await Promise.all([tokenizers, bodies, headLoad, loadExtras(manifest, options.read, options.onProgress)]);
   } catch (error) {
     // Bodies that loaded before W or a small file failed are freed, not left in onnxruntime's heap.
     await bodies.then(disposeBodies, () => undefined);
@@ -177,13 +177,23 @@ async function loadFiles(manifest: PairManifest, options: Loading, policy: LoadP
   });
 }
 
-/** transformers.js reports per-file progress; forward it in our own shape. */
+/**
+ * transformers.js reports per-file progress; forward it in our own shape. Its 'done' carries no size: the
+ * file's last known size goes with it (0: unknown), so a finished file still counts its bytes in the total.
+ */
 function forwardProgress(onProgress?: ProgressListener): ProgressCallback {
+  const sizes = new Map<string, number>();
   return (info) => {
     if (!onProgress || !('file' in info)) return;
     const file = `${info.name}/${info.file}`;
-    if (info.status === 'progress') onProgress({ file, loaded: info.loaded, total: info.total, done: false });
-    if (info.status === 'done') onProgress({ file, loaded: 1, total: 1, done: true });
+    if (info.status === 'progress') {
+      sizes.set(file, info.total || info.loaded);
+      onProgress({ file, loaded: info.loaded, total: info.total, done: false });
+    }
+    if (info.status === 'done') {
+      const size = sizes.get(file) ?? 0;
+      onProgress({ file, loaded: size, total: size, done: true });
+    }
   };
 }
 
@@ -341,11 +351,11 @@ async function cachedHubHead(repo: string, options: Loading): Promise<HubLmHead>
 }
 
 /** The small files a pair may ship: frequent tokens, the PC1 sample, a precomputed spectrum. */
-async function loadExtras(manifest: PairManifest, read: BinaryReader) {
+async function loadExtras(manifest: PairManifest, read: BinaryReader, onProgress?: ProgressListener) {
   const [frequent, sample, spectrum] = await Promise.all([
-    manifest.frequentTokens ? readText(read, manifest.frequentTokens).then((t) => JSON.parse(t).ids as number[]) : [],
-    manifest.sample ? readText(read, manifest.sample).then(splitLines) : [],
-    manifest.spectrum ? shippedSpectrum(manifest, manifest.spectrum, read) : undefined,
+    manifest.frequentTokens ? readText(read, manifest.frequentTokens, onProgress).then((t) => JSON.parse(t).ids as number[]) : [],
+    manifest.sample ? readText(read, manifest.sample, onProgress).then(splitLines) : [],
+    manifest.spectrum ? shippedSpectrum(manifest, manifest.spectrum, read, onProgress) : undefined,
   ]);
   return { frequent, sample, spectrum };
 }
@@ -354,8 +364,8 @@ async function loadExtras(manifest: PairManifest, read: BinaryReader) {
  * The spectrum a pair ships (a manifest's or a catalog entry's `spectrum`): a path under the model root, or an
  * http(s) URL. One that names other models than the pair's is refused, naming them (its width is checked once W is in).
  */
-async function shippedSpectrum(manifest: PairManifest, path: string, read: BinaryReader) {
-  const file = readSpectrumText(isSpectrumUrl(path) ? await fetchSpectrumText(path) : await readText(read, path), path);
+async function shippedSpectrum(manifest: PairManifest, path: string, read: BinaryReader, onProgress?: ProgressListener) {
+  const file = readSpectrumText(isSpectrumUrl(path) ? await fetchSpectrumText(path) : await readText(read, path, onProgress), path);
   const { about } = file;
   if (about && (about.embed !== manifest.embed.model || about.base !== manifest.base.model)) {
     throw new Error(`${path} was computed on ${about.embed} with ${about.base}, not on ${manifest.embed.model} with ${manifest.base.model}.`);

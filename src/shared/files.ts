@@ -13,6 +13,16 @@ export interface FileProgress {
 
 export type ProgressListener = (progress: FileProgress) => void;
 
+/**
+ * The files a load will read, before it starts, with their sizes where known (HEAD's Content-Length):
+ * the loading panel's total. `complete`: every file the load reads is listed (a pair shipped under the
+ * model root); a Hub pair's list is not (its small files are found as they come), so its total is a floor.
+ */
+export interface PlannedFiles {
+  files: { file: string; bytes?: number }[];
+  complete: boolean;
+}
+
 export type BinaryReader = (path: string, onProgress?: ProgressListener) => Promise<ArrayBuffer>;
 
 /** A reader over HTTP(S) rooted at `root` (e.g. `/models/`), reporting bytes as they arrive. */
@@ -64,6 +74,6 @@ export function httpReader(root: string): BinaryReader {
   };
 }
 
-export async function readText(reader: BinaryReader, path: string): Promise<string> {
-  return new TextDecoder().decode(await reader(path));
+export async function readText(reader: BinaryReader, path: string, onProgress?: ProgressListener): Promise<string> {
+  return new TextDecoder().decode(await reader(path, onProgress));
 }

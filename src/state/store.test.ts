@@ -14,6 +14,7 @@ vi.mock('./lensClient', () => ({
   lensClient: () => ({
     load: (pair: string, backend: string, onProgress: unknown) => worker.load(pair, backend, onProgress),
     estimate: () => worker.estimate(),
+    plannedFiles: async () => ({ files: [], complete: false }),
     onDirection: async (callback: (progress: unknown) => void) => {
       worker.direction = callback;
     },

@@ -14,6 +14,7 @@ import type {
   LoadEstimate,
   LoadStep,
   PairInfo,
+  PlannedFiles,
   SpectrumOpened,
 } from '../worker/protocol';
 import { lensClient, messageOf, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
@@ -42,6 +43,8 @@ export type LoadPhase =
   | {
       phase: 'loading';
       files: Record<string, FileProgress>;
+      /** The files the load will read, sized before it starts (a pair under the model root): the total (downloadTotal.ts). */
+      planned?: PlannedFiles;
       estimate?: LoadEstimate;
       previous?: LoadedPair;
       direction?: DirectionProgress;
@@ -108,6 +111,10 @@ export interface LensState extends ViewState {
   /** An alignment is being computed. */
   computing: boolean;
   cache?: CachedModel[];
+  /** Per catalog id, whether the pair can load from here (the pair picker marks the others); asked by `inspectBrowser`. */
+  catalogAvailable?: Record<string, boolean>;
+  /** What backend=auto picks in this browser (the worker's own adapter check); asked by `inspectBrowser`. */
+  autoBackend?: { device: 'webgpu' | 'wasm'; shaderF16: boolean };
 
   /**
    * Loads a pair. `fromLink`: the page was opened on this pair (a link asks before downloading from the
@@ -122,6 +129,8 @@ export interface LensState extends ViewState {
   retryLoad(): Promise<void>;
   setHub(url: string): void;
   refreshCache(): Promise<void>;
+  /** Asks the worker what the pair picker says of this browser: which catalog pairs are here, what auto picks, what is cached. */
+  inspectBrowser(): Promise<void>;
   /** Deletes one cached repo, or everything with null. */
   deleteCached(repo: string | null): Promise<void>;
   setView(view: ViewId): void;
@@ -346,6 +355,13 @@ export const useLens = create<LensState>()((set, get) => {
     });
     await followSteps();
     await followDirection();
+    if (!needsHub(pair)) {
+      // A pair under the model root: every file it reads, sized by HEAD first, so the total is the pair's from the start.
+      const planned = await lensClient()
+        .plannedFiles(pair, backend, get().hub || undefined, dtype || undefined)
+        .catch(() => undefined);
+      whileLoading(ticket, () => ({ planned }));
+    }
     return lensClient().load(pair, backend, onProgress, get().hub || undefined, {
       distortWebgpu: debugSeam() === 'webgpu-mismatch',
       dtype: dtype || undefined,
@@ -421,6 +437,8 @@ export const useLens = create<LensState>()((set, get) => {
         const heard = load.phase === 'loading' ? load.direction : undefined;
         const direction = directionAtLoad(pairInfo);
         set({ pairInfo, load: { phase: 'ready' }, direction, result: undefined, baseView: undefined });
+        // What was just downloaded is in the cache now: a cache list already shown (the pair picker, "Cached models") follows.
+        if (get().cache) void get().refreshCache();
         if (direction.phase === 'estimating' && heard) applyDirectionProgress(heard);
         const linked = linkedSpectrum;
         linkedSpectrum = undefined;
@@ -475,6 +493,20 @@ export const useLens = create<LensState>()((set, get) => {
     async refreshCache() {
       try {
         set({ cache: await lensClient().listCache() });
+      } catch (error) {
+        set({ error: messageOf(error) });
+      }
+    },
+
+    async inspectBrowser() {
+      try {
+        const client = lensClient();
+        const [catalogAvailable, autoBackend] = await Promise.all([
+          get().catalogAvailable ?? client.catalogAvailability(),
+          get().autoBackend ?? client.autoBackend(),
+          get().refreshCache(),
+        ]);
+        set({ catalogAvailable, autoBackend });
       } catch (error) {
         set({ error: messageOf(error) });
       }

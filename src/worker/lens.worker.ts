@@ -27,11 +27,13 @@ import {
   putCachedHead,
   putCanaryReference,
 } from '../runtime/modelCache';
+import { catalogPairStatus, plannedFiles } from '../runtime/pairFiles';
 import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import { fetchSpectrumText } from '../runtime/spectrumFile';
+import { CATALOG } from '../shared/catalog';
 import { type Dtype, isHalfFloat } from '../shared/dtypes';
 import { httpReader } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
@@ -89,6 +91,13 @@ function chooseOrtBuild(device: Device): void {
 }
 
 const modelFiles = httpReader(MODEL_ROOT);
+
+/** A file's size under the model root (HEAD's Content-Length), or undefined if it is not there or its size is not said. */
+async function sizeUnderModelRoot(path: string): Promise<number | undefined> {
+  const response = await fetch(new URL(path, new URL(MODEL_ROOT, self.location.href)), { method: 'HEAD' }).catch(() => undefined);
+  const bytes = Number(response?.headers.get('Content-Length'));
+  return response?.ok && bytes > 0 ? bytes : undefined;
+}
 const session = new LensSession(modelFiles, undefined, undefined, downloads);
 session.splitter = splitter;
 // A Hub pair's sample spectrum is kept between visits: its slider moves at once from the second visit on.
@@ -196,6 +205,19 @@ const api: LensWorkerApi = {
     }
     watchDeviceLoss();
     return { ...info, canary };
+  },
+  async plannedFiles(pairId, backend, hubUrl, dtype) {
+    // The load that follows, with the same arguments, finds this plan kept: the manifest is read once.
+    const { manifest } = await planFor(pairId, backend, hubUrl, dtype);
+    return plannedFiles(manifest, sizeUnderModelRoot);
+  },
+  async catalogAvailability() {
+    const rows = await Promise.all(CATALOG.map(async (entry) => [entry.id, (await catalogPairStatus(entry, modelFiles)).available] as const));
+    return Object.fromEntries(rows);
+  },
+  async autoBackend() {
+    const { device, shaderF16 } = await pickDevice('auto');
+    return { device: device === 'webgpu' ? 'webgpu' : 'wasm', shaderF16 };
   },
   async estimate(pairId, hubUrl, backend = 'auto', dtype) {
     const { manifest, plan } = await planFor(pairId, backend, hubUrl, dtype);

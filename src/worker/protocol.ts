@@ -2,7 +2,7 @@ import type { ContributionRow, DatasetAnalysis, SimilarityResult, TemplatedView 
 import type { LoadEstimate } from '../runtime/estimate';
 import type { CachedModel } from '../runtime/modelCache';
 import type { BuildProgress, IndexSummary, ResultView, RetrievalEvaluation, RetrievalWorkerApi, SearchView } from '../runtime/retrieval';
-import type { FileProgress } from '../shared/files';
+import type { FileProgress, PlannedFiles } from '../shared/files';
 import type { Outcome } from '../shared/outcome';
 import type {
   AlignResult,
@@ -41,6 +41,7 @@ export type {
   LoadEstimate,
   Outcome,
   PairInfo,
+  PlannedFiles,
   ResultView,
   RetrievalEvaluation,
   SearchView,
@@ -93,6 +94,16 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   onDeviceLost(callback: (reason: string) => void): Promise<void>;
   /** Destroys the WebGPU device (the `debug=lose-device` test seam). */
   loseDevice(): Promise<void>;
+  /**
+   * The files a load of this pair reads, with their sizes (HEAD requests under the model root): the loading
+   * panel's total. A Hub pair's list is empty and not complete (its sizes come from `estimate`). Asked with the
+   * arguments of the `load` that follows, which then reads nothing twice.
+   */
+  plannedFiles(pairId: string, backend: BackendChoice, hubUrl?: string, dtype?: Dtype): Promise<PlannedFiles>;
+  /** For each catalog id, whether the pair can load from here (runtime/pairFiles.ts: SGPT not before its export). */
+  catalogAvailability(): Promise<Record<string, boolean>>;
+  /** What backend=auto picks in this browser (the same adapter check a load makes), and whether that adapter has shader-f16. */
+  autoBackend(): Promise<{ device: 'webgpu' | 'wasm'; shaderF16: boolean }>;
   /** Download sizes, dtypes and memory need of a pair, before loading it (HEAD requests only). */
   estimate(pairId: string, hubUrl?: string, backend?: BackendChoice, dtype?: Dtype): Promise<LoadEstimate>;
   listCache(): Promise<CachedModel[]>;

@@ -1,3 +1,4 @@
+import { downloadTotal } from '../../state/downloadTotal';
 import { type LoadQuestion, useLens } from '../../state/store';
 import type { FileProgress } from '../../worker/protocol';
 import { threadsNote } from './threadsNote';
@@ -5,6 +6,9 @@ import { threadsNote } from './threadsNote';
 const NO_FILES: Record<string, FileProgress> = {};
 
 export const megabytes = (bytes: number) => `${(bytes / 1e6).toFixed(bytes < 1e7 ? 1 : 0)} MB`;
+
+/** A download's size to three figures: "23.4 MB", "1.52 GB". */
+export const downloadSize = (bytes: number) => (bytes < 1e9 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e9).toFixed(2)} GB`);
 
 /** Which pair is loaded on which backend; while loading, a bar per file, the total and a cancel button. */
 export function ModelStatus() {
@@ -14,6 +18,7 @@ export function ModelStatus() {
   const status = load.phase;
   const files = load.phase === 'loading' ? load.files : NO_FILES;
   const estimate = load.phase === 'loading' ? load.estimate : undefined;
+  const planned = load.phase === 'loading' ? load.planned : undefined;
   const stalled = load.phase === 'loading' ? load.stalled : undefined;
   const retryLoad = useLens((s) => s.retryLoad);
   // Threads need SharedArrayBuffer, which WebKitGTK withholds even from a cross-origin isolated page.
@@ -23,8 +28,7 @@ export function ModelStatus() {
   const cancelLoad = useLens((s) => s.cancelLoad);
   const loadPair = useLens((s) => s.loadPair);
   const entries = Object.values(files);
-  const loaded = entries.reduce((sum, f) => sum + (f.done ? f.total || f.loaded : f.loaded), 0);
-  const total = entries.reduce((sum, f) => sum + (f.total || f.loaded), 0);
+  const { loaded, total, exact } = downloadTotal(files, planned, estimate?.totalBytes);
   const label =
     status === 'ready' && pairInfo
       ? `${pairInfo.name} · ${pairInfo.device}${pairInfo.dtype === 'fp32' ? '' : ` ${pairInfo.dtype}`} · ready (loaded in ${(pairInfo.loadMs / 1000).toFixed(1)} s)`
@@ -98,8 +102,9 @@ export function ModelStatus() {
           )}
           <div className="total">
             {total > 0 && (
-              <span data-testid="download-total">
-                {megabytes(loaded)} / {megabytes(Math.max(total, estimate?.totalBytes ?? 0))}
+              <span data-testid="download-total" data-total-bytes={total} data-exact={String(exact)}>
+                {downloadSize(loaded)} / {exact ? '' : 'at least '}
+                {downloadSize(total)}
               </span>
             )}
             {stalled && (

@@ -1,9 +1,36 @@
 import { useState } from 'react';
-import { CATALOG } from '../../shared/catalog';
+import { CATALOG, type CatalogEntry } from '../../shared/catalog';
+import { preferredDtypes } from '../../shared/dtypes';
 import { formatPairId, needsHub, type PairSource, parsePairId } from '../../shared/pairId';
-import { useLens } from '../../state/store';
-import { type BackendChoice, DTYPES, type Dtype, type LoadEstimate } from '../../worker/protocol';
-import { megabytes } from './ModelStatus';
+import { type LensState, useLens } from '../../state/store';
+import { type BackendChoice, type CachedModel, DTYPES, type Dtype, type LoadEstimate } from '../../worker/protocol';
+import { downloadSize, megabytes } from './ModelStatus';
+
+const SHIPPED = CATALOG.filter((entry) => entry.manifest);
+const FROM_HUB = CATALOG.filter((entry) => entry.hub);
+
+/** Whether a catalog pair's files are in this browser's model cache (the "Cached models" panel's list, CacheManager.tsx). */
+function cacheNote(entry: CatalogEntry, cache: CachedModel[] | undefined): string {
+  if (!entry.hub) return 'Ships with this app: read from this site each time it loads (not kept in the model cache).';
+  if (!cache) return 'Looking in this browser’s cache…';
+  const { embed, base, head = base } = entry.hub;
+  const rows = cache.filter((c) => (c.kind === 'model files' && (c.repo === embed || c.repo === base)) || (c.kind === 'LM head' && c.repo === head));
+  const bytes = rows.reduce((n, c) => n + c.bytes, 0);
+  const has = (repo: string, kind: CachedModel['kind']) => rows.some((c) => c.repo === repo && c.kind === kind);
+  const missing = [...[...new Set([embed, base])].filter((repo) => !has(repo, 'model files')), ...(has(head, 'LM head') ? [] : [`${head} (W)`])];
+  if (rows.length === 0) return 'Not downloaded yet.';
+  if (missing.length === 0) return `Downloaded: ${downloadSize(bytes)} in this browser’s cache.`;
+  return `Partly downloaded: ${downloadSize(bytes)} in this browser’s cache; not yet ${missing.join(', ')}.`;
+}
+
+/** The device a load on `backend` runs on here, as the worker found it (undefined until asked). */
+function deviceFor(backend: BackendChoice, auto: LensState['autoBackend']): 'webgpu' | 'wasm' | undefined {
+  if (backend === 'wasm') return 'wasm';
+  // backend=webgpu where there is no adapter runs on WASM (and says so), as auto does.
+  return auto?.device;
+}
+
+const DEVICE_NAME = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
 type Mode = PairSource['kind'];
 
@@ -55,9 +82,11 @@ export function PairPicker() {
   const hub = useLens((s) => s.hub);
   const backend = useLens((s) => s.backend);
   const dtype = useLens((s) => s.dtype);
+  const inspectBrowser = useLens((s) => s.inspectBrowser);
   // Re-seeded whenever the loaded pair changes (a fallback after a failed load included), so it never goes stale.
+  // Opened, it asks what it says of this browser: which pairs are here, what auto picks, what is cached.
   return (
-    <details className="pair-picker" data-testid="pair-picker">
+    <details className="pair-picker" data-testid="pair-picker" onToggle={(e) => e.currentTarget.open && void inspectBrowser()}>
       <summary>Model pair…</summary>
       <PairForm key={`${pair}|${hub}|${backend}|${dtype}`} initial={draftFrom(pair, hub, backend, dtype)} />
     </details>
@@ -70,48 +99,82 @@ function PairForm({ initial }: { initial: Draft }) {
   const inspectPair = useLens((s) => s.inspectPair);
   const setHub = useLens((s) => s.setHub);
   const [draft, setDraft] = useState(initial);
-  const [inspected, setInspected] = useState<{ pair: string; estimate: LoadEstimate }>();
+  const catalogAvailable = useLens((s) => s.catalogAvailable);
+  const autoBackend = useLens((s) => s.autoBackend);
+  const cache = useLens((s) => s.cache);
+  const [inspected, setInspected] = useState<{ pair: string; backend: BackendChoice; estimate: LoadEstimate }>();
   const [inspecting, setInspecting] = useState(false);
   const update = (change: Partial<Draft>) => setDraft((d) => ({ ...d, ...change }));
   const pairId = formatPairId(chosenPair(draft));
   const sizes = inspected?.pair === pairId ? inspected.estimate : undefined;
-  const note = CATALOG.find((entry) => entry.id === draft.catalogId)?.note;
+  const entry = CATALOG.find((e) => e.id === draft.catalogId);
   const hubPair = needsHub(pairId);
+  const unavailable = (id: string) => catalogAvailable?.[id] === false;
+  const cannotLoad = draft.mode === 'catalog' && unavailable(draft.catalogId);
+  const device = deviceFor(draft.backend, autoBackend);
+  const autoDtype =
+    inspected?.pair === pairId && inspected.backend === draft.backend
+      ? `auto (${inspected.estimate.dtype} here)`
+      : device
+        ? (() => {
+            const [first, ...rest] = preferredDtypes(device, device === 'webgpu' && (autoBackend?.shaderF16 ?? false));
+            return `auto (${first} here on ${DEVICE_NAME[device]}; else ${rest.join(', ')})`;
+          })()
+        : 'auto (q8 on WASM, q4f16/fp16 on WebGPU with shader-f16)';
 
   const inspect = async () => {
     setInspecting(true);
     const estimate = await inspectPair(pairId, draft.backend, draft.hubUrl);
     setInspecting(false);
-    if (estimate) setInspected({ pair: pairId, estimate });
+    if (estimate) setInspected({ pair: pairId, backend: draft.backend, estimate });
   };
 
   return (
     <form
       onSubmit={(e) => {
         e.preventDefault();
+        if (cannotLoad) return;
         setHub(draft.hubUrl);
         void loadPair(pairId, draft.backend, { dtype: hubPair ? draft.dtype : '' });
       }}
     >
       <label>
-        <input type="radio" name="mode" checked={draft.mode === 'catalog'} onChange={() => update({ mode: 'catalog' })} /> Shipped pair{' '}
+        <input type="radio" name="mode" checked={draft.mode === 'catalog'} onChange={() => update({ mode: 'catalog' })} /> A pair from the list{' '}
         <select
           value={draft.catalogId}
           onChange={(e) => update({ catalogId: e.currentTarget.value })}
           disabled={draft.mode !== 'catalog'}
           data-testid="pair-catalog"
         >
-          {CATALOG.map((entry) => (
-            <option key={entry.id} value={entry.id}>
-              {entry.label}
-            </option>
+          {[
+            ['Shipped with the app', SHIPPED],
+            ['From the Hugging Face Hub', FROM_HUB],
+          ].map(([group, entries]) => (
+            <optgroup key={group as string} label={group as string}>
+              {(entries as CatalogEntry[]).map((e) => (
+                // A pair whose files are not on this site cannot be chosen (its note says what makes them).
+                <option key={e.id} value={e.id} disabled={unavailable(e.id)}>
+                  {e.label}
+                  {unavailable(e.id) ? ' — needs export' : ''}
+                </option>
+              ))}
+            </optgroup>
           ))}
         </select>
       </label>
-      {draft.mode === 'catalog' && note && (
-        <p className="pair-note" data-testid="pair-note">
-          {note}
-        </p>
+      {draft.mode === 'catalog' && entry && (
+        <div className="pair-note" data-testid="pair-note" id="pair-note">
+          {entry.note && <p>{entry.note}</p>}
+          <p data-testid="pair-facts">
+            Download: {entry.size}. Licence: {entry.licence}.
+          </p>
+          <p data-testid="pair-cached">{cacheNote(entry, cache)}</p>
+          {cannotLoad && (
+            <p data-testid="pair-unavailable" role="status">
+              Cannot load here: its model files are not on this site yet (only its manifest is).
+            </p>
+          )}
+        </div>
       )}
       <label>
         <input type="radio" name="mode" checked={draft.mode === 'prompt-eol'} onChange={() => update({ mode: 'prompt-eol' })} data-testid="pair-mode-eol" />{' '}
@@ -165,7 +228,13 @@ function PairForm({ initial }: { initial: Draft }) {
       <label>
         Backend{' '}
         <select value={draft.backend} data-testid="backend-select" onChange={(e) => update({ backend: e.currentTarget.value as BackendChoice })}>
-          <option value="auto">auto (WebGPU when available)</option>
+          <option value="auto" data-testid="backend-auto">
+            {autoBackend
+              ? autoBackend.device === 'webgpu'
+                ? 'auto (WebGPU here)'
+                : 'auto (WASM here: this browser has no WebGPU)'
+              : 'auto (WebGPU when available)'}
+          </option>
           <option value="webgpu">WebGPU</option>
           <option value="wasm">WASM</option>
         </select>
@@ -175,7 +244,9 @@ function PairForm({ initial }: { initial: Draft }) {
           <label>
             Variant{' '}
             <select value={draft.dtype} data-testid="dtype-select" onChange={(e) => update({ dtype: e.currentTarget.value as Dtype | '' })}>
-              <option value="">auto (q8 on WASM, q4f16/fp16 on WebGPU with shader-f16)</option>
+              <option value="" data-testid="dtype-auto">
+                {autoDtype}
+              </option>
               {(sizes ? sizes.dtypes : DTYPES.map((d) => ({ dtype: d, bytes: 0 }))).map(({ dtype, bytes }) => (
                 <option key={dtype} value={dtype} data-testid="dtype-option">
                   {dtype}
@@ -195,7 +266,13 @@ function PairForm({ initial }: { initial: Draft }) {
           )}
         </div>
       )}
-      <button type="submit" className="primary" data-testid="pair-load" disabled={status === 'loading'}>
+      <button
+        type="submit"
+        className="primary"
+        data-testid="pair-load"
+        disabled={status === 'loading' || cannotLoad}
+        aria-describedby={cannotLoad ? 'pair-note' : undefined}
+      >
         Load pair
       </button>
     </form>
