@@ -54,7 +54,7 @@ export function InstructionView() {
           {c.templates.map((template, i) => (
             <label key={i}>
               Instruction {i + 1}
-              <textarea data-testid={`instruction-${i}`} rows={3} value={template} onChange={(e) => c.setTemplate(i, e.currentTarget.value)} />
+              <textarea data-testid={`instruction-${i}`} rows={3} dir="auto" value={template} onChange={(e) => c.setTemplate(i, e.currentTarget.value)} />
             </label>
           ))}
         </div>

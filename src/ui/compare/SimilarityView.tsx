@@ -42,6 +42,7 @@ export function SimilarityView() {
             <label key={i}>
               Text {i === 0 ? 'A' : 'B'}
               <textarea
+                dir="auto"
                 data-testid={`similarity-text-${i}`}
                 rows={2}
                 value={c.similarityTexts[i]}

@@ -177,6 +177,7 @@ export function RetrievalView() {
         </label>
         <input
           type="search"
+          dir="auto"
           className="retrieval-query"
           data-testid="retrieval-query"
           value={r.query}
