@@ -11,6 +11,7 @@
  * main-thread long tasks, and what fp32 does. Ends with one JSON line.
  *
  *   npm run bench -- realsize [--dtype=q8|q4f16] [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
+ *   npm run bench -- realsize --slider-only   (the first and a later visit's slider, nothing else: one JSON line)
  *   npm run bench -- realsize --browser=firefox|webkit   (Debian's Firefox ESR or WebKitGTK: bench/realsizeEngines.ts)
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
+import { EARLY_BATCH } from '../src/runtime/direction';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
 import { startHubServer } from '../tools/hub/hubServer';
 import { publishQwen3Extras } from '../tools/hub/testRepos';
@@ -438,6 +440,27 @@ export async function run(args: string[]): Promise<void> {
     log(`update while the PC1 sample is embedded: ${duringSample[0].toFixed(0)} ms; waiting for the slider…`);
     const direction = await directionReady(page);
     log(`slider ready (PC1 from the sample) ${direction.toFixed(0)} ms after navigation, ${(direction - cold.ms!).toFixed(0)} ms after the first tokens`);
+
+    if (args.includes('--slider-only')) {
+      // The first and a later visit's slider alone (an A/B of the sample's batching takes two builds of minutes, not two full runs).
+      await page.close();
+      const warmPage = await context.newPage();
+      const warm = await openPair(warmPage, port, hub, dtype, TEXTS[1]);
+      const warmSlider = warm.ms ? await directionReady(warmPage) : Number.NaN;
+      log(`warm: first tokens ${warm.ms?.toFixed(0) ?? warm.error} ms, slider ready ${warmSlider.toFixed(0)} ms after navigation`);
+      process.stdout.write(
+        `${JSON.stringify({
+          dtype,
+          early_batch: EARLY_BATCH,
+          load_cold_ms: round(cold.ms!, 0),
+          slider_ready_ms: round(direction, 0),
+          slider_after_tokens_ms: round(direction - cold.ms!, 0),
+          load_warm_ms: round(warm.ms ?? Number.NaN, 0),
+          slider_ready_warm_ms: round(warmSlider, 0),
+        })}\n`,
+      );
+      return;
+    }
 
     log('slider…');
     const slider = page.getByTestId('lambda-slider');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directionAngle, type Spectrum } from '../core/spectral';
 import { manifestFor } from '../shared/pairId';
-import { EARLY_V_TEXTS, parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
+import { EARLY_BATCH, EARLY_V_TEXTS, parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
 import { loadPair } from './loadPair';
 import { localModelReader } from './node';
 import type { LensPair } from './pair';
@@ -31,7 +31,7 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     expect(final.sampleSize).toBe(pair.sample.length);
   }, 120_000);
 
-  it('until u₁ is handed over only the base model runs; the embedder reads EARLY_V_TEXTS texts for v₁, then catches up', async () => {
+  it('until u₁ is handed over only the base model runs, EARLY_BATCH texts a run; the embedder reads EARLY_V_TEXTS texts for v₁, then catches up one by one', async () => {
     const runs: string[] = [];
     const runBody = pair.runBody.bind(pair);
     const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
@@ -56,10 +56,17 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
       );
       const n = early[0].sampleSize;
       expect(n).toBeGreaterThan(EARLY_V_TEXTS); // the demo pair's u₁ settles after more texts than v₁ needs
-      // Before the take: n base runs of one text, then EARLY_V_TEXTS embedder runs; nothing else.
-      expect(runs.slice(0, tookAt)).toEqual([...Array(n).fill('base:1'), ...Array(EARLY_V_TEXTS).fill('embed:1')]);
-      expect(runs.filter((r) => r.startsWith('embed')).length).toBe(pair.sample.length);
-      expect(runs.filter((r) => r.startsWith('base')).length).toBe(pair.sample.length);
+      // Before the take: base runs of EARLY_BATCH texts (the user waits for the slider), then the embedder on
+      // EARLY_V_TEXTS of them in runs of EARLY_BATCH; nothing else. After it, one text per run (the page's requests come first).
+      expect(n % EARLY_BATCH).toBe(0);
+      expect(runs.slice(0, tookAt)).toEqual([
+        ...Array(n / EARLY_BATCH).fill(`base:${EARLY_BATCH}`),
+        ...Array(EARLY_V_TEXTS / EARLY_BATCH).fill(`embed:${EARLY_BATCH}`),
+      ]);
+      expect(runs.slice(tookAt).every((r) => r.endsWith(':1'))).toBe(true);
+      const textsRead = (which: string) => runs.filter((r) => r.startsWith(which)).reduce((sum, r) => sum + Number(r.split(':')[1]), 0);
+      expect(textsRead('embed')).toBe(pair.sample.length);
+      expect(textsRead('base')).toBe(pair.sample.length);
       // v₁ from the first texts has the final one's sign and is within half of it.
       expect(Math.abs(early[0].variation[0] - final.variation[0])).toBeLessThan(Math.abs(final.variation[0]) / 2);
       // The final spectrum does not depend on the order the bodies ran in: it equals the foreground one's.

@@ -74,6 +74,13 @@ export function directionFromAnalysis(head: LmHead, u1: ArrayLike<number>, repla
 const BACKGROUND_BATCH = 1;
 /** Texts per model run otherwise (the CLI's `lens spectrum`). */
 const FOREGROUND_BATCH = 32;
+/**
+ * Texts per background run until the slider moves. Larger runs were measured on WASM at Qwen3-0.6B's size and
+ * lost: runs of 4 made the slider later (32.0 and 34.0 s after the first tokens against 29.5 and 30.5 s for runs of
+ * 1, alternating, 2 cores, 2026-12-03; docs/benchmarks.md) and a text typed meanwhile waited twice as long for the
+ * run in flight (5.3 s against 2.3 s). One per run, then; WebGPU, where batches may pay, is not measured yet.
+ */
+export const EARLY_BATCH = 1;
 
 /**
  * When u₁ has settled, so the slider may move before the whole sample is in: uncentered PC1 is dominated by
@@ -119,12 +126,13 @@ export async function sampleSpectrum(
   const texts = pair.sample;
   if (texts.length < 2) throw new Error(`Pair ${pair.manifest.id} has no sample to estimate PC1 from.`);
   const batchSize = run.background ? BACKGROUND_BATCH : FOREGROUND_BATCH;
+  const earlyBatch = run.background ? EARLY_BATCH : FOREGROUND_BATCH;
   const base: Float32Array[] = [];
   const embed: Float32Array[] = [];
   const report = (movedDegrees?: number) =>
     onProgress?.({ done: base.length, embedded: embed.length, total: texts.length, ...(movedDegrees !== undefined && { movedDegrees }) });
-  const readEmbed = async (upTo: number) => {
-    for (const batch of batchesOf(texts.slice(embed.length, upTo), batchSize)) {
+  const readEmbed = async (upTo: number, size = batchSize) => {
+    for (const batch of batchesOf(texts.slice(embed.length, upTo), size)) {
       embed.push(...(await pair.runBody('embed', batch, run)));
       report();
     }
@@ -133,7 +141,7 @@ export async function sampleSpectrum(
   if (early) {
     /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts. */
     const u1At = new Map<number, Float64Array>();
-    for (const batch of batchesOf(texts, batchSize)) {
+    for (const batch of batchesOf(texts, earlyBatch)) {
       base.push(...(await pair.runBody('base', batch, run)));
       const n = base.length;
       let movedDegrees: number | undefined;
@@ -147,7 +155,7 @@ export async function sampleSpectrum(
       if (n >= texts.length) break;
       const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;
       if (settled || n >= early.after) {
-        await readEmbed(Math.min(EARLY_V_TEXTS, n));
+        await readEmbed(Math.min(EARLY_V_TEXTS, n), earlyBatch);
         early.take(spectrumOf(embed, base, components));
         break;
       }
