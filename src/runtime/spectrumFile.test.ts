@@ -1,9 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { textsFingerprint } from '../core/hash';
 import { makeLmHead } from '../core/lmHead';
 import type { Spectrum } from '../core/spectral';
 import { directionFromSpectrum, type SpectrumFile, serializeSpectrum } from './direction';
-import { readSpectrumText, type SpectrumTarget, spectrumForPair } from './spectrumFile';
+import { fetchSpectrumText, readSpectrumText, type SpectrumTarget, spectrumForPair } from './spectrumFile';
 
 /** What no message a user reads may contain: a JavaScript error's words instead of a sentence. */
 const RAW_ERROR = /Cannot read properties|undefined|Unexpected token|is not a function|\n\s+at |\[object /;
@@ -103,4 +105,33 @@ describe('a spectrum file, as `lens spectrum` writes it, read back for the loade
       expect(thrown?.message).not.toMatch(RAW_ERROR);
     }
   });
+});
+
+describe('fetchSpectrumText: a spectrum file at a URL rides out what any server does now and then', () => {
+  it('a 503 on the first GET, then the file: the file, as a Hub file would', async () => {
+    const text = fileOf({});
+    let gets = 0;
+    const server = createServer((_req, res) => {
+      gets++;
+      if (gets === 1) res.writeHead(503, { 'Retry-After': '0' }).end('busy');
+      else res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }).end(text);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/spectra/pair.json`;
+      expect(await fetchSpectrumText(url)).toBe(text);
+      expect(gets).toBe(2);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a server that never answers: one sentence naming the file, no JavaScript error', async () => {
+    const url = 'http://127.0.0.1:9/spectra/pair.json'; // the discard port: nothing listens
+    const error = await fetchSpectrumText(url).catch((e: Error) => e);
+    expect((error as Error).message).toBe(
+      `The spectrum file ${url} could not be fetched: the server is unreachable or offline, or does not let this page read it (CORS).`,
+    );
+    expect((error as Error).message).not.toMatch(RAW_ERROR);
+  }, 20_000);
 });

@@ -10,6 +10,8 @@ import type { Spectrum } from '../core/spectral';
 import type { PairManifest } from '../shared/manifest';
 import type { SpectrumFile } from './direction';
 import { parseSpectrum } from './direction';
+import { Fault } from './faults';
+import { type Fetch, resilientFetch } from './resilientFetch';
 
 /** Files larger than this are not spectra (Qwen3-0.6B's 20 u_j of 1024 floats are ~0.4 MB). */
 const MAX_CHARS = 64e6;
@@ -97,16 +99,26 @@ export function spectrumForPair(file: SpectrumFile, target: SpectrumTarget, name
   return { spectrum: parseSpectrum(file), ...(notices.length && { notice: `${name}: ${notices.join('; ')}.` }) };
 }
 
+/** A spectrum file's server may answer 503, drop a connection or cut a body off now and then, as the Hub does: the same retries. */
+let spectrumFetch: Fetch | undefined;
+
 /**
- * The text of a spectrum file at `url`; an Error naming the cause when there is none to read (offline, CORS, 404).
+ * The text of a spectrum file at `url`, through resilientFetch (retries on 429/5xx, dropped connections, cut or
+ * stalled bodies); an Error naming the cause when there is none to read (offline, CORS, 404, an HTML page).
  * An absolute http(s) URL, or one the caller has already resolved against the page.
  */
 export async function fetchSpectrumText(url: string): Promise<string> {
+  spectrumFetch ??= resilientFetch((input, init) => fetch(input, init));
   let response: Response;
   try {
-    response = await fetch(url);
-  } catch {
-    throw new Error(`The spectrum file ${url} could not be fetched: the server is unreachable or offline, or does not let this page read it (CORS).`);
+    response = await spectrumFetch(url);
+  } catch (error) {
+    const kind = error instanceof Fault ? error.kind : 'unreachable';
+    if (kind === 'bad-content') throw new Error(`${url} is not a spectrum file written by \`lens spectrum\`: it is an HTML page (a wrong address?).`);
+    if (kind === 'unreachable') {
+      throw new Error(`The spectrum file ${url} could not be fetched: the server is unreachable or offline, or does not let this page read it (CORS).`);
+    }
+    throw new Error(`The spectrum file ${url} could not be fetched: ${(error as Error).message}`);
   }
   const status = `${response.status} ${response.statusText}`.trim();
   if (!response.ok) throw new Error(`The spectrum file ${url} could not be fetched: the server answered ${status}.`);
