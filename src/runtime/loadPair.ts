@@ -25,7 +25,7 @@ import { cacheMayKeep } from './faults';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { LensPair } from './pair';
 import { bodyRepos, type PairPlan } from './plan';
-import { fetchSpectrumText, isSpectrumUrl, readSpectrumText } from './spectrumFile';
+import { computedOnOther, fetchSpectrumText, isSpectrumUrl, readSpectrumText } from './spectrumFile';
 
 export interface LoadOptions {
   /** Where Hub-hosted files come from (default: huggingface.co). */
@@ -366,10 +366,8 @@ async function loadExtras(manifest: PairManifest, read: BinaryReader, onProgress
  */
 async function shippedSpectrum(manifest: PairManifest, path: string, read: BinaryReader, onProgress?: ProgressListener) {
   const file = readSpectrumText(isSpectrumUrl(path) ? await fetchSpectrumText(path) : await readText(read, path, onProgress), path);
-  const { about } = file;
-  if (about && (about.embed !== manifest.embed.model || about.base !== manifest.base.model)) {
-    throw new Error(`${path} was computed on ${about.embed} with ${about.base}, not on ${manifest.embed.model} with ${manifest.base.model}.`);
-  }
+  const other = computedOnOther(file, manifest);
+  if (other) throw new Error(`${path} was ${other}, not on ${manifest.embed.model} with ${manifest.base.model}.`);
   return parseSpectrum(file);
 }
 

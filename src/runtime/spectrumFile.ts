@@ -57,6 +57,13 @@ export function readSpectrumText(text: string, name: string): SpectrumFile {
   return value as SpectrumFile;
 }
 
+/** "computed on <embed> with <base>" when the file names other models than the pair's; undefined when it is the pair's (or says nothing). */
+export function computedOnOther(file: SpectrumFile, manifest: Pick<PairManifest, 'embed' | 'base'>): string | undefined {
+  const { about } = file;
+  if (!about || (about.embed === manifest.embed.model && about.base === manifest.base.model)) return undefined;
+  return `computed on ${about.embed} with ${about.base}`;
+}
+
 /** What a spectrum file is checked against: the loaded pair. */
 export interface SpectrumTarget {
   manifest: Pick<PairManifest, 'id' | 'embed' | 'base'>;
@@ -78,11 +85,8 @@ export function spectrumForPair(file: SpectrumFile, target: SpectrumTarget, name
     throw new Error(`${name} is not applied (the slider keeps its direction): ${why}.`);
   };
   const { about } = file;
-  if (about && (about.embed !== manifest.embed.model || about.base !== manifest.base.model)) {
-    refuse(
-      `it was computed on ${about.embed} with ${about.base}, not on the loaded pair "${manifest.id}" (${manifest.embed.model} with ${manifest.base.model})`,
-    );
-  }
+  const other = computedOnOther(file, manifest);
+  if (other) refuse(`it was ${other}, not on the loaded pair "${manifest.id}" (${manifest.embed.model} with ${manifest.base.model})`);
   if (file.u1.length !== target.hiddenSize) {
     refuse(`its u₁ has ${file.u1.length} dimensions, but the base model of the loaded pair "${manifest.id}" has ${target.hiddenSize}`);
   }
