@@ -12,6 +12,7 @@
  *
  *   npm run bench -- realsize [--dtype=q8|q4f16] [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
  *   npm run bench -- realsize --slider-only   (the first and a later visit's slider, nothing else: one JSON line)
+ *   npm run bench -- realsize --threads=N     (onnxruntime's threads; the app's own choice without it)
  *   npm run bench -- realsize --browser=firefox|webkit   (Debian's Firefox ESR or WebKitGTK: bench/realsizeEngines.ts)
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -52,6 +53,7 @@ const LOAD_TIMEOUT_MS = 30 * 60_000;
 /** Long tasks this soon after navigation are the app's start (bundle evaluation, first render). */
 const STARTUP_MS = 2000;
 export const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const THREADS = arg('threads', '');
 
 export function log(line: string): void {
   process.stderr.write(`[realsize ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -274,12 +276,40 @@ async function directionReady(page: Page): Promise<number> {
 }
 
 /**
+ * Waits until the browser holds the sample's spectrum for the next visit (src/runtime/modelCache.ts keptSpectra),
+ * and says how long after the slider that was: IndexedDB writes queue behind the 0.3 GB W the first visit keeps,
+ * so a page closed at once may leave no spectrum, and the next visit embeds the sample again.
+ */
+async function spectrumKept(page: Page): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < LOAD_TIMEOUT_MS) {
+    const count = await page.evaluate(`new Promise((resolve) => {
+      const open = indexedDB.open('embedding-lens-spectra');
+      open.onerror = () => resolve(0);
+      open.onupgradeneeded = () => open.transaction.abort(); // not there yet: leave its creation to the app
+      open.onsuccess = () => {
+        const db = open.result;
+        if (!db.objectStoreNames.contains('spectra')) { db.close(); resolve(0); return; }
+        const count = db.transaction('spectra').objectStore('spectra').count();
+        count.onsuccess = () => { db.close(); resolve(count.result); };
+        count.onerror = () => { db.close(); resolve(0); };
+      };
+    })`);
+    if (Number(count) > 0) return Date.now() - started;
+    await sleep(250);
+  }
+  throw new Error('the sample spectrum was not kept');
+}
+
+/**
  * Navigation → both columns show tokens (page clock), or the error the app shows. A link that names a Hub
  * other than huggingface.co, or a large download, asks first (src/state/store.ts): the bench says yes at once,
  * as a user would, and counts the questions.
  */
 async function openPair(page: Page, port: number, hub: string, dtype: BenchDtype, text: string): Promise<{ ms?: number; error?: string; questions: string[] }> {
   const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: 'wasm', text });
+  // onnxruntime's threads as the app picks them (src/worker/ortThreads.ts), or as --threads=N asks.
+  if (THREADS) query.set('threads', THREADS);
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
   const questions: string[] = [];
   const deadline = Date.now() + LOAD_TIMEOUT_MS;
@@ -443,6 +473,7 @@ export async function run(args: string[]): Promise<void> {
 
     if (args.includes('--slider-only')) {
       // The first and a later visit's slider alone (an A/B of the sample's batching takes two builds of minutes, not two full runs).
+      log(`spectrum kept for the next visit ${await spectrumKept(page)} ms after the slider was seen`);
       await page.close();
       const warmPage = await context.newPage();
       const warm = await openPair(warmPage, port, hub, dtype, TEXTS[1]);
@@ -452,6 +483,7 @@ export async function run(args: string[]): Promise<void> {
         `${JSON.stringify({
           dtype,
           early_batch: EARLY_BATCH,
+          threads: THREADS || 'app default',
           load_cold_ms: round(cold.ms!, 0),
           slider_ready_ms: round(direction, 0),
           slider_after_tokens_ms: round(direction - cold.ms!, 0),

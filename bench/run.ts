@@ -1,7 +1,7 @@
 export {};
 
 /**
- * `npm run bench -- <name>`: projection | slider | layers | browser | analysis | realsize | all (all leaves out realsize).
+ * `npm run bench -- <name>`: projection | slider | layers | browser | analysis | settle | realsize | all (all leaves out realsize and settle).
  * Each prints the machine, a table with the baseline measured in the same run
  * beside every figure, and ends with one JSON line. See bench/README.md.
  */
@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<{ run(args: string[]): Promise<void>
   layers: () => import('./layers'),
   browser: () => import('./browser'),
   analysis: () => import('./analysis'),
+  settle: () => import('./settle'),
   realsize: async () =>
     engine === 'firefox' || engine === 'webkit' ? { run: async (a: string[]) => (await import('./realsizeEngines')).run(engine, a) } : import('./realsize'),
 };
@@ -23,7 +24,7 @@ if (!name || (name !== 'all' && !BENCHES[name])) {
   process.stderr.write(`usage: npm run bench -- <${[...Object.keys(BENCHES), 'all'].join('|')}> [options]\n`);
   process.exit(2);
 }
-for (const key of name === 'all' ? Object.keys(BENCHES).filter((k) => k !== 'realsize') : [name]) {
+for (const key of name === 'all' ? Object.keys(BENCHES).filter((k) => k !== 'realsize' && k !== 'settle') : [name]) {
   await (await BENCHES[key]()).run(args);
 }
 process.exit(process.exitCode ?? 0);

@@ -31,11 +31,17 @@ export function onWorkerStart(listener: (event: WorkerStartEvent) => void): void
 /**
  * The worker's name carries the start-up options it cannot read from its own URL: `?ort=nojspi` on the
  * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves;
- * `?debug=stall-download` makes its first graph download never settle (the load watchdog's test seam, worker/steps.ts).
+ * `?debug=stall-download` makes its first graph download never settle (the load watchdog's test seam, worker/steps.ts);
+ * `?threads=N` sets onnxruntime's threads (worker/ortThreads.ts), for measuring.
  */
 function workerName(): string {
   const params = new URLSearchParams(globalThis.location?.search ?? '');
-  const options = [params.get('ort') === 'nojspi' && 'ort=nojspi', params.get('debug') === 'stall-download' && 'debug=stall-download'].filter(Boolean);
+  const threads = params.get('threads');
+  const options = [
+    params.get('ort') === 'nojspi' && 'ort=nojspi',
+    params.get('debug') === 'stall-download' && 'debug=stall-download',
+    threads && /^\d+$/.test(threads) && `threads=${threads}`,
+  ].filter(Boolean);
   return ['lens-models', ...options].join(' ');
 }
 

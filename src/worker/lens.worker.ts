@@ -42,6 +42,7 @@ import { manifestFor, needsHub } from '../shared/pairId';
 import type { Device } from '../shared/wire';
 import { appRootPath } from './appRoot';
 import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
+import { ortThreads } from './ortThreads';
 import { type BackendChoice, type LensWorkerApi, WORKER_READY } from './protocol';
 import { listenToSteps, watchBrowserSteps } from './steps';
 
@@ -85,6 +86,7 @@ function chooseOrtBuild(device: Device): void {
     ortBuild = device === 'webgpu' || JSPI_BUILD ? 'webgpu' : 'wasm';
     if (JSPI_BUILD) onnxWasm.wasmPaths = { ...JSPI_WASM_PATHS };
     else onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
+    onnxWasm.numThreads = ortThreads({ workerName: self.name, isolated: self.crossOriginIsolated, cores: self.navigator.hardwareConcurrency });
   } else if (ortBuild === 'wasm' && device === 'webgpu') {
     throw new Error('This model worker started on WASM; reload the page to use WebGPU.');
   }
