@@ -7,12 +7,14 @@
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
+import { ortThreads } from '../src/worker/ortThreads';
 import { contract, header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
 const PORT = 4373;
@@ -136,7 +138,7 @@ function stageBenchFiles(kernelCode: string, directCode: string): void {
   );
   writeFileSync(
     resolve(dir, '__bench_direct.js'),
-    `${directCode}\nself.onmessage = (e) => directLoad(e.data.paths, e.data.text).then((r) => postMessage(r), (err) => postMessage(String(err)));`,
+    `${directCode}\nself.onmessage = (e) => directLoad(e.data.paths, e.data.text, e.data.threads).then((r) => postMessage(r), (err) => postMessage(String(err)));`,
   );
 }
 
@@ -199,7 +201,11 @@ async function directInBrowser(text: string): Promise<{ cold: number; warm: numb
     for (let i = 0; i < 2; i++) {
       const page = await context.newPage();
       await page.goto(`http://127.0.0.1:${PORT}/${BENCH_PAGE}`);
-      const { data, ms: took } = await runWorker(page, '__bench_direct.js', true, { paths, text });
+      const { data, ms: took } = await runWorker(page, '__bench_direct.js', true, {
+        paths,
+        text,
+        threads: ortThreads({ workerName: '', isolated: true, cores: cpus().length }),
+      });
       if (typeof data === 'string') return data;
       times.push(took);
       await page.close();

@@ -6,13 +6,17 @@
  */
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 
-async function directLoad(wasmPaths: { mjs: string; wasm: string }, text: string): Promise<{ loadMs: number; firstMs: number }> {
+/** `threads`: onnxruntime's, as the app picks them (src/worker/ortThreads.ts), so that both run on as many cores. */
+async function directLoad(wasmPaths: { mjs: string; wasm: string }, text: string, threads: number): Promise<{ loadMs: number; firstMs: number }> {
   const started = performance.now();
   env.allowLocalModels = true;
   env.allowRemoteModels = false;
   env.localModelPath = '/models/'; // root-relative: an absolute URL would count as remote
   const onnxWasm = env.backends.onnx.wasm;
-  if (onnxWasm) onnxWasm.wasmPaths = wasmPaths;
+  if (onnxWasm) {
+    onnxWasm.wasmPaths = wasmPaths;
+    onnxWasm.numThreads = threads;
+  }
   const options = { device: 'wasm' as const, dtype: 'fp32' as const };
   const [tokenizer, embed, base] = await Promise.all([
     AutoTokenizer.from_pretrained('demo/embed'),

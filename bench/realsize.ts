@@ -17,13 +17,14 @@
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { EARLY_BATCH } from '../src/runtime/direction';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
+import { ortThreads } from '../src/worker/ortThreads';
 import { startHubServer } from '../tools/hub/hubServer';
 import { publishQwen3Extras } from '../tools/hub/testRepos';
 import { header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
@@ -529,7 +530,8 @@ export async function run(args: string[]): Promise<void> {
     let direct: { loadMs: number; tokens: number[] } | string = 'skipped (--skip-direct)';
     if (!args.includes('--skip-direct')) {
       log('transformers.js alone in the same page: load…');
-      const request = { hub, embed: EMBED, base: BASE, dtype, template: QWEN3_QUERY_TEMPLATE, texts: TEXTS, paths };
+      const threads = ortThreads({ workerName: THREADS ? `threads=${THREADS}` : '', isolated: true, cores: cpus().length });
+      const request = { hub, embed: EMBED, base: BASE, dtype, template: QWEN3_QUERY_TEMPLATE, texts: TEXTS, paths, threads };
       direct = await directCall<{ loadMs: number; tokens: number[] }>(page, { cmd: 'load', request });
       log(typeof direct === 'string' ? direct : `transformers.js alone: load ${direct.loadMs.toFixed(0)} ms, tokens ${direct.tokens.join('/')}`);
     }

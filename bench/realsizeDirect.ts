@@ -14,6 +14,8 @@ interface DirectRequest {
   template: string;
   texts: string[];
   paths: { mjs: string; wasm: string };
+  /** onnxruntime's threads: the app's (src/worker/ortThreads.ts), so that both run on as many cores. */
+  threads: number;
 }
 
 let loaded: { update(text: string): Promise<void>; dispose(): Promise<void> } | undefined;
@@ -29,7 +31,10 @@ async function directLoad(request: DirectRequest): Promise<{ loadMs: number; tok
   // .onnx_data; src/runtime/externalDataFetch.ts), which transformers.js alone would misread. From the server.
   env.useBrowserCache = false;
   const onnxWasm = env.backends.onnx.wasm;
-  if (onnxWasm) onnxWasm.wasmPaths = request.paths;
+  if (onnxWasm) {
+    onnxWasm.wasmPaths = request.paths;
+    onnxWasm.numThreads = request.threads;
+  }
   const options = { device: 'wasm' as const, dtype: request.dtype, session_options: { graphOptimizationLevel: 'all' as const } };
   const [embedTokenizer, baseTokenizer, embed, base] = await Promise.all([
     AutoTokenizer.from_pretrained(request.embed),

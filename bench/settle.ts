@@ -8,7 +8,8 @@
  * base + v₁u₁ with the early (u₁, v₁) against the final one, over the first 20 sample texts. It also says what
  * the rule would give at other thresholds, so a change of SETTLE can be judged on numbers.
  *
- * Without --hub-url it serves the real-size stand-in pair (bench/realsize.ts builds it into .cache/realsize/).
+ * `--pair=qwen3-0.6b` without --hub-url serves the real-size stand-in pair (bench/realsize.ts builds it into
+ * .cache/realsize/); `--pair=demo` reads the shipped demo pair (a trained model: what a real pair's u₁ does).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,9 +31,10 @@ export async function run(): Promise<void> {
   const pairId = arg('pair', 'qwen3-0.6b');
   const dtype = arg('dtype', 'q8');
   let hubUrl = arg('hub-url', '');
-  header('settle', `how far the slider's early u₁ is from the whole sample's (${pairId}, ${dtype}, Node CPU)`);
+  header('settle', `how far the slider's early u₁ is from the whole sample's (${pairId}, Node CPU)`);
   let close = async () => {};
-  if (!hubUrl) {
+  const standIn = !hubUrl && pairId === 'qwen3-0.6b';
+  if (standIn) {
     if (!existsSync(join(HUB_ROOT, 'realsize.json'))) throw new Error(`no real-size pair in ${HUB_ROOT}: run \`npm run bench -- realsize\` once to build it`);
     const server = await startHubServer({ roots: [HUB_ROOT] });
     hubUrl = server.url;
@@ -40,7 +42,12 @@ export async function run(): Promise<void> {
     process.stdout.write(`# pair: the real-size stand-in (${HUB_ROOT}, random weights)\n`);
   }
   try {
-    const resolved = await resolvePair({ pair: pairId, 'hub-url': hubUrl, dtype, 'cache-dir': join(HUB_ROOT, '..', 'settle-cache') });
+    const resolved = await resolvePair({
+      pair: pairId,
+      dtype: standIn || hubUrl ? dtype : undefined,
+      ...(hubUrl && { 'hub-url': hubUrl }),
+      ...(standIn && { 'cache-dir': join(HUB_ROOT, '..', 'settle-cache') }),
+    });
     const pair = await loadPair({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
     const texts = pair.sample;
     const base: Float32Array[] = [];
@@ -93,7 +100,9 @@ export async function run(): Promise<void> {
     };
 
     process.stdout.write(`\nu₁ after n texts against the whole sample's (v₁ = ${finalV.toFixed(3)}):\n\n`);
-    process.stdout.write('| texts | moved over the last 4 | from the final u₁ | v₁ (embedder on the first 8) | top-10 at λ = v₁ shared with the final |\n|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| texts | moved over the last 4 | from the final u₁ | v₁ (embedder on the first 8) | top-10 at λ = v₁ shared with the final |\n|---|---|---|---|---|\n',
+    );
     for (const n of [4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 48, 64, 100, 150, texts.length].filter((n) => n <= texts.length)) {
       const v = earlyV(n);
       process.stdout.write(
@@ -101,7 +110,9 @@ export async function run(): Promise<void> {
       );
     }
     process.stdout.write('\nThe rule at other thresholds (u₁ moved under X° over the last 4 texts, from 8 texts on):\n\n');
-    process.stdout.write('| threshold | fires after | base runs + embedder runs | from the final u₁ | top-10 at λ = v₁ shared with the final |\n|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| threshold | fires after | base runs + embedder runs | from the final u₁ | top-10 at λ = v₁ shared with the final |\n|---|---|---|---|---|\n',
+    );
     const rows: Record<string, number> = {};
     for (const degrees of [1, 2, 3, 4, 6]) {
       const n = firesAt(degrees);

@@ -42,6 +42,8 @@ test.describe('Hub pairs', () => {
     await expect(page.getByTestId('lambda-v1')).toBeEnabled({ timeout: 60_000 });
     await expect(page.getByTestId('direction-status')).toHaveCount(0);
     await expect(page.getByText(/u₁ and v₁ from 200 sample sentences: /)).toBeVisible({ timeout: 60_000 });
+    // The whole sample's u₁ replaced the early estimates the slider moved with: the footnote says by how much.
+    await expect(page.getByTestId('direction-last-move')).toHaveText(/^ Its last update moved u₁ by \d+\.\d°\.$/);
 
     // Chromium has JSPI: onnxruntime read the weights as Blobs from the disk cache (worker/ortRuntime.ts).
     await expect(page.getByTestId('model-status')).toHaveAttribute('data-weights', 'disk cache');

@@ -18,7 +18,6 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     const progress: SampleProgress[] = [];
     const early: Spectrum[] = [];
     const final = await sampleSpectrum(pair, 20, (p) => progress.push(p), { background: true }, { after: pair.sample.length, take: (s) => early.push(s) });
-    expect(early).toHaveLength(1);
     const n = early[0].sampleSize;
     expect(n).toBeGreaterThanOrEqual(SETTLE.minTexts);
     expect(n).toBeLessThan(pair.sample.length / 2);
@@ -29,6 +28,13 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     expect(directionAngle(early[0].vectors[0], final.vectors[0])).toBeLessThan(10);
     expect(Math.sign(early[0].variation[0])).toBe(Math.sign(final.variation[0]));
     expect(final.sampleSize).toBe(pair.sample.length);
+    // Then again each time the texts read have doubled, v from all of them: u₁ and v₁ sharpen towards the final ones.
+    expect(early.map((s) => s.sampleSize)).toEqual(early.map((_, i) => n * 2 ** i));
+    expect(early.at(-1)!.sampleSize * 2).toBeGreaterThanOrEqual(pair.sample.length);
+    expect(early.length).toBeGreaterThan(1);
+    const last = early.at(-1)!;
+    expect(directionAngle(last.vectors[0], final.vectors[0])).toBeLessThan(directionAngle(early[0].vectors[0], final.vectors[0]));
+    expect(Math.abs(last.variation[0] - final.variation[0])).toBeLessThan(Math.abs(early[0].variation[0] - final.variation[0]));
   }, 120_000);
 
   it('until u₁ is handed over only the base model runs, EARLY_BATCH texts a run; the embedder reads EARLY_V_TEXTS texts for v₁, then catches up one by one', async () => {
@@ -49,8 +55,8 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
         {
           after: pair.sample.length,
           take: (s) => {
+            if (!early.length) tookAt = runs.length;
             early.push(s);
-            tookAt = runs.length;
           },
         },
       );

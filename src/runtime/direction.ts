@@ -83,20 +83,23 @@ const FOREGROUND_BATCH = 32;
 export const EARLY_BATCH = 1;
 
 /**
- * When u₁ has settled, so the slider may move before the whole sample is in: uncentered PC1 is dominated by
- * the states' mean, which settles within a few texts. u₁ is compared with its estimate SETTLE_STRIDE texts
- * earlier; under SETTLED_DEGREES apart, from SETTLE_MIN_TEXTS texts on, it is taken. The rest of the sample
- * refines it, and the final spectrum is the whole sample's, as `lens spectrum` computes it.
+ * When u₁ has settled, so the slider may move before the whole sample is in: u₁ is compared with its estimate
+ * SETTLE_STRIDE texts earlier; under SETTLED_DEGREES apart, from SETTLE_MIN_TEXTS texts on, it is taken (or after
+ * `early.after` texts at the latest). The thresholds come from `npm run bench -- settle` (docs/benchmarks.md): on
+ * the demo pair (trained weights) u₁ from 20 texts is 9.9° from the whole sample's, and the explorer's top-10 at
+ * λ = v₁ with it shares 86% with the whole sample's view, no less than u₁ from all 200 texts does with the same
+ * v₁ (84%): what limits the early view is v₁, read by the embedder from EARLY_V_TEXTS texts, not u₁. A tighter
+ * rule (2°) waited for 52 texts for nothing. The estimate is then refined as the sample comes in (sampleSpectrum).
  */
-export const SETTLE = { minTexts: 8, stride: 4, degrees: 2 } as const;
+export const SETTLE = { minTexts: 16, stride: 4, degrees: 5 } as const;
 
-/** How a background estimate comes along: texts read by the base model (u₁) and by the embedder (v), and how far u₁ moved over the last SETTLE.stride. */
+/** How a background estimate comes along: texts read by the base model (u₁) and by the embedder (v), and how far u₁ moved. */
 export interface SampleProgress {
   done: number;
   /** Texts the embedder has read: it follows the base model, which reads ahead until u₁ settles. */
   embedded: number;
   total: number;
-  /** Degrees between the current u₁ and the one SETTLE.stride texts earlier (once there are two to compare). */
+  /** Until u₁ is handed over: degrees between the current u₁ and the one SETTLE.stride texts earlier (once there are two to compare). */
   movedDegrees?: number;
 }
 
@@ -109,7 +112,9 @@ export const EARLY_V_TEXTS = 8;
 /**
  * u_j and v_j of the pair's bundled sample. `run.background`: a text per model run, behind the page's
  * requests. `early`: also hands over the spectrum of the texts read so far once u₁ has settled (SETTLE), or
- * after `early.after` texts at the latest, so a slider can move before the whole sample is in.
+ * after `early.after` texts at the latest, so a slider can move before the whole sample is in; and again each
+ * time the texts read have doubled since (with v from every one of them), so the slider's u₁ and v₁ sharpen
+ * as the sample comes in instead of jumping once at its end.
  *
  * u₁ is a direction of the base model's states alone (paper §4: the principal components of the base
  * embeddings), so until it is handed over only the base model runs, half the work per text; the embedder
@@ -138,6 +143,12 @@ export async function sampleSpectrum(
     }
   };
 
+  /** After how many texts the next spectrum is handed over (twice as many as the last one read). */
+  let nextHandOver: number | undefined;
+  const handOver = (spectrum: Spectrum) => {
+    nextHandOver = spectrum.sampleSize * 2;
+    early?.take(spectrum);
+  };
   if (early) {
     /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts. */
     const u1At = new Map<number, Float64Array>();
@@ -156,7 +167,7 @@ export async function sampleSpectrum(
       const settled = movedDegrees !== undefined && n >= SETTLE.minTexts && movedDegrees < SETTLE.degrees;
       if (settled || n >= early.after) {
         await readEmbed(Math.min(EARLY_V_TEXTS, n), earlyBatch);
-        early.take(spectrumOf(embed, base, components));
+        handOver(spectrumOf(embed, base, components));
         break;
       }
     }
@@ -167,6 +178,7 @@ export async function sampleSpectrum(
     embed.push(...(await pair.runBody('embed', batch, run)));
     base.push(...(await pair.runBody('base', batch, run)));
     report();
+    if (nextHandOver !== undefined && base.length >= nextHandOver && base.length < texts.length) handOver(spectrumOf(embed, base, components));
   }
   return spectrumOf(embed, base, components);
 }

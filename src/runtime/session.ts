@@ -2,7 +2,7 @@ import { alignedView } from '../core/align';
 import { lambdaCurve, lambdaGrid } from '../core/lambdaCurve';
 import { project } from '../core/lmHead';
 import { hitAtK, uniqueIds } from '../core/metrics';
-import { type Spectrum, spectrumOf } from '../core/spectral';
+import { directionAngle, type Spectrum, spectrumOf } from '../core/spectral';
 import { type TokenDiff, tokenDiff } from '../core/tokenDiff';
 import { filteredTop } from '../core/tokenFilter';
 import { shiftScores } from '../core/topk';
@@ -47,10 +47,17 @@ import { readSpectrumText, spectrumForPair } from './spectrumFile';
 /** Longest input we tokenize at all; the model's context is far shorter anyway. */
 export const MAX_INPUT_CHARS = 100_000;
 
-/** Texts of the PC1 sample after which the slider moves (the rest refine u₁). */
-export const EARLY_DIRECTION = 50;
-/** Sample texts the Layers view reads at every layer for each layer's u₁⁽ℓ⁾: as many as the slider's own early u₁ reads at most. */
-const LAYER_SAMPLE_TEXTS = EARLY_DIRECTION;
+/**
+ * Texts of the PC1 sample after which the slider moves at the latest, settled or not (direction.ts SETTLE); the
+ * rest refine u₁ and v₁. On the real-size pair a base run is ~0.4 s on two WASM threads: 24 texts and the 8 the
+ * embedder reads for v₁ keep the first visit's slider near 15 s after the first tokens (docs/benchmarks.md).
+ */
+export const EARLY_DIRECTION = 24;
+/**
+ * Sample texts the Layers view reads at every layer for each layer's u₁⁽ℓ⁾ (the whole sample took over 4 minutes at
+ * real size); the deepest layer's u₁ is the slider's own.
+ */
+const LAYER_SAMPLE_TEXTS = 50;
 /** Texts per layer-graph run: each holds every layer's states of its texts, so a batch costs layers × its tokens × d floats. */
 const LAYER_BATCH = 8;
 /** How long the page must have asked for nothing before background work runs again. */
@@ -275,13 +282,15 @@ export class LensSession {
       const current = state.direction;
       // A kept spectrum stays until this estimate has read more of the sample; an analysis's u₁ stays whatever comes.
       const newer = !(current?.source === 'kept' && current.sampleSize >= sampleSize);
+      // How far this u₁ is from the one the slider had: the status says how stable the estimate is as it sharpens.
+      const moved = newer && (current?.source === 'sample' || current?.source === 'kept') ? directionAngle(current.u1, spectrum.vectors[0]) : undefined;
       if (newer && current?.source !== 'analysis') this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'sample'));
       if (state.keep && sampleSize > keptSize) {
         keptSize = sampleSize;
         // A full disk or a private window only costs the next visit the sample again.
         void state.keep.store.put(state.keep.key, serializeSpectrum(spectrum, { all: true, about: state.keep.about })).catch(() => undefined);
       }
-      report({ done: sampleSize, ...(newer && { spectrum: { variation, shares, sampleSize } }), final });
+      report({ done: sampleSize, ...(newer && { spectrum: { variation, shares, sampleSize } }), ...(moved !== undefined && { movedDegrees: moved }), final });
     };
     try {
       report({ done: 0 });

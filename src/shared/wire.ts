@@ -177,7 +177,10 @@ export interface DirectionProgress {
   done: number;
   total: number;
   spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
-  /** Degrees u₁ moved over the last few texts, while the slider waits for it to settle (direction.ts SETTLE). */
+  /**
+   * Degrees u₁ moved: over the last few texts while the slider waits for it to settle (direction.ts SETTLE); with a
+   * spectrum that replaces the sample's earlier one, between that one's u₁ and this one's.
+   */
   movedDegrees?: number;
   /** With a spectrum: false for the early one (the first texts of the sample), true once the whole sample is in. */
   final?: boolean;

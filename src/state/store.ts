@@ -92,6 +92,8 @@ export type DirectionState =
       shares: number[];
       /** The pair's sample is still being embedded in the background (after its first texts gave u₁). */
       refining?: { done: number; total: number };
+      /** Degrees between the sample's u₁ before its last update and after it: how stable the estimate is as it sharpens. */
+      lastMoveDegrees?: number;
       /** A spectrum file's (source 'file'): why its u₁ may differ a little from the pair's own (another dtype, backend or sample). */
       notice?: string;
     };
@@ -221,7 +223,7 @@ export function directionAfter(direction: DirectionState, progress: DirectionPro
   if (direction.phase === 'ready' && direction.source === 'analysis') return { ...direction, refining };
   // A spectrum file ends the sample's estimate (runtime/session.ts openSpectrum): a report still on its way changes nothing.
   if (direction.phase === 'ready' && direction.source === 'file') return direction;
-  if (spectrum) return { ...sampleDirection('sample', spectrum), refining };
+  if (spectrum) return { ...sampleDirection('sample', spectrum), refining, ...(movedDegrees !== undefined && { lastMoveDegrees: movedDegrees }) };
   if (direction.phase === 'ready') return { ...direction, refining };
   return error ? { phase: 'failed', error } : { phase: 'estimating', done, total, ...(movedDegrees !== undefined && { movedDegrees }) };
 }

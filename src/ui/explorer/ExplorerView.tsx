@@ -160,6 +160,9 @@ export function ExplorerView() {
           {direction.refining && ` (refining: ${direction.refining.done} of ${direction.refining.total} embedded)`}: PC1 carries{' '}
           {(direction.shares[0] * 100).toFixed(1)}% of the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| ={' '}
           {Math.abs(direction.variation[1] ?? 0).toFixed(3)}.
+          {direction.lastMoveDegrees !== undefined && (
+            <span data-testid="direction-last-move"> Its last update moved u₁ by {direction.lastMoveDegrees.toFixed(1)}°.</span>
+          )}
         </p>
       )}
       <StateFile />
