@@ -19,6 +19,7 @@ import { directionAngle, spectrumOf, topComponents } from '../src/core/spectral'
 import { shiftScores, topK } from '../src/core/topk';
 import { EARLY_V_TEXTS, SETTLE } from '../src/runtime/direction';
 import { loadPair } from '../src/runtime/loadPair';
+import { EARLY_DIRECTION } from '../src/runtime/session';
 import { startHubServer } from '../tools/hub/hubServer';
 import { header, median, round } from './common';
 import { arg, HUB_ROOT } from './realsize';
@@ -93,7 +94,7 @@ export async function run(): Promise<void> {
       const earlier = u1At[Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride];
       moved[n] = earlier ? directionAngle(u, earlier) : undefined;
     }
-    const earlyV = (n: number) => spectrumOf(embed.slice(0, Math.min(EARLY_V_TEXTS, n)), base.slice(0, n), 1).variation[0];
+    const earlyV = (n: number, vTexts = EARLY_V_TEXTS) => spectrumOf(embed.slice(0, Math.min(vTexts, n)), base.slice(0, n), 1).variation[0];
     const firesAt = (degrees: number, minTexts = SETTLE.minTexts) => {
       for (let n = minTexts; n <= texts.length; n++) if ((moved[n] ?? 90) < degrees) return n;
       return texts.length;
@@ -109,21 +110,33 @@ export async function run(): Promise<void> {
         `| ${n} | ${moved[n]?.toFixed(2) ?? '—'}° | ${directionAngle(u1At[n], finalU).toFixed(2)}° | ${v.toFixed(3)} | ${(overlapWithFinal(u1At[n], v) * 100).toFixed(0)}% |\n`,
       );
     }
-    process.stdout.write('\nThe rule at other thresholds (u₁ moved under X° over the last 4 texts, from 8 texts on):\n\n');
+    process.stdout.write(
+      `\nThe rule at other thresholds (u₁ moved under X° over the last ${SETTLE.stride} texts, from ${SETTLE.minTexts} texts on; the app also hands over after ${EARLY_DIRECTION} texts at the latest):\n\n`,
+    );
     process.stdout.write(
       '| threshold | fires after | base runs + embedder runs | from the final u₁ | top-10 at λ = v₁ shared with the final |\n|---|---|---|---|---|\n',
     );
     const rows: Record<string, number> = {};
-    for (const degrees of [1, 2, 3, 4, 6]) {
-      const n = firesAt(degrees);
+    const rule = (label: string, key: string, n: number) => {
       const angle = directionAngle(u1At[n], finalU);
       const shared = overlapWithFinal(u1At[n], earlyV(n));
-      process.stdout.write(
-        `| ${degrees}°${degrees === SETTLE.degrees ? ' (the app)' : ''} | ${n} texts | ${n} + ${Math.min(EARLY_V_TEXTS, n)} | ${angle.toFixed(2)}° | ${(shared * 100).toFixed(0)}% |\n`,
-      );
-      rows[`settle_${degrees}deg_texts`] = n;
-      rows[`settle_${degrees}deg_angle`] = round(angle, 2);
-      rows[`settle_${degrees}deg_shared_top10`] = round(shared, 3);
+      process.stdout.write(`| ${label} | ${n} texts | ${n} + ${Math.min(EARLY_V_TEXTS, n)} | ${angle.toFixed(2)}° | ${(shared * 100).toFixed(0)}% |\n`);
+      rows[`${key}_texts`] = n;
+      rows[`${key}_angle`] = round(angle, 2);
+      rows[`${key}_shared_top10`] = round(shared, 3);
+    };
+    for (const degrees of [1, 2, 3, 5, 8]) rule(`${degrees}°`, `settle_${degrees}deg`, firesAt(degrees));
+    rule(`the app: ${SETTLE.degrees}°, or ${EARLY_DIRECTION} texts`, 'app', Math.min(firesAt(SETTLE.degrees), EARLY_DIRECTION));
+    process.stdout.write(
+      '\nTexts the base model reads before the hand-over × texts the embedder reads for v₁: top-10 at λ = v₁ shared with the final view\n\n',
+    );
+    const vChoices = [4, 8, 16];
+    process.stdout.write(
+      `| base texts | ${vChoices.map((v) => `v₁ from ${v}${v === EARLY_V_TEXTS ? ' (the app)' : ''}`).join(' | ')} |\n|---|${vChoices.map(() => '---').join('|')}|\n`,
+    );
+    for (const n of [12, 16, 20, 24, 32, 48]) {
+      const cells = vChoices.map((v) => `${(overlapWithFinal(u1At[n], earlyV(n, v)) * 100).toFixed(0)}% (${n + Math.min(v, n)} runs)`);
+      process.stdout.write(`| ${n} | ${cells.join(' | ')} |\n`);
     }
     process.stdout.write(
       `${JSON.stringify({ pair: pairId, dtype, base_ms: round(median(baseMs), 0), embed_ms: round(median(embedMs), 0), tokens: median(tokens), v1: round(finalV, 4), ...rows })}\n`,

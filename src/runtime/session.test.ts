@@ -43,7 +43,7 @@ describe('LensSession: a pair that ships no spectrum is shown first, its u₁ fo
     const session = new LensSession(localModelReader());
     const progress: DirectionProgress[] = [];
     session.onDirection = (p) => progress.push(p);
-    session.earlyDirection = 4; // of this pair's 8 sample texts (EARLY_DIRECTION = 24 of 200 in the app)
+    session.earlyDirection = 4; // of this pair's 8 sample texts (EARLY_DIRECTION = 20 of 200 in the app)
     const info = await session.loadManifest(await withoutSpectrum(), 'cpu');
     expect(info.direction).toBe('estimating');
     expect(info.variation).toEqual([]);

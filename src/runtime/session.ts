@@ -49,10 +49,11 @@ export const MAX_INPUT_CHARS = 100_000;
 
 /**
  * Texts of the PC1 sample after which the slider moves at the latest, settled or not (direction.ts SETTLE); the
- * rest refine u₁ and v₁. On the real-size pair a base run is ~0.4 s on two WASM threads: 24 texts and the 8 the
- * embedder reads for v₁ keep the first visit's slider near 15 s after the first tokens (docs/benchmarks.md).
+ * rest refine u₁ and v₁. `npm run bench -- settle --pair=demo`: with v₁ from the embedder's first 8 texts, u₁ from
+ * 16, 20, 24 and 48 texts gives the explorer's top-10 at λ = v₁ 84%, 86%, 83% and 83% the same as the whole
+ * sample's; on the real-size pair a base run is ~0.3 s on two WASM threads (docs/benchmarks.md).
  */
-export const EARLY_DIRECTION = 24;
+export const EARLY_DIRECTION = 20;
 /**
  * Sample texts the Layers view reads at every layer for each layer's u₁⁽ℓ⁾ (the whole sample took over 4 minutes at
  * real size); the deepest layer's u₁ is the slider's own.
