@@ -139,7 +139,7 @@ export async function run(): Promise<void> {
       process.stdout.write(`| ${n} | ${cells.join(' | ')} |\n`);
     }
     process.stdout.write(
-      `${JSON.stringify({ pair: pairId, dtype, base_ms: round(median(baseMs), 0), embed_ms: round(median(embedMs), 0), tokens: median(tokens), v1: round(finalV, 4), ...rows })}\n`,
+      `${JSON.stringify({ pair: pairId, dtype: pair.dtype, base_ms: round(median(baseMs), 0), embed_ms: round(median(embedMs), 0), tokens: median(tokens), v1: round(finalV, 4), ...rows })}\n`,
     );
     await pair.dispose();
   } finally {

@@ -75,10 +75,12 @@ const BACKGROUND_BATCH = 1;
 /** Texts per model run otherwise (the CLI's `lens spectrum`). */
 const FOREGROUND_BATCH = 32;
 /**
- * Texts per background run until the slider moves. Larger runs were measured on WASM at Qwen3-0.6B's size and
- * lost: runs of 4 made the slider later (32.0 and 34.0 s after the first tokens against 29.5 and 30.5 s for runs of
- * 1, alternating, 2 cores, 2026-12-03; docs/benchmarks.md) and a text typed meanwhile waited twice as long for the
- * run in flight (5.3 s against 2.3 s). One per run, then; WebGPU, where batches may pay, is not measured yet.
+ * Texts per background run until the slider moves. Measured on WASM at Qwen3-0.6B's size (bench realsize
+ * --slider-only, alternating builds, 2 cores, 2026-12-03; docs/benchmarks.md): on two onnxruntime threads runs of 4
+ * read the sample ~1.4× faster (the slider 10.7 and 11.4 s after the first tokens against 12.1 and 12.7 s) but a
+ * text typed meanwhile waited 3.1 s for its tokens instead of 1.4–1.5 s; on one thread they lost outright. The
+ * tokens of what the user types come first, so one text per run. WebGPU, where a batch may pay more, is not
+ * measured (no GPU here).
  */
 export const EARLY_BATCH = 1;
 

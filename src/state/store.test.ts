@@ -236,4 +236,16 @@ describe('directionAfter', () => {
     const ready = directionAfter({ phase: 'estimating', done: 0, total: 0 }, { loadId: 'x', done: 50, total: 200, spectrum, final: false });
     expect(directionAfter(ready, { loadId: 'x', done: 0, total: 200, error: 'gone' })).toEqual({ ...ready, refining: undefined });
   });
+
+  it('a refined spectrum says how far u₁ moved, and keeps saying it while the sample goes on', () => {
+    const early = directionAfter(
+      { phase: 'estimating', done: 20, total: 200, movedDegrees: 4.5 },
+      { loadId: 'x', done: 20, total: 200, spectrum, final: false },
+    );
+    expect(early).toMatchObject({ phase: 'ready', refining: { done: 20, total: 200 } });
+    expect(early).not.toHaveProperty('lastMoveDegrees'); // the first u₁ moved from nothing
+    const refined = directionAfter(early, { loadId: 'x', done: 40, total: 200, spectrum: { ...spectrum, sampleSize: 40 }, movedDegrees: 6.25, final: false });
+    expect(refined).toMatchObject({ phase: 'ready', label: '40 sample sentences', lastMoveDegrees: 6.25, refining: { done: 40, total: 200 } });
+    expect(directionAfter(refined, { loadId: 'x', done: 41, total: 200 })).toMatchObject({ lastMoveDegrees: 6.25, refining: { done: 41, total: 200 } });
+  });
 });

@@ -86,7 +86,9 @@ function chooseOrtBuild(device: Device): void {
     ortBuild = device === 'webgpu' || JSPI_BUILD ? 'webgpu' : 'wasm';
     if (JSPI_BUILD) onnxWasm.wasmPaths = { ...JSPI_WASM_PATHS };
     else onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
-    onnxWasm.numThreads = ortThreads({ workerName: self.name, isolated: self.crossOriginIsolated, cores: self.navigator.hardwareConcurrency });
+    // Threads share their memory: a page that is isolated but has no SharedArrayBuffer (WebKitGTK) runs one.
+    const shared = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
+    onnxWasm.numThreads = ortThreads({ workerName: self.name, isolated: shared, cores: self.navigator.hardwareConcurrency });
   } else if (ortBuild === 'wasm' && device === 'webgpu') {
     throw new Error('This model worker started on WASM; reload the page to use WebGPU.');
   }
