@@ -51,22 +51,20 @@ export async function run(): Promise<void> {
     });
     const pair = await loadPair({ ...resolved.manifest, spectrum: undefined }, cpuLoadOptions(resolved));
     const texts = pair.sample;
-    const base: Float32Array[] = [];
-    const baseMs: number[] = [];
-    const tokens: number[] = [];
-    for (const text of texts) {
-      const started = performance.now();
-      base.push(...(await pair.runBody('base', [text])));
-      baseMs.push(performance.now() - started);
-      tokens.push(pair.tokenize(text).ids.length);
-    }
-    const embed: Float32Array[] = [];
-    const embedMs: number[] = [];
-    for (const text of texts) {
-      const started = performance.now();
-      embed.push(...(await pair.runBody('embed', [text])));
-      embedMs.push(performance.now() - started);
-    }
+    /** One body's pooled state of every sample text, a text per run as the app reads them, and each run's time. */
+    const readAll = async (which: 'base' | 'embed') => {
+      const states: Float32Array[] = [];
+      const ms: number[] = [];
+      for (const text of texts) {
+        const started = performance.now();
+        states.push(...(await pair.runBody(which, [text])));
+        ms.push(performance.now() - started);
+      }
+      return { states, ms };
+    };
+    const { states: base, ms: baseMs } = await readAll('base');
+    const { states: embed, ms: embedMs } = await readAll('embed');
+    const tokens = texts.map((text) => pair.tokenize(text).ids.length);
     process.stdout.write(
       `# sample: ${texts.length} texts, ${median(tokens)} tokens median (base); a text per run: base ${median(baseMs).toFixed(0)} ms, embedder ${median(embedMs).toFixed(0)} ms median\n`,
     );
