@@ -14,7 +14,7 @@ import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
-import { ortThreads } from '../src/worker/ortThreads';
+import { ortThreads } from '../src/worker/workerOptions';
 import { contract, header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
 const PORT = 4373;

@@ -6,7 +6,7 @@
  */
 import { AutoModel, AutoTokenizer, env } from '@huggingface/transformers';
 
-/** `threads`: onnxruntime's, as the app picks them (src/worker/ortThreads.ts), so that both run on as many cores. */
+/** `threads`: onnxruntime's, as the app picks them (src/worker/workerOptions.ts), so that both run on as many cores. */
 async function directLoad(wasmPaths: { mjs: string; wasm: string }, text: string, threads: number): Promise<{ loadMs: number; firstMs: number }> {
   const started = performance.now();
   env.allowLocalModels = true;

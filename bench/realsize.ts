@@ -13,6 +13,7 @@
  *   npm run bench -- realsize [--dtype=q8|q4f16] [--no-build] [--port=4780] [--hub-port=4781] [--repeats=8] [--skip-direct]
  *   npm run bench -- realsize --slider-only   (the first and a later visit's slider, nothing else: one JSON line)
  *   npm run bench -- realsize --threads=N     (onnxruntime's threads; the app's own choice without it)
+ *   npm run bench -- realsize --slider-only --batch=N [--backend=webgpu]   (the PC1 sample's texts per run, on a backend)
  *   npm run bench -- realsize --browser=firefox|webkit   (Debian's Firefox ESR or WebKitGTK: bench/realsizeEngines.ts)
  */
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
@@ -24,7 +25,7 @@ import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { EARLY_BATCH } from '../src/runtime/direction';
 import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
-import { ortThreads } from '../src/worker/ortThreads';
+import { ortThreads } from '../src/worker/workerOptions';
 import { startHubServer } from '../tools/hub/hubServer';
 import { publishQwen3Extras } from '../tools/hub/testRepos';
 import { header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
@@ -55,6 +56,10 @@ const LOAD_TIMEOUT_MS = 30 * 60_000;
 const STARTUP_MS = 2000;
 export const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 const THREADS = arg('threads', '');
+/** Texts per run while the PC1 sample is read before the slider moves (the page's `?batch=N`); the app's EARLY_BATCH without it. */
+const BATCH = arg('batch', '');
+/** The backend the link asks for: WASM, or WebGPU where the machine has a GPU (Chromium's flags: playwright.config.ts). */
+const BACKEND = arg('backend', 'wasm');
 
 export function log(line: string): void {
   process.stderr.write(`[realsize ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -308,8 +313,9 @@ async function spectrumKept(page: Page): Promise<number> {
  * as a user would, and counts the questions.
  */
 async function openPair(page: Page, port: number, hub: string, dtype: BenchDtype, text: string): Promise<{ ms?: number; error?: string; questions: string[] }> {
-  const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: 'wasm', text });
-  // onnxruntime's threads as the app picks them (src/worker/ortThreads.ts), or as --threads=N asks.
+  const query = new URLSearchParams({ pair: 'qwen3-0.6b', hub, dtype, backend: BACKEND, text });
+  if (BATCH) query.set('batch', BATCH);
+  // onnxruntime's threads as the app picks them (src/worker/workerOptions.ts), or as --threads=N asks.
   if (THREADS) query.set('threads', THREADS);
   await page.goto(`http://127.0.0.1:${port}/?${query}`);
   const questions: string[] = [];
@@ -421,9 +427,11 @@ export async function run(args: string[]): Promise<void> {
   const repeats = Number(arg('repeats', '8'));
   const dtype = arg('dtype', 'q8') as BenchDtype;
   if (dtype !== 'q8' && dtype !== 'q4f16') throw new Error(`--dtype=${dtype}: the bench measures q8 or q4f16 (fp32 is only checked to be refused)`);
+  if (BACKEND !== 'wasm' && !args.includes('--slider-only'))
+    throw new Error(`--backend=${BACKEND}: only with --slider-only (the full run's baselines are on WASM)`);
   header(
     'realsize',
-    `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on WASM via the stand-in Hub, ports ${port}/${hubPort}`,
+    `Qwen3-0.6B-shaped pair (28 layers, hidden 1024, vocab 151,669, random weights) in Chromium on ${BACKEND === 'wasm' ? 'WASM' : BACKEND} via the stand-in Hub, ports ${port}/${hubPort}`,
   );
   const buildMs = ensurePair();
   const built = JSON.parse(readFileSync(join(HUB_ROOT, 'realsize.json'), 'utf8'));
@@ -483,7 +491,8 @@ export async function run(args: string[]): Promise<void> {
       process.stdout.write(
         `${JSON.stringify({
           dtype,
-          early_batch: EARLY_BATCH,
+          backend: BACKEND,
+          early_batch: Number(BATCH) || EARLY_BATCH,
           threads: THREADS || 'app default',
           load_cold_ms: round(cold.ms!, 0),
           slider_ready_ms: round(direction, 0),

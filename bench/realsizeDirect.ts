@@ -14,7 +14,7 @@ interface DirectRequest {
   template: string;
   texts: string[];
   paths: { mjs: string; wasm: string };
-  /** onnxruntime's threads: the app's (src/worker/ortThreads.ts), so that both run on as many cores. */
+  /** onnxruntime's threads: the app's (src/worker/workerOptions.ts), so that both run on as many cores. */
   threads: number;
 }
 

@@ -84,6 +84,39 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     }
   }, 180_000);
 
+  it("early.batch (a measurement's ?batch=N) reads the sample in runs of that many until the hand-over, and u₁ still settles", async () => {
+    const runs: string[] = [];
+    const runBody = pair.runBody.bind(pair);
+    const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
+      runs.push(`${which}:${texts.length}`);
+      return runBody(which, texts, ...rest);
+    });
+    try {
+      const progress: SampleProgress[] = [];
+      let tookAt = -1;
+      await sampleSpectrum(
+        pair,
+        20,
+        (p) => progress.push(p),
+        { background: true },
+        {
+          after: pair.sample.length,
+          batch: 8,
+          take: () => {
+            if (tookAt < 0) tookAt = runs.length;
+          },
+        },
+      );
+      const before = runs.slice(0, tookAt);
+      expect(before.filter((r) => r.startsWith('base')).every((r) => r === 'base:8')).toBe(true);
+      expect(before.filter((r) => r.startsWith('embed'))).toEqual(['embed:8']);
+      // Runs of 8 skip every other multiple of the stride: u₁ is compared with the last estimate before it.
+      expect(progress.some((p) => p.done === 16 && p.movedDegrees !== undefined)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 120_000);
+
   it('the spectrum file keeps every u_j and reads back the same', async () => {
     const spectrum = await sampleSpectrum(pair, 5);
     const back = parseSpectrum(JSON.parse(JSON.stringify(serializeSpectrum(spectrum, { all: true }))));

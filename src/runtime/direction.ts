@@ -114,7 +114,8 @@ export const EARLY_V_TEXTS = 8;
 /**
  * u_j and v_j of the pair's bundled sample. `run.background`: a text per model run, behind the page's
  * requests. `early`: also hands over the spectrum of the texts read so far once u₁ has settled (SETTLE), or
- * after `early.after` texts at the latest, so a slider can move before the whole sample is in; and again each
+ * after `early.after` texts at the latest, so a slider can move before the whole sample is in (`early.batch`: texts
+ * per run until then in the background, EARLY_BATCH unless a measurement asks otherwise); and again each
  * time the texts read have doubled since (with v from every one of them), so the slider's u₁ and v₁ sharpen
  * as the sample comes in instead of jumping once at its end.
  *
@@ -128,12 +129,12 @@ export async function sampleSpectrum(
   components = 20,
   onProgress?: (progress: SampleProgress) => void,
   run: RunOptions = {},
-  early?: { after: number; take: (spectrum: Spectrum) => void },
+  early?: { after: number; take: (spectrum: Spectrum) => void; batch?: number },
 ): Promise<Spectrum> {
   const texts = pair.sample;
   if (texts.length < 2) throw new Error(`Pair ${pair.manifest.id} has no sample to estimate PC1 from.`);
   const batchSize = run.background ? BACKGROUND_BATCH : FOREGROUND_BATCH;
-  const earlyBatch = run.background ? EARLY_BATCH : FOREGROUND_BATCH;
+  const earlyBatch = run.background ? (early?.batch ?? EARLY_BATCH) : FOREGROUND_BATCH;
   const base: Float32Array[] = [];
   const embed: Float32Array[] = [];
   const report = (movedDegrees?: number) =>
@@ -152,17 +153,20 @@ export async function sampleSpectrum(
     early?.take(spectrum);
   };
   if (early) {
-    /** u₁ of the base states read so far, at each multiple of SETTLE.stride texts. */
-    const u1At = new Map<number, Float64Array>();
+    /** u₁ after each run, by the texts read then. */
+    const u1After: [number, Float64Array][] = [];
     for (const batch of batchesOf(texts, earlyBatch)) {
       base.push(...(await pair.runBody('base', batch, run)));
       const n = base.length;
       let movedDegrees: number | undefined;
       if (n >= 2) {
         const u1 = topComponents(base, 1).vectors[0];
-        if (n % SETTLE.stride === 0) u1At.set(n, u1);
-        const earlier = u1At.get(Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride);
-        if (earlier) movedDegrees = directionAngle(u1, earlier);
+        // Compared with u₁ at the last multiple of SETTLE.stride at least a stride back (4–7 texts earlier, one
+        // text per run), or the last estimate before it where runs of several texts skip that multiple.
+        const back = Math.floor((n - SETTLE.stride) / SETTLE.stride) * SETTLE.stride;
+        const earlier = back > 0 ? u1After.findLast(([m]) => m <= back) : undefined;
+        if (earlier) movedDegrees = directionAngle(u1, earlier[1]);
+        u1After.push([n, u1]);
       }
       report(movedDegrees);
       if (n >= texts.length) break;

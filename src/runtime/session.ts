@@ -128,6 +128,8 @@ export class LensSession {
 
   /** Texts of the PC1 sample after which the slider moves (EARLY_DIRECTION; tests with small samples lower it). */
   earlyDirection = EARLY_DIRECTION;
+  /** Texts per run while the sample is read before the slider moves, where a measurement asks (`?batch=N`); else direction.ts EARLY_BATCH. */
+  earlyBatch?: number;
   /** Hears how the PC1 sample of a load comes along (the worker forwards it to the page). */
   onDirection?: (progress: DirectionProgress) => void;
 
@@ -295,7 +297,7 @@ export class LensSession {
     };
     try {
       report({ done: 0 });
-      const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false) };
+      const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false), batch: this.earlyBatch };
       const run = { background: true, isCancelled: stopped, beforeRun: () => this.quiet() };
       const spectrum = await sampleSpectrum(
         pair,

@@ -32,15 +32,19 @@ export function onWorkerStart(listener: (event: WorkerStartEvent) => void): void
  * The worker's name carries the start-up options it cannot read from its own URL: `?ort=nojspi` on the
  * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves;
  * `?debug=stall-download` makes its first graph download never settle (the load watchdog's test seam, worker/steps.ts);
- * `?threads=N` sets onnxruntime's threads (worker/ortThreads.ts), for measuring.
+ * `?threads=N` sets onnxruntime's threads and `?batch=N` the PC1 sample's texts per run (worker/workerOptions.ts), for measuring.
  */
 function workerName(): string {
   const params = new URLSearchParams(globalThis.location?.search ?? '');
-  const threads = params.get('threads');
+  const count = (key: string) => {
+    const value = params.get(key);
+    return value && /^\d+$/.test(value) && `${key}=${value}`;
+  };
   const options = [
     params.get('ort') === 'nojspi' && 'ort=nojspi',
     params.get('debug') === 'stall-download' && 'debug=stall-download',
-    threads && /^\d+$/.test(threads) && `threads=${threads}`,
+    count('threads'),
+    count('batch'),
   ].filter(Boolean);
   return ['lens-models', ...options].join(' ');
 }

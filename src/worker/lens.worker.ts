@@ -42,9 +42,9 @@ import { manifestFor, needsHub } from '../shared/pairId';
 import type { Device } from '../shared/wire';
 import { appRootPath } from './appRoot';
 import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
-import { ortThreads } from './ortThreads';
 import { type BackendChoice, type LensWorkerApi, WORKER_READY } from './protocol';
 import { listenToSteps, watchBrowserSteps } from './steps';
+import { ortThreads, sampleBatch } from './workerOptions';
 
 // A path under the app's root, wherever the app is hosted (appRoot.ts).
 const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}models/`;
@@ -106,6 +106,7 @@ const session = new LensSession(modelFiles, undefined, undefined, downloads);
 session.splitter = splitter;
 // A Hub pair's sample spectrum is kept between visits: its slider moves at once from the second visit on.
 session.spectrumStore = keptSpectra;
+session.earlyBatch = sampleBatch(self.name);
 // Hub bodies' external data as Blobs from the cache, where onnxruntime reads them one initializer at a time.
 if (JSPI_BUILD) session.fileBlob = (url, onBytes, signal) => cachedBlob(url, toCache, onBytes, signal);
 
