@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOG } from '../shared/catalog';
-import type { BinaryReader } from '../shared/files';
+import { type BinaryReader, TransientReadError } from '../shared/files';
 import { parseManifest } from '../shared/manifest';
 import { localModelReader } from './node';
 import { catalogPairStatus, localPairFiles, plannedFiles } from './pairFiles';
@@ -59,5 +59,20 @@ describe('catalog pairs and their files', () => {
     const indexPage: BinaryReader = async (path) =>
       path.endsWith('manifest.json') ? read(path) : new TextEncoder().encode('<!doctype html><title>app</title>').buffer;
     expect((await catalogPairStatus(CATALOG.find((e) => e.id === 'demo')!, indexPage)).available).toBe(false);
+  });
+
+  it('availability: a server that cannot answer just now leaves a shipped pair available (the load says why), a missing manifest does not', async () => {
+    const demo = CATALOG.find((e) => e.id === 'demo')!;
+    const busy: BinaryReader = async (path) => {
+      throw new TransientReadError(`${path}: the server answered 503 Service Unavailable`);
+    };
+    expect(await catalogPairStatus(demo, busy)).toEqual({ available: true });
+    // The manifest read, then a 503 on the embedder's config.
+    const busyConfig: BinaryReader = async (path) => (path.endsWith('manifest.json') ? read(path) : busy(path));
+    expect((await catalogPairStatus(demo, busyConfig)).available).toBe(true);
+    const missing: BinaryReader = async (path) => {
+      throw new Error(`${path}: the server answered 404 Not Found`);
+    };
+    expect(await catalogPairStatus(demo, missing)).toEqual({ available: false });
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { CatalogEntry } from '../shared/catalog';
 import { dtypeFile, type SizeOf } from '../shared/dtypes';
-import { type BinaryReader, type PlannedFiles, readText } from '../shared/files';
+import { type BinaryReader, type PlannedFiles, readText, TransientReadError } from '../shared/files';
 import { isHubHead, type PairManifest, parseManifest } from '../shared/manifest';
 import { loadPolicy } from './loadPair';
 import { isSpectrumUrl } from './spectrumFile';
@@ -14,14 +14,20 @@ import { isSpectrumUrl } from './spectrumFile';
 export interface CatalogPairStatus {
   /** The entry's manifest (a Hub entry's is made from its spec elsewhere: undefined here). */
   manifest?: PairManifest;
-  /** False for a pair under the model root whose manifest or embedder is missing (or is not JSON: a host's index page). */
+  /**
+   * False for a pair under the model root whose manifest or embedder is missing (or is not JSON: a host's index
+   * page). A server that could not answer just now (TransientReadError) leaves it true: the load, if asked for,
+   * says what went wrong, and the pair is not shown as never exported.
+   */
   available: boolean;
 }
 
+/** A JSON file's content; undefined when it is not there or not JSON. A transient failure is thrown. */
 async function readJson(read: BinaryReader, path: string): Promise<unknown> {
   try {
     return JSON.parse(await readText(read, path));
-  } catch {
+  } catch (error) {
+    if (error instanceof TransientReadError) throw error;
     return undefined;
   }
 }
@@ -29,10 +35,18 @@ async function readJson(read: BinaryReader, path: string): Promise<unknown> {
 /** Whether a catalog pair can load from here: a Hub pair always (the Hub answers at load); a shipped pair when its manifest and its embedder's config.json are present. */
 export async function catalogPairStatus(entry: CatalogEntry, read: BinaryReader): Promise<CatalogPairStatus> {
   if (entry.hub) return { available: true };
-  const json = await readJson(read, entry.manifest);
+  try {
+    return await shippedPairStatus(entry.manifest, read);
+  } catch {
+    return { available: true }; // TransientReadError: not known to be missing
+  }
+}
+
+async function shippedPairStatus(manifestPath: string, read: BinaryReader): Promise<CatalogPairStatus> {
+  const json = await readJson(read, manifestPath);
   let manifest: PairManifest | undefined;
   try {
-    manifest = json === undefined ? undefined : parseManifest(json, entry.manifest);
+    manifest = json === undefined ? undefined : parseManifest(json, manifestPath);
   } catch {
     manifest = undefined;
   }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FileProgress, httpReader } from './files';
+import { type FileProgress, httpReader, TransientReadError } from './files';
 
 /** A fetch that streams `bytes` in chunks of `chunk`, announcing `length` (or none). */
 function fakeFetch(bytes: Uint8Array, chunk: number, length?: number) {
@@ -35,4 +35,29 @@ describe('httpReader', () => {
       expect(progress.at(-1)).toMatchObject({ file: 'x.bin', loaded: 1000, done: true });
     });
   }
+
+  it('a 503, a 429 or no connection is a TransientReadError (asking again may work); a 404 is not', async () => {
+    const read = httpReader('http://localhost/models/');
+    for (const status of [503, 500, 429]) {
+      vi.stubGlobal(
+        'fetch',
+        vi.fn(async () => new Response('busy', { status })),
+      );
+      await expect(read('x.json')).rejects.toBeInstanceOf(TransientReadError);
+    }
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))),
+    );
+    await expect(read('x.json')).rejects.toThrow(/Could not reach http:\/\/localhost\/models\/x.json/);
+    await expect(read('x.json')).rejects.toBeInstanceOf(TransientReadError);
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async () => new Response('no', { status: 404, statusText: 'Not Found' })),
+    );
+    const missing = await read('x.json').catch((error: unknown) => error);
+    expect(missing).toBeInstanceOf(Error);
+    expect(missing).not.toBeInstanceOf(TransientReadError);
+    expect((missing as Error).message).toBe('x.json: the server answered 404 Not Found');
+  });
 });

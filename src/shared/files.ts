@@ -25,6 +25,14 @@ export interface PlannedFiles {
 
 export type BinaryReader = (path: string, onProgress?: ProgressListener) => Promise<ArrayBuffer>;
 
+/**
+ * A file the server could not give just now (no connection, 429, a 5xx): unlike a 404, asking again may work,
+ * so whoever asks must not take the file for absent (runtime/pairFiles.ts catalogPairStatus).
+ */
+export class TransientReadError extends Error {
+  override name = 'TransientReadError';
+}
+
 /** A reader over HTTP(S) rooted at `root` (e.g. `/models/`), reporting bytes as they arrive. */
 export function httpReader(root: string): BinaryReader {
   return async (path, onProgress) => {
@@ -33,9 +41,12 @@ export function httpReader(root: string): BinaryReader {
     try {
       response = await fetch(url);
     } catch (cause) {
-      throw new Error(`Could not reach ${url}: the server is unreachable or offline.`, { cause });
+      throw new TransientReadError(`Could not reach ${url}: the server is unreachable or offline.`, { cause });
     }
-    if (!response.ok) throw new Error(`${path}: the server answered ${response.status} ${response.statusText}`.trim());
+    if (!response.ok) {
+      const message = `${path}: the server answered ${response.status} ${response.statusText}`.trim();
+      throw response.status === 429 || response.status >= 500 ? new TransientReadError(message) : new Error(message);
+    }
     const total = Number(response.headers.get('Content-Length') ?? 0);
     if (!response.body) {
       const buffer = await response.arrayBuffer();
