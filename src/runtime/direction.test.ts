@@ -6,6 +6,17 @@ import { loadPair } from './loadPair';
 import { localModelReader } from './node';
 import type { LensPair } from './pair';
 
+/** Records each model run as `body:texts` while the real runs go on (the model itself is not replaced). */
+function recordRuns(pair: LensPair) {
+  const runs: string[] = [];
+  const runBody = pair.runBody.bind(pair);
+  const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
+    runs.push(`${which}:${texts.length}`);
+    return runBody(which, texts, ...rest);
+  });
+  return { runs, spy };
+}
+
 describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settled', () => {
   let pair: LensPair;
   beforeAll(async () => {
@@ -38,12 +49,7 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
   }, 120_000);
 
   it('until u₁ is handed over only the base model runs, EARLY_BATCH texts a run; the embedder reads EARLY_V_TEXTS texts for v₁, then catches up one by one', async () => {
-    const runs: string[] = [];
-    const runBody = pair.runBody.bind(pair);
-    const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
-      runs.push(`${which}:${texts.length}`);
-      return runBody(which, texts, ...rest);
-    });
+    const { runs, spy } = recordRuns(pair);
     try {
       let tookAt = -1;
       const early: Spectrum[] = [];
@@ -85,12 +91,7 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
   }, 180_000);
 
   it("early.batch (a measurement's ?batch=N) reads the sample in runs of that many until the hand-over, and u₁ still settles", async () => {
-    const runs: string[] = [];
-    const runBody = pair.runBody.bind(pair);
-    const spy = vi.spyOn(pair, 'runBody').mockImplementation((which, texts, ...rest) => {
-      runs.push(`${which}:${texts.length}`);
-      return runBody(which, texts, ...rest);
-    });
+    const { runs, spy } = recordRuns(pair);
     try {
       const progress: SampleProgress[] = [];
       let tookAt = -1;

@@ -37,8 +37,9 @@ export async function catalogPairStatus(entry: CatalogEntry, read: BinaryReader)
   if (entry.hub) return { available: true };
   try {
     return await shippedPairStatus(entry.manifest, read);
-  } catch {
-    return { available: true }; // TransientReadError: not known to be missing
+  } catch (error) {
+    if (error instanceof TransientReadError) return { available: true }; // not known to be missing
+    throw error;
   }
 }
 

@@ -51,7 +51,7 @@ export const MAX_INPUT_CHARS = 100_000;
  * Texts of the PC1 sample after which the slider moves at the latest, settled or not (direction.ts SETTLE); the
  * rest refine u₁ and v₁. `npm run bench -- settle --pair=demo`: with v₁ from the embedder's first 8 texts, u₁ from
  * 16, 20, 24 and 48 texts gives the explorer's top-10 at λ = v₁ 84%, 86%, 83% and 83% the same as the whole
- * sample's; on the real-size pair a base run is ~0.3 s on two WASM threads (docs/benchmarks.md).
+ * sample's; at real size on two WASM threads the slider then moves 12.3 s after the first tokens (docs/benchmarks.md).
  */
 export const EARLY_DIRECTION = 20;
 /**
