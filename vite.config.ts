@@ -79,5 +79,11 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'cli/**/*.test.ts', 'tools/**/*.test.ts'],
     environment: 'node',
     testTimeout: 60_000,
+    // Two files at a time: most of a CLI test waits on the process it started, so two share two cores well. Each
+    // file's Hub stand-in listens on a port of its own (port 0) and each load caches in a folder of its own.
+    maxWorkers: 2,
+    // resilientFetch's first backoff (fetchDefaults; the CLI processes the tests start inherit it): a retry is
+    // still a retry, after milliseconds rather than the half second a real Hub is given.
+    env: { LENS_FETCH_RETRY_MS: '20' },
   },
 });

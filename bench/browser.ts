@@ -14,6 +14,7 @@ import { build as viteBuild } from 'vite';
 import config from '../playwright.config';
 import { localModelReader } from '../src/runtime/node';
 import { LensSession } from '../src/runtime/session';
+import { directionV1 } from '../src/shared/wire';
 import { ortThreads } from '../src/worker/workerOptions';
 import { contract, header, inputToPaint, median, ms, quantile, type Row, ratio, round, sleep, table } from './common';
 
@@ -271,7 +272,7 @@ async function nodeBaseline(repeats: number) {
     await session.align(i + 2, TEXTS[i % TEXTS.length], 10, 0);
     align.push(performance.now() - t);
   }
-  const bound = Math.max(1, Math.ceil(Math.abs(info.variation[0]) * 2));
+  const bound = Math.max(1, Math.ceil(Math.abs(directionV1(info.direction)) * 2));
   for (let i = 0; i < 100; i++) {
     const t = performance.now();
     session.shift(repeats + 1, i % 2 === 0 ? bound : -bound, 10);

@@ -10,7 +10,7 @@ import { LensSession } from '../src/runtime/session';
 import { CATALOG } from '../src/shared/catalog';
 import type { FileProgress } from '../src/shared/files';
 import { isHubHead } from '../src/shared/manifest';
-import type { TokenInfo } from '../src/worker/protocol';
+import { directionV1, type TokenInfo } from '../src/worker/protocol';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
 import { layerTable, parseLambda, printLayerTable } from './layers';
 import { cpuLoadOptions, type Options, resolvePair } from './pair';
@@ -56,7 +56,7 @@ export async function align(options: Options): Promise<void> {
   progress(`loading ${manifest.name} (${resolved.plan.dtype})…`);
   await session.loadManifest(manifest, 'cpu', loadProgress, resolved.plan);
   const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading
-  const lambda = parseLambda(options.lambda, info.variation[0]);
+  const lambda = parseLambda(options.lambda, directionV1(info.direction));
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {
     const r = await session.align(i + 1, text, k, lambda);

@@ -16,8 +16,8 @@ import { type Fault, type HubServer, setFaults, startHubServer } from '../tools/
 import { buildTestHub } from '../tools/hub/testRepos';
 import { resolvePair } from './pair';
 
-// Short timings for the tests (resilientFetch.ts fetchDefaults): a stalled download takes a second here, not 30 s.
-process.env.LENS_FETCH_RETRY_MS = '20';
+// A short stall (resilientFetch.ts fetchDefaults; the backoff is short for every test, vite.config.ts): a stalled
+// download takes a second here, not 30 s.
 process.env.LENS_FETCH_STALL_MS = '300';
 const SERVER_STALL_MS = 2_000;
 

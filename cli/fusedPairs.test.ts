@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 
 const root = buildTestHub();
 let hub: HubServer;
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-const lens = (args: string[], input: string) => runCommand('npx', ['tsx', 'cli/lens.ts', ...args], { input });
+const lens = (args: string[], input: string) => runLens(args, { input });
 const jsonLines = (stdout: string) =>
   stdout
     .trim()

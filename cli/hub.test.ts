@@ -9,7 +9,7 @@ import { QWEN3_QUERY_TEMPLATE } from '../src/shared/catalog';
 import { PROMPT_EOL_TEMPLATE } from '../src/shared/manifest';
 import { type Fault, type HubServer, setFaults, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub, fusedStandins } from '../tools/hub/testRepos';
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 
 // The demo pair and the random test pair republished under Hub ids on a local
 // Hub server (tools/hub/testRepos.ts): the base repo carries W as a real
@@ -23,7 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-const lens = (args: string[], input: string) => runCommand('npx', ['tsx', 'cli/lens.ts', ...args], { input });
+const lens = (args: string[], input: string) => runLens(args, { input });
 
 const TEXTS = 'A man is playing a guitar.\nThe cat sleeps on the sofa.\n';
 
@@ -166,25 +166,25 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
     [
       'a download cut off mid-file at every try',
       { match: 'demo-embed/onnx/model.onnx', kind: 'truncate', times: 4 },
-      /hubtest\/demo-embed: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
+      /hubtest\/demo-embed\/onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
       'hubtest/demo-embed/onnx/model.onnx',
     ],
     [
       'an HTML page for tokenizer.json at every try',
       { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 4 },
-      /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/,
+      /hubtest\/demo-embed\/tokenizer\.json is an HTML page, not JSON/,
       'hubtest/demo-embed/tokenizer.json',
     ],
     [
       'a corrupt ONNX file',
       { match: 'demo-base/onnx/model.onnx', kind: 'corrupt', times: 1 },
-      /hubtest\/demo-base: onnx\/model\.onnx could not be loaded: .*removed from the cache/,
+      /hubtest\/demo-base\/onnx\/model\.onnx could not be loaded: .*removed from the cache/,
       'hubtest/demo-base/onnx/model.onnx',
     ],
     [
       'a server error that outlasts the retries',
       { match: 'demo-base/resolve/main/config.json', kind: 'status', status: 503, times: 4 },
-      /hubtest\/demo-base: config\.json: the server answered 503 .*4 times \(retried with backoff\)/,
+      /hubtest\/demo-base\/config\.json: the server answered 503 .*4 times \(retried with backoff\)/,
       'hubtest/demo-base/config.json',
     ],
   ];
@@ -233,7 +233,7 @@ describe('faults that heal: one clear line, nothing broken kept in the cache fol
     const out = await alignWith(mkdtempSync(join(tmpdir(), 'lens-cache-')));
     await setFaults(hub.url, []);
     expect(out.code).not.toBe(0);
-    expect(out.stderr).toContain('lens align: hubtest/demo-embed: tokenizer_config.json: the repository has no such file (404 EntryNotFound).');
+    expect(out.stderr).toContain('lens align: hubtest/demo-embed/tokenizer_config.json: the repository has no such file (404 EntryNotFound).');
     expect(out.stderr).not.toMatch(/Cannot read properties|undefined|Unexpected token/);
   });
 

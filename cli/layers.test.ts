@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lensCommand } from '../tools/runCommand';
 
 function lens(args: string[], input?: string) {
-  const result = spawnSync('npx', ['tsx', 'cli/lens.ts', ...args], { encoding: 'utf8', input, timeout: 180_000 });
+  const result = spawnSync(...lensCommand(args), { encoding: 'utf8', input, timeout: 180_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 const scratch = mkdtempSync(join(tmpdir(), 'lens-layers-'));

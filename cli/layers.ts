@@ -3,6 +3,7 @@ import { batchesOf } from '../src/core/batches';
 import { buildReport, type DatasetReport, MODEL_KEYS } from '../src/core/report';
 import type { LayerEncoding, LensPair } from '../src/runtime/pair';
 import { LensSession } from '../src/runtime/session';
+import { directionV1 } from '../src/shared/wire';
 import { parseCount, progress, progressDone, readTexts, UsageError, writeJson } from './io';
 import { type Options, resolvePair } from './pair';
 
@@ -26,7 +27,7 @@ export async function layers(options: Options): Promise<void> {
   progress(`loading ${resolved.manifest.name} (${resolved.plan.dtype})…`);
   await session.loadManifest(resolved.manifest, 'cpu', undefined, resolved.plan);
   const info = await session.withDirection(); // a Hub pair embeds its PC1 sample after loading
-  const lambda = parseLambda(options.lambda, info.variation[0]);
+  const lambda = parseLambda(options.lambda, directionV1(info.direction));
   if (skippedEmpty) progress(`skipped ${skippedEmpty} empty line(s)`);
   for (const [i, text] of texts.entries()) {
     const view = await session.layers(i + 1, text, k, lambda);

@@ -3,10 +3,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { lensCommand } from '../tools/runCommand';
 
 /** Runs the CLI as a user would (npm run lens -- …), returning its exit code and output. */
 function lens(args: string[], input?: string) {
-  const result = spawnSync('npx', ['tsx', 'cli/lens.ts', ...args], { encoding: 'utf8', input, timeout: 120_000 });
+  const result = spawnSync(...lensCommand(args), { encoding: 'utf8', input, timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -92,10 +93,7 @@ describe('lens spectrum: the file a pair ships, read back by the app', () => {
       path === 'test-tiny/written-spectrum.json' ? Promise.resolve(new Uint8Array(readFileSync(out)).buffer) : files(path, onProgress);
     const session = new LensSession(read);
     const info = await session.loadManifest({ ...(await manifestFor('test-tiny', files)), spectrum: 'test-tiny/written-spectrum.json' }, 'cpu');
-    expect(info.direction).toBe('ready');
-    expect(info.directionSource).toBe('shipped');
-    expect(info.variation).toEqual(written.variation);
-    expect(info.shares).toEqual(written.shares);
+    expect(info.direction).toMatchObject({ state: 'ready', source: 'shipped', variation: written.variation, shares: written.shares });
   }, 180_000);
 });
 

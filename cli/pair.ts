@@ -9,11 +9,12 @@ import type { DownloadLog } from '../src/runtime/downloadLog';
 import { DEFAULT_HUB_URL, HubClient } from '../src/runtime/hub';
 import type { LoadOptions } from '../src/runtime/loadPair';
 import { allowHub, cachedSpectra, DEFAULT_MODEL_ROOT, defaultHubCacheDir, localModelReader } from '../src/runtime/node';
-import { type PairPlan, planPair } from '../src/runtime/plan';
+import type { PairPlan } from '../src/runtime/plan';
+import { resolveLoad } from '../src/runtime/resolveLoad';
 import { DTYPES, isDtype } from '../src/shared/dtypes';
 import type { BinaryReader } from '../src/shared/files';
-import { type CustomPairSpec, customPairManifest, type PairManifest, promptEolManifest } from '../src/shared/manifest';
-import { formatPairId, manifestFor, needsHub } from '../src/shared/pairId';
+import type { CustomPairSpec, PairManifest } from '../src/shared/manifest';
+import { formatPairId, needsHub } from '../src/shared/pairId';
 import { UsageError } from './io';
 
 export type Options = Record<string, string | boolean | undefined>;
@@ -52,13 +53,13 @@ function checkHubId(id: string): void {
   }
 }
 
-/** The custom Hub pair the options describe, or undefined when they name a catalog pair. */
-function customSpec(options: Options): { id: string; manifest: PairManifest } | undefined {
+/** The id of the custom Hub pair the options describe, or undefined when they name a catalog pair. */
+function customPairId(options: Options): string | undefined {
   if (options.embed === undefined && options.base === undefined && options['prompt-eol'] === undefined) return undefined;
   const eol = options['prompt-eol'];
   if (typeof eol === 'string') {
     HubClient.checkId(eol);
-    return { id: formatPairId({ kind: 'prompt-eol', model: eol }), manifest: promptEolManifest(eol) };
+    return formatPairId({ kind: 'prompt-eol', model: eol });
   }
   const { embed, base, pooling, template } = options;
   if (typeof embed !== 'string' || typeof base !== 'string') throw new UsageError('a custom pair needs both --embed <hub id> and --base <hub id>');
@@ -69,43 +70,28 @@ function customSpec(options: Options): { id: string; manifest: PairManifest } | 
   checkHubId(embed);
   checkHubId(base);
   const spec: CustomPairSpec = { embed, base, pooling: pooling as Pooling, template: template as string | undefined };
-  return { id: formatPairId({ kind: 'custom', spec }), manifest: customPairManifest(spec) };
+  return formatPairId({ kind: 'custom', spec });
 }
 
 /**
  * The pair a command runs on: a catalog id (`--pair demo`), or a custom pair of Hub
  * models (`--embed <id> --base <id> --pooling <p> [--template "…{text}…"]`, or
- * `--prompt-eol <id>`), fetched from `--hub-url` (default huggingface.co).
+ * `--prompt-eol <id>`), fetched from `--hub-url` (default huggingface.co), resolved on
+ * the CPU as the app resolves a load (runtime/resolveLoad.ts).
  */
 export async function resolvePair(options: Options): Promise<ResolvedPair> {
   const dtype = options.dtype;
   if (dtype !== undefined && !isDtype(dtype)) throw new UsageError(`--dtype must be one of ${DTYPES.join(', ')}`);
-  const resolved = await resolveManifest(options);
-  try {
-    return { ...resolved, plan: await planPair(resolved.manifest, resolved.hub, { device: 'cpu', dtype }) };
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-async function resolveManifest(options: Options): Promise<Omit<ResolvedPair, 'plan'>> {
   const modelsDir = (options['models-dir'] as string | undefined) ?? DEFAULT_MODEL_ROOT;
   const read = localModelReader(modelsDir);
   const hubUrl = typeof options['hub-url'] === 'string' ? options['hub-url'] : DEFAULT_HUB_URL;
-  let hub: HubClient;
-  try {
-    hub = new HubClient({ baseUrl: hubUrl });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const cacheDir = (options['cache-dir'] as string | undefined) ?? defaultHubCacheDir(hubUrl);
-  const custom = customSpec(options);
-  if (custom) return { ...custom, read, hub, modelsDir, downloads: allowHub(hubUrl, cacheDir), spectra: cachedSpectra(cacheDir) };
-  const id = options.pair;
+  const id = customPairId(options) ?? options.pair;
   if (typeof id !== 'string') throw new UsageError('--pair <id> is required (see `lens models`), or --embed/--base for a Hub pair');
+  const cacheDir = (options['cache-dir'] as string | undefined) ?? defaultHubCacheDir(hubUrl);
   const downloads = needsHub(id) ? allowHub(hubUrl, cacheDir) : undefined;
   try {
-    return { id, manifest: await manifestFor(id, read), read, hub, modelsDir, downloads, spectra: downloads && cachedSpectra(cacheDir) };
+    const { manifest, hub, plan } = await resolveLoad({ pairId: id, backend: 'cpu', hubUrl, dtype }, { read });
+    return { id, manifest, read, hub, modelsDir, plan, downloads, spectra: downloads && cachedSpectra(cacheDir) };
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

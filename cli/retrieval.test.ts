@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
+import { lensCommand } from '../tools/runCommand';
 import { UsageError } from './io';
 import type { Options } from './pair';
 import { evaluate, index, search } from './retrieval';
@@ -26,7 +27,7 @@ const OPTIONS = {
 
 // The CLI contract, run as a user runs it: `lens evaluate|search|index` on the demo pair.
 const lens = (...args: string[]) => {
-  const run = spawnSync('npx', ['tsx', 'cli/lens.ts', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(...lensCommand(args), { encoding: 'utf8', timeout: 120_000 });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 };
 

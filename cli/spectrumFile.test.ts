@@ -18,13 +18,13 @@ import { LensSession } from '../src/runtime/session';
 import type { CatalogEntry } from '../src/shared/catalog';
 import type { BinaryReader } from '../src/shared/files';
 import { catalogManifest, manifestFor } from '../src/shared/pairId';
-import type { DirectionProgress } from '../src/shared/wire';
+import type { DirectionUpdate } from '../src/shared/wire';
 import { type HubServer, startHubServer } from '../tools/hub/hubServer';
 import { buildTestHub } from '../tools/hub/testRepos';
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 
 const scratch = mkdtempSync(join(tmpdir(), 'lens-spectrum-file-'));
-const lens = (args: string[]) => runCommand('npx', ['tsx', 'cli/lens.ts', ...args]);
+const lens = (args: string[]) => runLens(args);
 const TEXT = 'A man is playing a guitar.';
 const files = localModelReader();
 
@@ -60,19 +60,26 @@ describe('lens spectrum → a spectrum file opened for the loaded pair', () => {
   const load = async (store: SpectrumStore) => {
     const session = new LensSession(files);
     session.spectrumStore = store;
-    const progress: DirectionProgress[] = [];
-    session.onDirection = (p) => progress.push(p);
+    const updates: DirectionUpdate[] = [];
+    session.onDirection = (p) => updates.push(p);
     const info = await session.loadManifest({ ...(await manifestFor('test-tiny', files)), spectrum: undefined }, 'cpu');
-    return { session, info, progress };
+    return { session, info, updates };
   };
 
   it('gives the direction the CLI computed: u₁ bitwise, W·u₁ and v_j; the slider is ready at once and the next visit starts with it', async () => {
     const store = memoryStore();
     const { session, info } = await load(store);
-    expect(info.direction).toBe('estimating');
+    expect(info.direction.state).toBe('estimating');
     const opened = session.openSpectrum(text, 'test-tiny.json', { pairId: info.id, loadId: info.loadId });
     // Computed by the CLI on the CPU in fp32, and read here on the CPU in fp32: nothing to say.
-    expect(opened).toEqual({ variation: written.variation, shares: written.shares, sampleSize: written.sampleSize, origin: 'test-tiny.json' });
+    expect(opened).toEqual({
+      state: 'ready',
+      source: 'file',
+      origin: 'test-tiny.json',
+      variation: written.variation,
+      shares: written.shares,
+      sampleSize: written.sampleSize,
+    });
     await session.withDirection(); // the sample's estimate stopped: the file's spectrum is the one kept
     await session.align(1, TEXT, 10, 0);
     const u1 = session.currentStates!.u1;
@@ -91,9 +98,9 @@ describe('lens spectrum → a spectrum file opened for the loaded pair', () => {
 
     // Kept like a sample's spectrum: the next visit has the file's direction at load, and embeds nothing.
     const next = await load(store);
-    expect(next.info).toMatchObject({ direction: 'ready', directionSource: 'file', directionFrom: 'test-tiny.json', variation: written.variation });
+    expect(next.info.direction).toMatchObject({ state: 'ready', source: 'file', kept: true, origin: 'test-tiny.json', variation: written.variation });
     await next.session.withDirection();
-    expect(next.progress).toEqual([]);
+    expect(next.updates).toEqual([]);
     await next.session.align(1, TEXT, 10, 0);
     expect(Array.from(next.session.currentStates!.u1)).toEqual(written.u1);
   }, 120_000);
@@ -176,20 +183,20 @@ describe('a catalog entry of a Hub pair may name its spectrum (stand-in Hub)', (
     const manifest = await catalogManifest(entry, read);
     const session = new LensSession(read, client);
     session.spectrumStore = memoryStore();
-    const progress: DirectionProgress[] = [];
-    session.onDirection = (p) => progress.push(p);
+    const updates: DirectionUpdate[] = [];
+    session.onDirection = (p) => updates.push(p);
     const info = await session.loadManifest(manifest, 'cpu', undefined, await planPair(manifest, client, { device: 'cpu' }));
-    return { info, progress };
+    return { info, updates };
   };
 
   it('loads it instead of estimating (source shipped), from a path under the model root or a URL', async () => {
     for (const spectrum of ['spectra/demo-hub.json', `${filesUrl}/spectra/demo-hub.json`]) {
-      const { info, progress } = await loadEntry({ id: 'demo-hub', label: 'Demo from the stand-in Hub', hub: spec, spectrum });
-      expect(info, spectrum).toMatchObject({ direction: 'ready', directionSource: 'shipped', variation: written.variation, shares: written.shares });
-      expect(progress).toEqual([]);
+      const { info, updates } = await loadEntry({ id: 'demo-hub', label: 'Demo from the stand-in Hub', hub: spec, spectrum });
+      expect(info.direction, spectrum).toMatchObject({ state: 'ready', source: 'shipped', variation: written.variation, shares: written.shares });
+      expect(updates).toEqual([]);
     }
     // Without one, the Hub pair embeds its sample after loading, as before.
-    expect((await loadEntry({ id: 'demo-hub', label: 'Demo from the stand-in Hub', hub: spec })).info.direction).toBe('estimating');
+    expect((await loadEntry({ id: 'demo-hub', label: 'Demo from the stand-in Hub', hub: spec })).info.direction.state).toBe('estimating');
   }, 180_000);
 
   it('a catalog spectrum of another pair, or one not there, fails the load naming it', async () => {

@@ -196,7 +196,7 @@ test.describe('faults on every code path of a Hub load, in the browser', () => {
     await expect.poll(async () => (await (await fetch(`${HUB}/_faults`)).json())[0]?.times, { timeout: 60_000 }).toBe(0);
     const started = Date.now();
     await page.getByTestId('download-cancel').click();
-    await expect(page.getByTestId('error')).toContainText('cancelled');
+    await expect(page.getByTestId('page-notice')).toContainText('cancelled');
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 30_000 });
     await expect(page.getByTestId('model-status')).toContainText('Demo');
     expect(Date.now() - started).toBeLessThan(15_000);

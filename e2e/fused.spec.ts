@@ -6,7 +6,7 @@
  * same files.
  */
 import type { Page } from '@playwright/test';
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 import { expect, shownIds, test } from './fixtures';
 
 const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
@@ -20,7 +20,7 @@ async function openLink(page: Page, params: Record<string, string>) {
 
 /** The CLI's top ids for TEXT on the same pair and dtype. */
 async function cliTop(dtype: string): Promise<{ embed: number[]; base: number[] }> {
-  const out = await runCommand('npx', ['tsx', 'cli/lens.ts', 'align', '--pair', 'qwen3-0.6b', '--dtype', dtype, '--hub-url', HUB, '--input', '-', '--json'], {
+  const out = await runLens(['align', '--pair', 'qwen3-0.6b', '--dtype', dtype, '--hub-url', HUB, '--input', '-', '--json'], {
     input: `${TEXT}\n`,
   });
   expect(out.code, out.stderr).toBe(0);

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import type { FaultKind } from '../src/shared/faultReport';
 import { type Fault, setFaults } from '../tools/hub/hubServer';
 import { expect, referenceSession, shownIds, test } from './fixtures';
 
@@ -141,7 +142,7 @@ test.describe('Hub pairs', () => {
     await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: SLOW_HUB });
     await expect(page.getByTestId('download-cancel')).toBeVisible();
     await page.getByTestId('download-cancel').click();
-    await expect(page.getByTestId('error')).toContainText('cancelled');
+    await expect(page.getByTestId('page-notice')).toContainText('cancelled');
     await expect(page.getByTestId('model-status')).toContainText('ready', { timeout: 60_000 });
     await expect(page.getByTestId('model-status')).toContainText('Demo');
     await expect(page.getByTestId('text-input')).toHaveValue(TEXT);
@@ -257,29 +258,34 @@ test.describe('faults that heal in the browser: one clear message, nothing broke
   const faults = (list: Fault[]) => setFaults(HUB, list);
   test.afterEach(() => faults([]));
 
-  const cases: [string, Fault, RegExp][] = [
+  // Each with the fault kind the page is told (worker/errorTransfer.ts): Retry is offered where another try may work.
+  const cases: [string, Fault, RegExp, FaultKind][] = [
     [
       'a download cut off mid-file at every try',
       { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 4 },
-      /hubtest\/demo-base: onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
+      /hubtest\/demo-base\/onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
+      'cut-off',
     ],
     [
       'an HTML page for tokenizer.json at every try',
       { match: 'demo-embed/resolve/main/tokenizer.json', kind: 'html', times: 4 },
-      /hubtest\/demo-embed: tokenizer\.json is an HTML page, not JSON/,
+      /hubtest\/demo-embed\/tokenizer\.json is an HTML page, not JSON/,
+      'bad-content',
     ],
     [
       'a corrupt ONNX file',
       { match: 'demo-embed/onnx/model.onnx', kind: 'corrupt', times: 1 },
-      /hubtest\/demo-embed: onnx\/model\.onnx could not be loaded: .*removed from the cache/,
+      /hubtest\/demo-embed\/onnx\/model\.onnx could not be loaded: .*removed from the cache/,
+      'bad-file',
     ],
     [
       '503 past the retries',
       { match: 'demo-embed/onnx/model.onnx', kind: 'status', status: 503, times: 4 },
-      /hubtest\/demo-embed: onnx\/model\.onnx: the server answered 503 .*4 times/,
+      /hubtest\/demo-embed\/onnx\/model\.onnx: the server answered 503 .*4 times/,
+      'server',
     ],
   ];
-  for (const [name, fault, message] of cases) {
+  for (const [name, fault, message, kind] of cases) {
     test(name, async ({ page, openLens }) => {
       await openLens({ text: TEXT });
       await expect.poll(() => shownIds(page, 'aligned-embed')).toHaveLength(10);
@@ -287,11 +293,17 @@ test.describe('faults that heal in the browser: one clear message, nothing broke
       await faults([fault]);
       await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
       await expect(page.getByTestId('error')).toContainText(message, { timeout: 90_000 });
+      const shown = page.getByTestId('error').locator('[data-source="load"]');
+      await expect(shown).toHaveAttribute('data-fault-kind', kind);
+      const retry = shown.getByTestId('message-retry');
+      await expect(retry).toHaveCount(kind === 'bad-file' ? 0 : 1);
       await expect(page.getByTestId('model-status')).toContainText('Demo');
       expect(await shownIds(page, 'aligned-embed')).toEqual(before);
-      // The server is healthy again: the same pair loads in the same tab (from what the cache kept, plus a fresh download).
+      // The server is healthy again: the same pair loads in the same tab (from what the cache kept, plus a fresh download),
+      // by Retry where the page offers it.
       await faults([]);
-      await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
+      if (kind === 'bad-file') await loadCustomPair(page, { embed: 'hubtest/demo-embed', base: 'hubtest/demo-base', pooling: DEMO_POOLING, hub: HUB });
+      else await retry.click();
       await expect(page.getByTestId('model-status')).toContainText('hubtest/demo-embed', { timeout: 90_000 });
       await expect(page.getByTestId('model-status')).toContainText('ready');
       const reference = await (await referenceSession()).align(1, TEXT, 10, 0);

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 import { expect, test } from './fixtures';
 
 // A spectrum file written by `lens spectrum`, opened in the app for a Hub pair (the stand-in Hub,
@@ -24,7 +24,7 @@ let serverUrl: string;
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  const cli = (args: string[]) => runCommand('npx', ['tsx', 'cli/lens.ts', 'spectrum', ...args]);
+  const cli = (args: string[]) => runLens(['spectrum', ...args]);
   const [demo, other] = await Promise.all([
     cli(['--embed', DEMO.embed, '--base', DEMO.base, '--pooling', DEMO_POOLING, '--hub-url', HUB, '--cache-dir', join(scratch, 'cache'), '--out', demoFile]),
     cli(['--pair', 'test-tiny', '--out', otherFile]),

@@ -1,4 +1,4 @@
-import { runCommand } from '../tools/runCommand';
+import { runLens } from '../tools/runCommand';
 import { expect, referenceSession, shownIds, test } from './fixtures';
 
 const HUB = `http://127.0.0.1:${process.env.TEST_HUB_PORT ?? 8765}`;
@@ -51,13 +51,7 @@ test.describe('WebGPU checks', () => {
       if (device === 'wasm') await expect(page.getByTestId('backend-notice')).toContainText(/WebGPU/);
       else await expect(page.getByTestId('backend-notice')).toHaveCount(0);
       await expect.poll(() => shownIds(page, 'aligned-base')).toHaveLength(10);
-      const cli = await runCommand(
-        'npx',
-        ['tsx', 'cli/lens.ts', 'align', '--pair', 'qwen3-0.6b', '--dtype', dtype, '--hub-url', HUB, '--input', '-', '--json'],
-        {
-          input: `${text}\n`,
-        },
-      );
+      const cli = await runLens(['align', '--pair', 'qwen3-0.6b', '--dtype', dtype, '--hub-url', HUB, '--input', '-', '--json'], { input: `${text}\n` });
       expect(cli.code, cli.stderr).toBe(0);
       const record = JSON.parse(cli.stdout.trim().split('\n')[0]);
       expect((await shownIds(page, 'aligned-embed')).slice(0, 3)).toEqual(record.embed.top.slice(0, 3).map((t: { id: number }) => t.id));

@@ -24,3 +24,17 @@ export function runCommand(command: string, args: string[], options: { input?: s
     child.stdin.end(options.input ?? '');
   });
 }
+
+/**
+ * The lens CLI as tests start it from the repository's root: `lensCommand(['align', …])` gives the command and its
+ * arguments. Node with tsx's loader rather than `npx tsx`, which starts npm and then a second Node first: about a
+ * second of CPU a run, and the tests run the CLI dozens of times.
+ */
+export function lensCommand(args: string[]): [command: string, args: string[]] {
+  return [process.execPath, ['--import', 'tsx', 'cli/lens.ts', ...args]];
+}
+
+/** Runs the lens CLI (lensCommand) to its end. */
+export function runLens(args: string[], options: { input?: string; cwd?: string } = {}): Promise<CommandResult> {
+  return runCommand(...lensCommand(args), options);
+}

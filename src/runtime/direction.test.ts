@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directionAngle, type Spectrum } from '../core/spectral';
 import { manifestFor } from '../shared/pairId';
-import { EARLY_BATCH, EARLY_V_TEXTS, parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, serializeSpectrum } from './direction';
+import type { DirectionSource, DirectionState } from '../shared/wire';
+import { EARLY_BATCH, EARLY_V_TEXTS, parseSpectrum, type SampleProgress, SETTLE, sampleSpectrum, sampleTakesOver, serializeSpectrum } from './direction';
 import { loadPair } from './loadPair';
 import { localModelReader } from './node';
 import type { LensPair } from './pair';
@@ -125,4 +126,25 @@ describe('sampleSpectrum on the demo pair: the slider moves once u₁ has settle
     for (const [j, u] of spectrum.vectors.entries()) expect(Array.from(back.vectors[j])).toEqual(Array.from(u));
     expect(parseSpectrum(serializeSpectrum(spectrum)).vectors).toHaveLength(1);
   }, 120_000);
+});
+
+describe('the ranking of the slider’s sources: one owner, the runtime', () => {
+  const ready = (source: DirectionSource, sampleSize: number, kept?: true): DirectionState => ({
+    state: 'ready',
+    source,
+    ...(kept && { kept }),
+    variation: [1],
+    shares: [1],
+    sampleSize,
+  });
+
+  it('a spectrum of the sample replaces nothing the user chose, nor a kept one of more texts', () => {
+    expect(sampleTakesOver({ state: 'estimating', done: 4, total: 200 }, 20)).toBe(true);
+    expect(sampleTakesOver({ state: 'failed', reason: 'x' }, 20)).toBe(true);
+    expect(sampleTakesOver(ready('sample', 20), 40)).toBe(true);
+    expect(sampleTakesOver(ready('sample', 20, true), 40)).toBe(true);
+    expect(sampleTakesOver(ready('sample', 40, true), 20)).toBe(false);
+    expect(sampleTakesOver(ready('sample', 40, true), 40)).toBe(false);
+    for (const source of ['analysis', 'file', 'shipped'] as const) expect(sampleTakesOver(ready(source, 20), 200)).toBe(false);
+  });
 });

@@ -1,23 +1,23 @@
 /**
- * The slider's direction: where u₁ comes from, and the one value the explorer moves along.
+ * The slider's direction: where u₁ comes from, which source outranks which, and the one v₁ the explorer moves along.
  *
  * The paper's §4: the embedder's change from its base model lies mainly along u₁, the first principal
  * direction of the base model's pooled states (uncentered), and base + λ·u₁ makes the key tokens appear;
  * v₁, the mean embed − base shift along u₁, marks on the slider where the embedder sits
- * (docs/design.md, "The PC1 direction").
+ * (docs/design.md, "Spectral analysis: u_j, shares, v_j").
  *
- * A Direction has one of three sources:
+ * A Direction has one of four sources (wire.ts DirectionSource):
  * - 'shipped': the pair ships the spectrum of its sample (`lens spectrum` wrote spectrum.json);
- * - 'kept': the spectrum of the pair's sample from an earlier visit (SpectrumStore), while nothing it was
- *   computed on has changed (SpectrumProvenance);
  * - 'sample': the pair ships only the sample, embedded after the pair is shown (sampleSpectrum, in the
  *   background, behind the page's requests); an early estimate from the first texts moves the slider
- *   before the whole sample is in;
- * - 'analysis': the user applied the u₁ of a dataset analysis; it outranks the sample's, even one that
- *   arrives later;
+ *   before the whole sample is in. Or its spectrum from an earlier visit (`kept`, SpectrumStore), while nothing
+ *   it was computed on has changed (SpectrumProvenance); a kept early one is refined by this visit's estimate;
+ * - 'analysis': the user applied the u₁ of a dataset analysis, with its own v_j;
  * - 'file': the user opened a spectrum file (`lens spectrum`'s JSON, spectrumFile.ts) for the loaded pair; it
- *   outranks the sample's too, and is kept like it, so the next visit starts with it.
- * A Direction is replaced as a whole, never edited: u₁ and W·u₁ always belong together.
+ *   is kept like the sample's, so the next visit starts with it (`kept` then).
+ * The rules that rank them live here alone (sampleTakesOver, estimatesSample); the page only displays the
+ * DirectionState it is sent. A Direction is replaced as a whole, never edited: u₁, W·u₁ and the v_j shown with
+ * them always belong together, so the slider, the λ curve and the Layers view read one v₁.
  */
 import { batchesOf } from '../core/batches';
 import { textsFingerprint } from '../core/hash';
@@ -25,49 +25,73 @@ import { type LmHead, project } from '../core/lmHead';
 import { directionAngle, type Spectrum, spectrumOf, topComponents } from '../core/spectral';
 import type { Dtype } from '../shared/dtypes';
 import type { PairManifest } from '../shared/manifest';
-import type { Device, DirectionSource } from '../shared/wire';
+import type { AppliedAnalysis, Device, DirectionState, ReadyDirection } from '../shared/wire';
 import type { LensPair, RunOptions } from './pair';
 import { bodyRepos, type PairPlan } from './plan';
 
 export interface Direction {
-  source: DirectionSource;
+  /** What the page is shown of it: source, origin, v_j, shares, sample size. */
+  shown: ReadyDirection;
   /** u₁, unit length, in the base model's hidden space. */
   u1: Float64Array;
   /** W·u₁: a slider tick adds λ·zu to the base's logits z0 = W·h (core/topk.ts shiftScores), never a new W·h. */
   zu: Float32Array;
-  /** v_1..v_n of the spectrum u₁ came from (for an analysis's u₁: those of the direction it replaced). */
-  variation: number[];
-  shares: number[];
-  sampleSize: number;
-  /** For source 'file' (and a kept one): the file's name or URL. */
-  origin?: string;
 }
 
-/** The direction of a spectrum's u₁ for this W; `origin`: the file it was read from (source 'file'). */
-export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, source: 'shipped' | 'kept' | 'sample' | 'file', origin?: string): Direction {
+/** Where a spectrum's direction comes from, and what the page is told with it. */
+export interface SpectrumSource {
+  source: 'shipped' | 'sample' | 'file';
+  kept?: boolean;
+  /** For source 'file': the file's name or URL. */
+  origin?: string;
+  notice?: string;
+  /** Degrees from the u₁ this one replaces (a sample's estimate as it sharpens). */
+  lastMoveDegrees?: number;
+}
+
+/** The direction of a spectrum's u₁ for this W. */
+export function directionFromSpectrum(head: LmHead, spectrum: Spectrum, from: SpectrumSource): Direction {
   const u1 = spectrum.vectors[0];
+  const { source, kept, origin, notice, lastMoveDegrees } = from;
+  const { variation, shares, sampleSize } = spectrum;
   return {
-    source,
     u1,
     zu: project(head, u1),
-    variation: spectrum.variation,
-    shares: spectrum.shares,
-    sampleSize: spectrum.sampleSize,
-    ...(origin !== undefined && { origin }),
+    shown: {
+      state: 'ready',
+      source,
+      ...(kept && { kept: true }),
+      ...(origin !== undefined && { origin }),
+      variation,
+      shares,
+      sampleSize,
+      ...(notice && { notice }),
+      ...(lastMoveDegrees !== undefined && { lastMoveDegrees }),
+    },
   };
 }
 
-/** A u₁ applied from an analysis: the v_j and shares shown stay those of the direction it replaces. */
-export function directionFromAnalysis(head: LmHead, u1: ArrayLike<number>, replaced: Direction | undefined): Direction {
-  const vector = Float64Array.from(u1);
-  return {
-    source: 'analysis',
-    u1: vector,
-    zu: project(head, vector),
-    variation: replaced?.variation ?? [],
-    shares: replaced?.shares ?? [],
-    sampleSize: replaced?.sampleSize ?? 0,
-  };
+/** A u₁ applied from an analysis, with the analysis's own v_j: its v₁ scales λ from then on. */
+export function directionFromAnalysis(head: LmHead, analysis: AppliedAnalysis): Direction {
+  const u1 = Float64Array.from(analysis.u1);
+  const { variation, shares, sampleSize, origin } = analysis;
+  return { u1, zu: project(head, u1), shown: { state: 'ready', source: 'analysis', origin, variation, shares, sampleSize } };
+}
+
+/**
+ * Whether a spectrum of the pair's sample read from `sampleSize` texts replaces the direction the slider has.
+ * The user's choice (an analysis, a spectrum file) outranks the sample, even a spectrum of it that arrives later,
+ * and a shipped spectrum is the whole sample's already; a kept spectrum stays until the estimate has read more.
+ */
+export function sampleTakesOver(current: DirectionState, sampleSize: number): boolean {
+  if (current.state !== 'ready') return true;
+  if (current.source !== 'sample') return false;
+  return !(current.kept && current.sampleSize >= sampleSize);
+}
+
+/** Whether a load embeds its sample: it has no direction yet, or one kept from fewer texts than the sample has. */
+export function estimatesSample(atLoad: Direction | undefined, sampleLength: number): boolean {
+  return !atLoad || (atLoad.shown.source === 'sample' && atLoad.shown.sampleSize < sampleLength);
 }
 
 /** Texts per model run for a sample embedded in the background: one, since a run blocks the worker and the page's next message waits for it. */
@@ -76,11 +100,10 @@ const BACKGROUND_BATCH = 1;
 const FOREGROUND_BATCH = 32;
 /**
  * Texts per background run until the slider moves. Measured on WASM at Qwen3-0.6B's size (bench realsize
- * --slider-only, alternating builds, 2 cores, 2026-12-03; docs/benchmarks.md): on two onnxruntime threads runs of 4
- * read the sample ~1.4× faster (the slider 10.7 and 11.4 s after the first tokens against 12.1 and 12.7 s) but a
- * text typed meanwhile waited 3.1 s for its tokens instead of 1.4–1.5 s; on one thread they lost outright. The
- * tokens of what the user types come first, so one text per run. WebGPU, where a batch may pay more, is not
- * measured (no GPU here).
+ * --slider-only; figures in docs/benchmarks.md, "realsize"): on two onnxruntime threads runs of 4 read the sample
+ * faster, but a text typed meanwhile waited about twice as long for its tokens, since it waits for the run in
+ * flight; on one thread they lost outright. The tokens of what the user types come first, so one text per run.
+ * WebGPU, where a batch may pay more, is not measured.
  */
 export const EARLY_BATCH = 1;
 

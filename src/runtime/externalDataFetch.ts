@@ -2,6 +2,7 @@ import { concatBytes } from '../core/bytes';
 import { ExternalDataSplitter, NotSplittableError } from '../core/externalData';
 import { readGraph } from '../core/onnx/graph';
 import { HIDDEN_STATE_OUTPUT, hiddenStatePatch, withoutOutputs } from '../core/onnx/patch';
+import { type ExternalDataFile, externalDataChunk, externalDataFiles } from '../shared/dtypes';
 import { Fault } from './faults';
 import type { Fetch } from './resilientFetch';
 
@@ -21,12 +22,6 @@ import type { Fetch } from './resilientFetch';
  * that are not split): a `last_hidden_state` output and the layer taps; a causal LM's
  * `logits` is then dropped with the LM head that made it (core/onnx/patch.ts withoutOutputs).
  */
-/** One external data chunk of a graph: its name as the graph refers to it, and its path in the repo (as transformers.js fetches it). */
-export interface ExternalDataFile {
-  path: string;
-  data: string;
-}
-
 export class BodySplitter {
   private readonly expected = new Set<string>();
   private readonly jobs = new Map<string, SplitJob>();
@@ -37,7 +32,7 @@ export class BodySplitter {
    */
   expect(repo: string, file: string): ExternalDataFile[] {
     this.expected.add(`${repo}/resolve/|${file}`);
-    return [{ path: `${file.split('/').pop()}_data`, data: `${file}_data` }];
+    return externalDataFiles(file, 1);
   }
 
   /** A fetch that answers expected bodies as described above; `onDownloaded` hears each `…_data` served whole. */
@@ -66,7 +61,8 @@ export class BodySplitter {
       const [repoPath, file] = key.split('|');
       if (!path.includes(`/${repoPath}`)) continue;
       if (path.endsWith(`/${file}`)) return { kind: 'graph', graphUrl: url, file };
-      if (path.endsWith(`/${file}_data`)) return { kind: 'data', graphUrl: url.slice(0, -'_data'.length), file };
+      const data = externalDataChunk(file);
+      if (path.endsWith(`/${data}`)) return { kind: 'data', graphUrl: url.slice(0, -data.length) + file, file };
     }
     return undefined;
   }
@@ -113,7 +109,7 @@ class SplitJob {
     );
     this.graph = download.then(async (response) => {
       if (!response.ok || !response.body) return response; // transformers.js reports the status
-      const splitter = new ExternalDataSplitter(`${name}_data`);
+      const splitter = new ExternalDataSplitter(externalDataChunk(name));
       const reader = response.body.getReader();
       try {
         for (;;) {
@@ -126,7 +122,7 @@ class SplitJob {
         }
         const graph = readableGraph(splitter.finish());
         if (!dataGone) data.close();
-        onDownloaded?.(`${graphUrl}_data`);
+        onDownloaded?.(externalDataChunk(graphUrl));
         return new Response(graph as Uint8Array<ArrayBuffer>, { status: 200, headers: sizeHeaders(String(graph.length)) });
       } catch (error) {
         const failure =

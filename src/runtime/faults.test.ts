@@ -38,20 +38,20 @@ describe('Fault messages', () => {
   it('keeps the words the tests of the app and the CLI look for', () => {
     const message = (kind: FaultKind, context: FaultContext) => new Fault(kind, context).message;
     expect(message('server', { url: URL_OF('config.json'), status: 503, statusText: 'Service Unavailable', attempts: 4 })).toBe(
-      'org/model: config.json: the server answered 503 Service Unavailable 4 times (retried with backoff). Try again later.',
+      'org/model/config.json: the server answered 503 Service Unavailable 4 times (retried with backoff). Try again later.',
     );
-    expect(message('server', { url: URL_OF('onnx/c.onnx_data'), status: 404, statusText: '' })).toBe('org/model: onnx/c.onnx_data: the server answered 404.');
+    expect(message('server', { url: URL_OF('onnx/c.onnx_data'), status: 404, statusText: '' })).toBe('org/model/onnx/c.onnx_data: the server answered 404.');
     expect(message('cut-off', { url: URL_OF('onnx/model.onnx'), loaded: 1024, total: 4096 })).toBe(
-      'org/model: onnx/model.onnx: the download was cut off after 1,024 of 4,096 bytes. Nothing of it was kept; load again to retry.',
+      'org/model/onnx/model.onnx: the download was cut off after 1,024 of 4,096 bytes. Nothing of it was kept; load again to retry.',
     );
     expect(message('cut-off', { url: URL_OF('onnx/model.onnx'), loaded: 1024, total: Number.NaN, detail: 'terminated' })).toBe(
-      'org/model: onnx/model.onnx: the download was cut off after 1,024 bytes (terminated). Nothing of it was kept; load again to retry.',
+      'org/model/onnx/model.onnx: the download was cut off after 1,024 bytes (terminated). Nothing of it was kept; load again to retry.',
     );
     expect(message('bad-content', { url: URL_OF('tokenizer.json'), detail: 'an HTML page, not JSON' })).toBe(
-      'org/model: tokenizer.json is an HTML page, not JSON: the server sent something else than the file (a proxy or error page?).',
+      'org/model/tokenizer.json is an HTML page, not JSON: the server sent something else than the file (a proxy or error page?).',
     );
     expect(message('unreachable', { url: URL_OF('config.json'), detail: 'fetch failed' })).toBe(
-      'org/model: config.json: could not connect to https://huggingface.co (fetch failed): offline or unreachable.',
+      'org/model/config.json: could not connect to https://huggingface.co (fetch failed): offline or unreachable.',
     );
     expect(message('not-found', { repo: 'org/model', file: 'config.json', status: 404 })).toBe(
       'org/model/config.json was not found on the Hub (404). Check the model id.',
@@ -70,15 +70,15 @@ describe('Fault messages', () => {
       'org/model: the Hub has no revision "v2" of it (404 RevisionNotFound, asked for config.json). Check the revision.',
     );
     expect(message('not-found', { url: URL_OF('tokenizer.json'), status: 404, code: 'EntryNotFound' })).toBe(
-      'org/model: tokenizer.json: the repository has no such file (404 EntryNotFound). Check the model id.',
+      'org/model/tokenizer.json: the repository has no such file (404 EntryNotFound). Check the model id.',
     );
     expect(
       message('not-found', { url: URL_OF('onnx/model_q8.onnx'), status: 404, code: 'EntryNotFound', instead: 'onnx/model.onnx, onnx/model_fp16.onnx' }),
     ).toBe(
-      'org/model: onnx/model_q8.onnx: the repository has no such file (404 EntryNotFound); it has onnx/model.onnx, onnx/model_fp16.onnx. Check the model id.',
+      'org/model/onnx/model_q8.onnx: the repository has no such file (404 EntryNotFound); it has onnx/model.onnx, onnx/model_fp16.onnx. Check the model id.',
     );
     expect(message('stalled', { url: URL_OF('onnx/model.onnx_data'), loaded: 1024, total: 4096, seconds: 30 })).toBe(
-      'org/model: onnx/model.onnx_data: the download stalled: nothing arrived for 30 s after 1,024 of 4,096 bytes, also when asked again. Check the connection, then load again.',
+      'org/model/onnx/model.onnx_data: the download stalled: nothing arrived for 30 s after 1,024 of 4,096 bytes, also when asked again. Check the connection, then load again.',
     );
     expect(message('invalid-id', { repo: 'not a model' })).toBe('"not a model" is not a Hub model id (expected organisation/name).');
     expect(
@@ -139,7 +139,7 @@ describe('cacheMayKeep', () => {
 
 describe('naming', () => {
   it('describeUrl names a Hub file by repo and path, anything else by its path, and never throws', () => {
-    expect(describeUrl(URL_OF('onnx/model_q4.onnx'))).toBe('org/model: onnx/model_q4.onnx');
+    expect(describeUrl(URL_OF('onnx/model_q4.onnx'))).toBe('org/model/onnx/model_q4.onnx');
     expect(describeUrl('/models/demo/onnx/model.onnx')).toBe('models/demo/onnx/model.onnx');
     expect(describeUrl('http://x/a%E0%A4%A')).toBe('http://x/a%E0%A4%A');
   });

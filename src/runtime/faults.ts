@@ -1,3 +1,5 @@
+import { FAULT_KINDS, type FaultKind, type FaultReport } from '../shared/faultReport';
+
 /**
  * How a fault becomes a message, in one place.
  *
@@ -9,10 +11,11 @@
  * externalDataFetch.ts (a body that is not an ONNX model) and lazyBodyFetch.ts. Errors from elsewhere
  * (onnxruntime, transformers.js, the parsers in core/) stay what they are, or become a Fault's `cause`.
  *
- * How the page shows it: the user reads `message` and nothing else (the worker's errors reach the page
- * through Comlink, which passes an Error's message; the CLI prints it after `lens <command>:`). So a
- * message names the file and says what to do, and it is built here, from `kind` and a context, by the
- * one template per kind in MESSAGES. `kind` and the context fields stay for code: tests, and the cache rule.
+ * How the page shows it: the user reads `message` (the CLI prints it after `lens <command>:`). So a
+ * message names the file (one way: `repo/file`, fileName below) and says what to do, and it is built here,
+ * from `kind` and a context, by the one template per kind in MESSAGES. The worker's errors cross to the page
+ * as a FaultReport (reportOf below, sent by worker/errorTransfer.ts): kind, repo, file, status, cause and
+ * whether a Retry may help (RETRY_HELPS), so the page decides by kind, never by reading the words.
  *
  * The cache rule (cacheMayKeep): when a load fails, the files it already cached stay if the failure is
  * the network's or the server's weather (those files are sound, and the next try needs them), and what
@@ -41,23 +44,7 @@
  * There is no kind for a refused cache write (a full disk, a private window): modelCache.ts absorbs those
  * (the file is downloaded again next time, or handed over as bytes), so no such fault reaches a user.
  */
-export const FAULT_KINDS = [
-  'unreachable',
-  'server',
-  'cut-off',
-  'bad-content',
-  'bad-file',
-  'not-found',
-  'no-repo',
-  'no-revision',
-  'unauthorized',
-  'stalled',
-  'invalid-id',
-  'invalid-url',
-  'no-range',
-  'too-large',
-] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+export { FAULT_KINDS, type FaultKind };
 
 /** What a message may say about the fault; every field is optional, and a message without it still reads. */
 export interface FaultContext {
@@ -124,7 +111,12 @@ const MESSAGES: Record<FaultKind, (c: FaultContext & { onHub: HubFile }) => stri
   // detail: what came instead ("an HTML page, not JSON").
   'bad-content': (c) => `${fileName(c)} is ${c.detail || 'not what its name says'}: the server sent something else than the file (a proxy or error page?).`,
   // detail: the whole sentence, in the words of the check that found the file wrong (each check is different).
-  'bad-file': (c) => c.detail || `${fileName(c)} is corrupt, or not the kind of file its name says.`,
+  // Without one, a cause is the runtime that could not load the file: its own words go to the report's cause (reportOf).
+  'bad-file': (c) =>
+    c.detail ||
+    (c.cause === undefined
+      ? `${fileName(c)} is corrupt, or not the kind of file its name says.`
+      : `${fileName(c)} could not be loaded: it is corrupt, or a graph this runtime cannot run.`),
   // detail: the whole sentence, where a file the model needs is missing rather than answered 404.
   'not-found': (c) =>
     c.detail ||
@@ -195,15 +187,74 @@ const KEEPS_CACHE: Record<FaultKind, boolean> = {
   'too-large': false,
 };
 
-/** `…/{org}/{name}/resolve/{rev}/{file}` → `org/name: file` (else the URL's path): how messages name a file by its URL. */
+/**
+ * The sentence for a failed load: the error's own, then what the load did about the cache (`forgotten`: the files
+ * this attempt downloaded and removed, cacheMayKeep), behind the pair's set-up note where it has one (a pair that
+ * needs an export first says how).
+ */
+export function loadFailureMessage(error: unknown, { forgotten, setup }: { forgotten: number; setup?: string }): string {
+  let message = causeText(error) ?? 'The pair could not be loaded.';
+  if (forgotten)
+    message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
+  return setup ? `${setup} (${message})` : message;
+}
+
+/** `…/{org}/{name}/resolve/{rev}/{file}` → `org/name/file` (else the URL's path): how messages name a file by its URL. */
 export function describeUrl(url: string): string {
+  const { repo, file } = hubFileOf(url);
+  if (repo && file) return `${repo}/${file}`;
   try {
-    const path = new URL(url, 'http://x').pathname;
-    const hub = /^\/?(?:.*\/)?([^/]+\/[^/]+)\/resolve\/[^/]+\/(.+)$/.exec(path);
-    return hub ? `${decodeURIComponent(hub[1])}: ${decodeURIComponent(hub[2])}` : decodeURIComponent(path.replace(/^\//, ''));
+    return decodeURIComponent(new URL(url, 'http://x').pathname.replace(/^\//, ''));
   } catch {
     return url; // a malformed URL or escape: named as it was given
   }
+}
+
+/**
+ * Per kind: may loading again, unchanged, succeed? Then the page offers Retry beside the message.
+ * Total, like KEEPS_CACHE: a new kind must say.
+ */
+const RETRY_HELPS: Record<FaultKind, boolean> = {
+  // The network's or the server's weather: it may have cleared by the next try.
+  unreachable: true,
+  server: true,
+  'cut-off': true,
+  stalled: true,
+  // A page from a proxy or a captive portal in a file's place: gone once the network in between is fixed.
+  'bad-content': true,
+  // The answer would be the same: the file, the repo, the revision or the gate is what it is.
+  'bad-file': false,
+  'not-found': false,
+  'no-repo': false,
+  'no-revision': false,
+  unauthorized: false,
+  // What was typed must change first.
+  'invalid-id': false,
+  'invalid-url': false,
+  // The server and the tab stay what they are.
+  'no-range': false,
+  'too-large': false,
+};
+
+/**
+ * The fault behind an error, as data for the page: the first Fault on the `cause` chain gives the kind, repo,
+ * file and status; the outermost error gives the sentence (a load adds what it did about the cache). Undefined
+ * for an error with no Fault behind it (onnxruntime's, a parser's): the page shows its message alone.
+ */
+export function reportOf(error: unknown): FaultReport | undefined {
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e instanceof Error && !seen.has(e); e = e.cause) {
+    seen.add(e);
+    if (!(e instanceof Fault)) continue;
+    const report: FaultReport = { kind: e.kind, message: (error as Error).message, retryable: RETRY_HELPS[e.kind] };
+    const cause = causeText(e.cause);
+    return Object.assign(report, definedFields({ repo: e.repo, file: e.file, url: e.url, status: e.status, cause }));
+  }
+  return undefined;
+}
+
+function definedFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 interface HubFile {
@@ -214,7 +265,7 @@ interface HubFile {
 
 /** The fields of a context that are set (so that spreading it keeps what a URL says where the context says nothing). */
 function definedOf(c: FaultContext): HubFile {
-  return Object.fromEntries(Object.entries({ repo: c.repo, file: c.file, revision: c.revision }).filter(([, v]) => v !== undefined));
+  return definedFields({ repo: c.repo, file: c.file, revision: c.revision });
 }
 
 /** `…/{org}/{name}/resolve/{rev}/{file}` → its repo, file and revision; nothing for another URL. */
@@ -233,11 +284,13 @@ export function causeText(error: unknown): string | undefined {
   return error === undefined || error === null ? undefined : String(error);
 }
 
-/** How a message names the file: `repo/file` (hub.ts), else by its URL, else whatever is known. */
-function fileName(c: FaultContext, otherwise = 'The file'): string {
-  if (c.repo && c.file) return `${c.repo}/${c.file}`;
+/** How a message names the file: `repo/file`, from the context or else from a Hub URL; else the URL's path, else whatever is known. */
+function fileName(c: FaultContext & { onHub?: HubFile }, otherwise = 'The file'): string {
+  const repo = c.repo ?? c.onHub?.repo;
+  const file = c.file ?? c.onHub?.file;
+  if (repo && file) return `${repo}/${file}`;
   if (c.url) return describeUrl(c.url);
-  return c.repo || c.file || otherwise;
+  return repo || file || otherwise;
 }
 
 /** The server a URL points at (`https://host:port`), or undefined for a relative or opaque URL. */

@@ -4,8 +4,8 @@
  * scaled add z₀⁽ℓ⁾ + λ_ℓ·W·u₁⁽ℓ⁾ and a partial top-k: never a projection through W (V × d per layer).
  *
  * The base at layer ℓ moves along that layer's own PC1 u₁⁽ℓ⁾ by λ_ℓ = (λ / v₁) · v₁⁽ℓ⁾: the slider's place as
- * a share of v₁, at each layer's own v₁. The deepest layer moves along the slider's own u₁ by λ itself, so
- * its row equals the explorer's columns.
+ * a share of v₁ (the slider's own, wire.ts directionV1, whichever source gave it), at each layer's own v₁. The
+ * deepest layer moves along the slider's own u₁ by λ itself, so its row equals the explorer's columns.
  */
 import { shiftScores } from '../core/topk';
 import type { ColumnResult, LayerRow } from '../shared/wire';
@@ -23,7 +23,7 @@ export interface LayerDirections {
   v1: number[];
 }
 
-/** The slider's own direction, for the deepest layer: W·u₁ and v₁. */
+/** The slider's own direction, for the deepest layer: W·u₁ and its v₁ (the one the slider and the λ curve use). */
 export interface SliderDirection {
   zu: Float32Array;
   v1: number;

@@ -1,6 +1,7 @@
 /**
  * How a pair loads: its tokenizers, W, both bodies and its small files, in an order chosen for memory
- * and for failing early, then one LensPair (pair.ts) built from them.
+ * and for failing early, then one LensPair (pair.ts) built from them. What loads, on which device and from
+ * which Hub, was decided before (resolveLoad.ts); here the plan's files reach transformers.js.
  *
  * Hub pairs and pairs shipped under models/ differ in six ways; each is a field of LoadPolicy, chosen
  * once per load by loadPolicy(), with its why beside it. The order of a load:
@@ -12,20 +13,21 @@
  * weather, what this attempt downloaded leaves the cache (runtime/downloadLog.ts), so the next
  * attempt downloads afresh.
  */
-import { AutoModel, AutoTokenizer, env, type PreTrainedModel, type PreTrainedTokenizer, type ProgressCallback } from '@huggingface/transformers';
+import { AutoModel, AutoTokenizer, type PreTrainedModel, type PreTrainedTokenizer, type ProgressCallback } from '@huggingface/transformers';
 import { type LmHead, lmHeadFromBytes } from '../core/lmHead';
-import { type Dtype, dtypeFile } from '../shared/dtypes';
+import type { ExternalDataFile } from '../shared/dtypes';
 import { type BinaryReader, type ProgressListener, readText } from '../shared/files';
 import { isHubHead, type PairManifest } from '../shared/manifest';
 import type { Device, WeightsSource } from '../shared/wire';
 import { parseSpectrum } from './direction';
 import type { DownloadLog } from './downloadLog';
-import type { BodySplitter, ExternalDataFile } from './externalDataFetch';
-import { cacheMayKeep } from './faults';
+import type { BodySplitter } from './externalDataFetch';
+import { cacheMayKeep, Fault, loadFailureMessage } from './faults';
 import { checkHubRepos, HubClient, type HubLmHead, loadLmHeadFromHub } from './hub';
 import { LensPair } from './pair';
-import { bodyRepos, type PairPlan } from './plan';
+import { bodyRepos, type PairPlan, shippedPlan } from './plan';
 import { computedOnOther, fetchSpectrumText, isSpectrumUrl, readSpectrumText } from './spectrumFile';
+import { readPairFilesFrom } from './transformersEnv';
 
 export interface LoadOptions {
   /** Where Hub-hosted files come from (default: huggingface.co). */
@@ -36,7 +38,7 @@ export interface LoadOptions {
     put(repo: string, head: HubLmHead): Promise<void>;
   };
   device: Device;
-  /** Which variant of each body loads (plan.ts); default: the fp32 graph with its weights inside. */
+  /** Which variant of each body loads (resolveLoad.ts, plan.ts); default: a shipped pair's, the fp32 graph with its weights inside. */
   plan?: PairPlan;
   /** Reads files under the model root (LM head, sample, frequent tokens). */
   read: BinaryReader;
@@ -59,14 +61,14 @@ export interface LoadOptions {
   fileBlob?: (url: string, onBytes?: (loaded: number, total: number) => void, signal?: AbortSignal) => Promise<Blob | undefined>;
 }
 
-/** The options of one load, its Hub client chosen (loadPair). */
-type Loading = LoadOptions & { hub: HubClient };
+/** The options of one load, its Hub client and plan chosen (loadPair). */
+type Loading = LoadOptions & { hub: HubClient; plan: PairPlan };
 
 /** What differs between loading a Hub pair and a pair shipped under models/ (loadPolicy chooses). */
 export interface LoadPolicy {
   /**
-   * Let transformers.js look for the bodies' files under the app's model root first. Only a pair shipped
-   * there: a Hub pair's files come from the Hub alone, or every file would first be asked of the app's
+   * Let transformers.js read the bodies' files under the app's model root, and nowhere else (transformersEnv.ts).
+   * Only a pair shipped there: a Hub pair's files come from its Hub alone, or every file would first be asked of the app's
    * own origin, wasted round trips, and a host that answers unknown paths with its index page (200,
    * text/html, as single-page-app hosting does) would have that page taken for the file.
    */
@@ -127,19 +129,14 @@ export function loadPolicy(manifest: PairManifest, device: Device): LoadPolicy {
 export async function loadPair(manifest: PairManifest, options: LoadOptions): Promise<LensPair> {
   options.downloads?.reset();
   const policy = loadPolicy(manifest, options.device);
-  env.allowLocalModels = policy.localFiles;
+  // One Hub client for the whole load (checks, W, bodies, their Blobs): the caller's, else huggingface.co's.
+  const hub = options.hub ?? new HubClient();
+  readPairFilesFrom(policy.localFiles ? 'model root' : { hubUrl: hub.baseUrl });
   try {
-    // One Hub client for the whole load (checks, W, bodies' Blobs): the caller's, else huggingface.co's.
-    return await loadFiles(manifest, { ...options, hub: options.hub ?? new HubClient() }, policy);
+    return await loadFiles(manifest, { ...options, hub, plan: options.plan ?? shippedPlan(manifest) }, policy);
   } catch (error) {
-    let message = (error as Error).message;
-    if (!cacheMayKeep(error)) {
-      const forgotten = (await options.downloads?.forget().catch(() => 0)) ?? 0;
-      if (forgotten)
-        message += ` (The ${forgotten} file${forgotten > 1 ? 's' : ''} downloaded for this pair ${forgotten > 1 ? 'were' : 'was'} removed from the cache; loading again downloads afresh.)`;
-    }
-    if (manifest.setup) message = `${manifest.setup} (${message})`;
-    throw new Error(message, { cause: error });
+    const forgotten = cacheMayKeep(error) ? 0 : ((await options.downloads?.forget().catch(() => 0)) ?? 0);
+    throw new Error(loadFailureMessage(error, { forgotten, setup: manifest.setup }), { cause: error });
   }
 }
 
@@ -167,7 +164,7 @@ async function loadFiles(manifest: PairManifest, options: Loading, policy: LoadP
   return new LensPair({
     manifest,
     device: options.device,
-    dtype: options.plan?.dtype ?? 'fp32',
+    dtype: options.plan.dtype,
     bodies: { embed: { model: models.embed.model, tokenizer: embedTokenizer }, base: { model: models.base.model, tokenizer: baseTokenizer } },
     head,
     frequentIds: extras.frequent,
@@ -250,10 +247,12 @@ async function loadBodies(
 
 /** One body; its external data as Blobs from the disk cache where the policy and the options allow, else as bytes. */
 async function loadBody(repo: string, options: Loading, policy: LoadPolicy, progress_callback: ProgressCallback): Promise<LoadedBody> {
-  const dtype = options.plan?.chosen[repo]?.dtype ?? 'fp32';
-  const graph = dtypeFile(dtype);
-  const chunks = options.plan?.chosen[repo]?.externalChunks ?? 0;
-  const files = chunks === 0 && policy.splitSingleFileBodies && options.splitter ? options.splitter.expect(repo, graph) : externalDataFiles(graph, chunks);
+  const { dtype, graph, externalData } = options.plan.chosen[repo];
+  // The chunks found on the server, whether or not config.json declares them (undeclared external data fails in
+  // onnxruntime-web with "Module.MountedFiles is not available"). Given as session options rather than
+  // `use_external_data_format`, whose download of a chunk never settles when the download fails (transformers.js 4.3.1,
+  // getModelDataFiles).
+  const files = externalData.length ? externalData : policy.splitSingleFileBodies ? options.splitter?.expect(repo, graph) : undefined;
   try {
     const blobs =
       policy.weightsFromDiskCache && files && options.fileBlob
@@ -261,7 +260,7 @@ async function loadBody(repo: string, options: Loading, policy: LoadPolicy, prog
         : undefined;
     const model = await AutoModel.from_pretrained(repo, {
       device: options.device,
-      dtype: TJS_DTYPE[dtype],
+      dtype,
       use_external_data_format: 0, // whatever config.json says: the chunks are listed below
       progress_callback,
       session_options: { graphOptimizationLevel: policy.graphOptimizationLevel, externalData: blobs ?? files },
@@ -269,23 +268,8 @@ async function loadBody(repo: string, options: Loading, policy: LoadPolicy, prog
     return { model, weightsFrom: blobs ? 'disk cache' : 'bytes' };
   } catch (error) {
     if (cacheMayKeep(error)) throw error;
-    throw new Error(`${repo}: ${graph} could not be loaded: ${(error as Error).message}`, { cause: error });
+    throw new Fault('bad-file', { repo, file: graph, cause: error });
   }
-}
-
-/**
- * A body's external data chunks as onnxruntime names them and as transformers.js fetches them: the
- * chunks found on the server (whether or not config.json declares them: undeclared external data fails
- * in onnxruntime-web with "Module.MountedFiles is not available"). Given as session options rather than
- * `use_external_data_format`, whose download of a chunk never settles when the download fails
- * (transformers.js 4.3.1, getModelDataFiles).
- */
-function externalDataFiles(graph: string, chunks: number): ExternalDataFile[] | undefined {
-  if (chunks === 0) return undefined;
-  return Array.from({ length: chunks }, (_, i) => {
-    const file = `${graph}_data${i === 0 ? '' : `_${i}`}`;
-    return { path: file.split('/').pop()!, data: file };
-  });
 }
 
 /**
@@ -327,9 +311,6 @@ async function externalDataBlobs(
   await graphBlob;
   return files.map(({ path }, i) => ({ path, data: blobs[i]! }));
 }
-
-/** transformers.js' name for each dtype. */
-const TJS_DTYPE: Record<Dtype, 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16'> = { fp32: 'fp32', fp16: 'fp16', q8: 'q8', q4: 'q4', q4f16: 'q4f16' };
 
 /** W: from the Hub (IndexedDB first) or a file under the model root; it moves once into the projection kernel's memory. */
 async function loadHead(manifest: PairManifest, options: Loading, tokenizers: Promise<{ vocabSize: number }>): Promise<LmHead> {

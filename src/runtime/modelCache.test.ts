@@ -53,7 +53,7 @@ function server(failAt = Number.POSITIVE_INFINITY, status = 200) {
     const body = new ReadableStream<Uint8Array>(
       {
         pull(controller) {
-          if (at >= failAt) return controller.error(new Error('org/model: onnx/x: the download was cut off'));
+          if (at >= failAt) return controller.error(new Error('org/model/onnx/x: the download was cut off'));
           if (at >= FILE.length) return controller.close();
           controller.enqueue(FILE.slice(at, at + 1024));
           at += 1024;
@@ -100,7 +100,7 @@ describe('cachedBlob', () => {
 
   it('a server error names the file and the status', async () => {
     const { fetch } = server(Number.POSITIVE_INFINITY, 404);
-    await expect(cachedBlob(URL_OF('c.onnx_data'), fetch)).rejects.toThrow('org/model: onnx/c.onnx_data: the server answered 404');
+    await expect(cachedBlob(URL_OF('c.onnx_data'), fetch)).rejects.toThrow('org/model/onnx/c.onnx_data: the server answered 404');
   });
 
   // Last: a refusal is remembered for the rest of the worker's life.

@@ -4,29 +4,25 @@
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { env } from '@huggingface/transformers';
 import { textsFingerprint } from '../core/hash';
 import type { BinaryReader } from '../shared/files';
 import type { SpectrumStore } from './direction';
 import { DownloadLog } from './downloadLog';
 import { hiddenStateFetch } from './hiddenStateFetch';
 import { resilientFetch } from './resilientFetch';
+import { fetchModelFilesWith, readShippedPairsFrom } from './transformersEnv';
 
 export const DEFAULT_MODEL_ROOT = resolve(import.meta.dirname, '..', '..', 'models');
 
-/**
- * Lets transformers.js fetch model files from a Hub (or a local stand-in) too,
- * after looking in the local model root; downloads are cached under .cache/hub
- * (or `cacheDir`). Returns the log of what a load downloads, so a failed load
- * can remove its files from that folder.
- */
 /** Where a Hub's downloads are kept when the caller names no folder: `.cache/hub/<hub>`. */
 export const defaultHubCacheDir = (hubUrl: string) => resolve(import.meta.dirname, '..', '..', '.cache', 'hub', encodeURIComponent(hubUrl));
 
+/**
+ * Lets transformers.js fetch model files from a Hub (or a local stand-in) too: each Hub pair's load then reads
+ * its files from its own Hub (loadPair.ts), and downloads are cached under .cache/hub (or `cacheDir`). Returns
+ * the log of what a load downloads, so a failed load can remove its files from that folder.
+ */
 export function allowHub(hubUrl: string, cacheDir = defaultHubCacheDir(hubUrl)): DownloadLog {
-  env.allowRemoteModels = true;
-  env.remoteHost = hubUrl.endsWith('/') ? hubUrl : `${hubUrl}/`;
-  env.cacheDir = cacheDir;
   // transformers.js keys its file cache by `{repo}/{file}` under cacheDir.
   const downloads = new DownloadLog(async (urls) => {
     for (const url of urls) {
@@ -36,7 +32,7 @@ export function allowHub(hubUrl: string, cacheDir = defaultHubCacheDir(hubUrl)):
   });
   // 429/5xx retried, cut-off and mislabelled files refused (resilientFetch); logits-only causal-LM
   // exports gain a last_hidden_state output as they download (hiddenStateFetch).
-  env.fetch = hiddenStateFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record }));
+  fetchModelFilesWith(hiddenStateFetch(resilientFetch((input, init) => fetch(input, init), { onDownloaded: downloads.record })), { cacheDir });
   return downloads;
 }
 
@@ -59,10 +55,9 @@ export function cachedSpectra(cacheDir: string): SpectrumStore {
   };
 }
 
+/** Reads files under the model root, where transformers.js then reads shipped pairs too. */
 export function localModelReader(root = DEFAULT_MODEL_ROOT): BinaryReader {
-  env.allowLocalModels = true;
-  env.allowRemoteModels = false;
-  env.localModelPath = root.endsWith('/') ? root : `${root}/`;
+  readShippedPairsFrom(root);
   return async (path, onProgress) => {
     const file = join(root, path);
     const size = await stat(file).then(

@@ -5,7 +5,7 @@
  * picker and the app's loading panel all ask here.
  */
 import type { CatalogEntry } from '../shared/catalog';
-import { dtypeFile, type SizeOf } from '../shared/dtypes';
+import { type SizeOf, shippedVariant } from '../shared/dtypes';
 import { type BinaryReader, type PlannedFiles, readText, TransientReadError } from '../shared/files';
 import { isHubHead, type PairManifest, parseManifest } from '../shared/manifest';
 import { loadPolicy } from './loadPair';
@@ -58,7 +58,7 @@ async function shippedPairStatus(manifestPath: string, read: BinaryReader): Prom
 
 /**
  * The files a load of a pair shipped under the model root reads after its manifest, named as its progress names
- * them: each body's config and graph (loadPair.ts reads them fp32, weights inside), the tokenizer(s) the load
+ * them: each body's config and graph (shared/dtypes.ts shippedVariant: fp32, weights inside), the tokenizer(s) the load
  * policy reads, W, and the manifest's small files. Undefined for a pair whose W comes from the Hub.
  */
 export function localPairFiles(manifest: PairManifest): string[] | undefined {
@@ -67,7 +67,7 @@ export function localPairFiles(manifest: PairManifest): string[] | undefined {
   const body = (model: string, tokenizer: boolean) => [
     `${model}/config.json`,
     ...(tokenizer ? [`${model}/tokenizer.json`, `${model}/tokenizer_config.json`] : []),
-    `${model}/${dtypeFile('fp32')}`,
+    `${model}/${shippedVariant().graph}`,
   ];
   const files = [
     ...body(manifest.embed.model, true),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type HubServer, startHubServer } from '../../tools/hub/hubServer';
 import { buildTestHub } from '../../tools/hub/testRepos';
 import { findPair } from '../shared/catalog';
-import { chooseDtype, preferredDtypes, probeVariants } from '../shared/dtypes';
+import { autoDtypeHint, chooseDtype, preferredDtypes, probeVariants } from '../shared/dtypes';
 import { customPairManifest } from '../shared/manifest';
 import { estimatePair, WASM_HEAP_BYTES } from './estimate';
 import { HubClient } from './hub';
@@ -11,10 +11,11 @@ import { planPair } from './plan';
 // The catalog's Qwen3 and SmolLM2 entries against stand-ins with the real repos' file names and variants.
 let hub: HubServer;
 let client: HubClient;
+// Building the test Hub copies and generates its stand-ins: seconds, more with other test files running beside it.
 beforeAll(async () => {
   hub = await startHubServer({ roots: [buildTestHub()] });
   client = new HubClient({ baseUrl: hub.url });
-});
+}, 60_000);
 afterAll(() => hub.close());
 
 const qwen3 = customPairManifest(findPair('qwen3-0.6b').hub!);
@@ -25,8 +26,16 @@ describe('dtype variants', () => {
     const plan = await planPair(qwen3, client, { device: 'wasm' });
     expect(plan.available).toEqual(['fp32', 'fp16', 'q8', 'q4', 'q4f16']);
     const embed = plan.variants['onnx-community/Qwen3-Embedding-0.6B-ONNX'];
-    expect(embed.find((v) => v.dtype === 'fp32')).toMatchObject({ externalChunks: 1, files: [{ file: 'onnx/model.onnx' }, { file: 'onnx/model.onnx_data' }] });
-    expect(embed.find((v) => v.dtype === 'q8')).toMatchObject({ externalChunks: 0, files: [{ file: 'onnx/model_quantized.onnx' }] });
+    expect(embed.find((v) => v.dtype === 'fp32')).toMatchObject({
+      graph: 'onnx/model.onnx',
+      externalData: [{ path: 'model.onnx_data', data: 'onnx/model.onnx_data' }],
+      files: [{ file: 'onnx/model.onnx' }, { file: 'onnx/model.onnx_data' }],
+    });
+    expect(embed.find((v) => v.dtype === 'q8')).toMatchObject({
+      graph: 'onnx/model_quantized.onnx',
+      externalData: [],
+      files: [{ file: 'onnx/model_quantized.onnx' }],
+    });
     expect(plan.dtype).toBe('q8'); // WASM: q8, as transformers.js users expect
   });
 
@@ -49,6 +58,10 @@ describe('dtype variants', () => {
   it('preferences and a requested dtype', () => {
     expect(preferredDtypes('wasm', false)[0]).toBe('q8');
     expect(preferredDtypes('webgpu', true).slice(0, 2)).toEqual(['q4f16', 'fp16']);
+    // What the pair picker says "auto" picks, from the same table.
+    expect(autoDtypeHint({ device: 'wasm', shaderF16: false })).toBe('q8 here on WASM; else fp32, q4, fp16, q4f16');
+    expect(autoDtypeHint({ device: 'webgpu', shaderF16: false })).toBe('fp32 here on WebGPU; else q4, q8');
+    expect(autoDtypeHint()).toBe('q8 on WASM, q4f16/fp16 on WebGPU with shader-f16');
     expect(() => chooseDtype('q4', ['fp32'], preferredDtypes('cpu', false), 'a/b')).toThrow('a/b: no q4 variant (onnx/model_q4.onnx); available: fp32.');
     expect(() => chooseDtype(undefined, [], preferredDtypes('cpu', false), 'a/b')).toThrow(/no ONNX model/);
   });
@@ -56,7 +69,11 @@ describe('dtype variants', () => {
   it('probes chunk after chunk until one is missing', async () => {
     const sizes: Record<string, number> = { 'onnx/model.onnx': 10, 'onnx/model.onnx_data': 100, 'onnx/model.onnx_data_1': 50 };
     const [fp32] = await probeVariants(async (file) => sizes[file]);
-    expect(fp32).toMatchObject({ dtype: 'fp32', bytes: 160, externalChunks: 2 });
+    expect(fp32).toMatchObject({ dtype: 'fp32', bytes: 160 });
+    expect(fp32.externalData).toEqual([
+      { path: 'model.onnx_data', data: 'onnx/model.onnx_data' },
+      { path: 'model.onnx_data_1', data: 'onnx/model.onnx_data_1' },
+    ]);
   });
 });
 

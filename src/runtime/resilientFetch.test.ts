@@ -60,7 +60,7 @@ describe('resilientFetch against the stand-in Hub', () => {
     const error = await resilientFetch(fetch, { ...noWait, retries: 2 })(url('config.json')).catch((e) => e);
     expect(error).toBeInstanceOf(Fault);
     expect(error).toMatchObject({ kind: 'server', status: 500 });
-    expect(error.message).toMatch(/^org\/model: config\.json: the server answered 500 .*3 times/);
+    expect(error.message).toMatch(/^org\/model\/config\.json: the server answered 500 .*3 times/);
   });
 
   it('asks again after a connection reset before any header, on HEAD and GET', async () => {
@@ -98,7 +98,7 @@ describe('resilientFetch against the stand-in Hub', () => {
     const error = await response.arrayBuffer().catch((e) => e);
     expect(error).toBeInstanceOf(Fault);
     expect(error.kind).toBe('cut-off');
-    expect(error.message).toMatch(/org\/model: onnx\/model\.onnx: the download was cut off after [\d,]+ of 4,096 bytes/);
+    expect(error.message).toMatch(/org\/model\/onnx\/model\.onnx: the download was cut off after [\d,]+ of 4,096 bytes/);
     expect(downloaded).toEqual([]);
     // The server is healthy again: the same fetch works.
     await setFaults(hub.url, []);
@@ -115,7 +115,7 @@ describe('resilientFetch against the stand-in Hub', () => {
     await setFaults(hub.url, [{ match: 'onnx/model.onnx', kind: 'stall', stallMs: 5_000, times: 10 }]);
     const error = await (await fetchIt(url('onnx/model.onnx'))).arrayBuffer().catch((e) => e);
     expect(error).toMatchObject({ kind: 'stalled' });
-    expect(error.message).toMatch(/^org\/model: onnx\/model\.onnx: the download stalled: nothing arrived for 0\.2 s after [\d,]+ of 4,096 bytes/);
+    expect(error.message).toMatch(/^org\/model\/onnx\/model\.onnx: the download stalled: nothing arrived for 0\.2 s after [\d,]+ of 4,096 bytes/);
   });
 
   it('asks again for an HTML page served in place of JSON, ONNX or a Range read; reports one that stays', async () => {
@@ -148,7 +148,7 @@ describe('resilientFetch against the stand-in Hub', () => {
     await expect(fetchIt(`${hub.url}/org/model/resolve/v9/config.json`)).rejects.toMatchObject({ kind: 'no-revision' });
     await expect(fetchIt(url('tokenizer.json'))).rejects.toMatchObject({
       kind: 'not-found',
-      message: 'org/model: tokenizer.json: the repository has no such file (404 EntryNotFound). Check the model id.',
+      message: 'org/model/tokenizer.json: the repository has no such file (404 EntryNotFound). Check the model id.',
     });
     await setFaults(hub.url, [{ match: 'config.json', kind: 'status', status: 403, errorCode: 'GatedRepo', times: 1 }]);
     await expect(fetchIt(url('config.json'))).rejects.toMatchObject({ kind: 'unauthorized', message: expect.stringContaining('is gated (403 GatedRepo') });
@@ -167,7 +167,7 @@ describe('resilientFetch against the stand-in Hub', () => {
   it('names an unreachable host', async () => {
     const error = await resilientFetch(fetch, noWait)('http://127.0.0.1:9/org/model/resolve/main/config.json').catch((e) => e);
     expect(error).toMatchObject({ kind: 'unreachable' });
-    expect(error.message).toMatch(/org\/model: config\.json: could not connect .*offline or unreachable/);
+    expect(error.message).toMatch(/org\/model\/config\.json: could not connect .*offline or unreachable/);
   });
 
   it('leaves 404s of optional files and Range reads to the caller', async () => {
@@ -179,6 +179,6 @@ describe('resilientFetch against the stand-in Hub', () => {
   });
 
   it('describes Hub URLs by repo and file', () => {
-    expect(describeUrl('https://huggingface.co/Qwen/Qwen3-0.6B/resolve/main/onnx/model_q4.onnx')).toBe('Qwen/Qwen3-0.6B: onnx/model_q4.onnx');
+    expect(describeUrl('https://huggingface.co/Qwen/Qwen3-0.6B/resolve/main/onnx/model_q4.onnx')).toBe('Qwen/Qwen3-0.6B/onnx/model_q4.onnx');
   });
 });

@@ -9,18 +9,21 @@ import { shiftScores } from '../core/topk';
 import type { BinaryReader, ProgressListener } from '../shared/files';
 import type { PairManifest } from '../shared/manifest';
 import { manifestFor } from '../shared/pairId';
-import type {
-  AlignResult,
-  CanaryResult,
-  ColumnResult,
-  ComputedOn,
-  Device,
-  DirectionProgress,
-  LambdaCurveView,
-  LayerView,
-  PairInfo,
-  SpectrumOpened,
-  TokenDiffView,
+import {
+  type AlignResult,
+  type AppliedAnalysis,
+  type CanaryResult,
+  type ColumnResult,
+  type ComputedOn,
+  type Device,
+  type DirectionState,
+  type DirectionUpdate,
+  directionV1,
+  type LambdaCurveView,
+  type LayerView,
+  type PairInfo,
+  type ReadyDirection,
+  type TokenDiffView,
 } from '../shared/wire';
 import { type CanaryReference, canaryReference, checkCanary } from './canary';
 import { charsRead } from './charsRead';
@@ -28,9 +31,11 @@ import {
   type Direction,
   directionFromAnalysis,
   directionFromSpectrum,
+  estimatesSample,
   keptSpectrum,
   type SpectrumStore,
   sampleSpectrum,
+  sampleTakesOver,
   serializeSpectrum,
   spectrumKey,
   spectrumProvenance,
@@ -49,9 +54,9 @@ export const MAX_INPUT_CHARS = 100_000;
 
 /**
  * Texts of the PC1 sample after which the slider moves at the latest, settled or not (direction.ts SETTLE); the
- * rest refine u₁ and v₁. `npm run bench -- settle --pair=demo`: with v₁ from the embedder's first 8 texts, u₁ from
- * 16, 20, 24 and 48 texts gives the explorer's top-10 at λ = v₁ 84%, 86%, 83% and 83% the same as the whole
- * sample's; at real size on two WASM threads the slider then moves 12.3 s after the first tokens (docs/benchmarks.md).
+ * rest refine u₁ and v₁. Measured with `npm run bench -- settle --pair=demo` (docs/benchmarks.md, "settle"): u₁
+ * from this many texts gives the explorer's top-10 at λ = v₁ as close to the whole sample's as u₁ from more does,
+ * and the slider meets its real-size target ("realsize").
  */
 export const EARLY_DIRECTION = 20;
 /**
@@ -81,7 +86,10 @@ interface CurrentText {
 interface LoadState {
   pair: LensPair;
   info: PairInfo;
-  /** The slider's direction; undefined while the pair's sample is being embedded (the slider waits at λ = 0). */
+  /**
+   * The slider's u₁ and W·u₁; undefined while the pair's sample is being embedded (the slider waits at λ = 0).
+   * What the page is shown of it, with the estimate's progress, is `info.direction` (show).
+   */
   direction?: Direction;
   /** The background estimate of u₁ (a pair that ships no spectrum): resolves to an error message, if any. */
   estimate?: Promise<string | undefined>;
@@ -130,8 +138,8 @@ export class LensSession {
   earlyDirection = EARLY_DIRECTION;
   /** Texts per run while the sample is read before the slider moves, where a measurement asks (`?batch=N`); else direction.ts EARLY_BATCH. */
   earlyBatch?: number;
-  /** Hears how the PC1 sample of a load comes along (the worker forwards it to the page). */
-  onDirection?: (progress: DirectionProgress) => void;
+  /** Hears each change of a load's direction: the estimate's progress, a new u₁ (the worker forwards it to the page). */
+  onDirection?: (update: DirectionUpdate) => void;
 
   constructor(
     private readonly read: BinaryReader,
@@ -181,8 +189,8 @@ export class LensSession {
     const keep = pair.storedSpectrum || !this.spectrumStore ? undefined : this.keepFor(pair, plan, this.spectrumStore);
     const kept = keep && (await keptSpectrum(keep.store, keep.key, keep.about));
     const direction = pair.storedSpectrum
-      ? directionFromSpectrum(pair.head, pair.storedSpectrum, 'shipped')
-      : kept && (kept.origin !== undefined ? directionFromSpectrum(pair.head, kept, 'file', kept.origin) : directionFromSpectrum(pair.head, kept, 'kept'));
+      ? directionFromSpectrum(pair.head, pair.storedSpectrum, { source: 'shipped' })
+      : kept && directionFromSpectrum(pair.head, kept, { source: kept.origin !== undefined ? 'file' : 'sample', kept: true, origin: kept.origin });
     const info: PairInfo = {
       id: manifest.id,
       loadId: newLoadId(),
@@ -194,18 +202,13 @@ export class LensSession {
       dtypes: plan?.available ?? [pair.dtype],
       vocabSize: pair.head.validRows,
       maxLength: manifest.maxLength,
-      variation: direction?.variation ?? [],
-      shares: direction?.shares ?? [],
-      sampleSize: direction?.sampleSize ?? 0,
       loadMs: performance.now() - started,
-      direction: direction ? 'ready' : 'estimating',
-      ...(direction && { directionSource: direction.source }),
-      ...(direction?.origin !== undefined && { directionFrom: direction.origin }),
+      direction: direction?.shown ?? { state: 'estimating', done: 0, total: pair.sample.length },
       weightsFrom: pair.weightsFrom,
     };
     const state: LoadState = { pair, info, direction, keep, scratch: new Float32Array(pair.head.rows), diffScratch: new Float32Array(pair.head.rows) };
     this.state = state;
-    if (!direction || (kept && kept.origin === undefined && kept.sampleSize < pair.sample.length)) state.estimate = this.estimateDirection(state);
+    if (estimatesSample(direction, pair.sample.length)) state.estimate = this.estimateDirection(state);
     return info;
   }
 
@@ -223,16 +226,24 @@ export class LensSession {
     return state.info;
   }
 
-  /**
-   * The one place a load's direction changes: a sample's or shipped spectrum's also becomes the pair's
-   * v_j and shares (PairInfo); an analysis's changes only u₁.
-   */
-  private adopt(state: LoadState, direction: Direction): void {
+  /** The one place a load's u₁ changes: u₁, W·u₁ and the v_j shown with them, as a whole. */
+  private adopt(state: LoadState, direction: Direction, refining?: ReadyDirection['refining']): void {
     state.direction = direction;
-    if (direction.source !== 'analysis') {
-      const { variation, shares, sampleSize } = direction;
-      state.info = { ...state.info, variation, shares, sampleSize, direction: 'ready' };
-    }
+    this.show(state, { ...direction.shown, ...(refining && { refining }) }, true);
+  }
+
+  /** The one place what the page is shown of a load's direction changes: `info` follows it, and the page hears it. */
+  private show(state: LoadState, direction: DirectionState, newU1 = false): void {
+    state.info = { ...state.info, direction };
+    if (this.state === state) this.onDirection?.({ loadId: state.info.loadId, direction, newU1 });
+  }
+
+  /** The slider's direction as shown, with how far the sample's estimate has come (none: it is done). */
+  private refine(state: LoadState, refining: ReadyDirection['refining']): void {
+    const shown = state.info.direction;
+    if (shown.state !== 'ready') return;
+    const { refining: _, ...rest } = shown;
+    this.show(state, { ...rest, ...(refining && { refining }) });
   }
 
   /**
@@ -242,7 +253,7 @@ export class LensSession {
    * another backend or sample is used with a notice. It outranks the pair's sample (whose estimate, if running,
    * stops) and is kept like the sample's spectrum, so the next visit starts with it.
    */
-  openSpectrum(text: string, origin: string, computedOn: ComputedOn): SpectrumOpened {
+  openSpectrum(text: string, origin: string, computedOn: ComputedOn): ReadyDirection {
     const state = this.loadedState;
     const { info, pair } = state;
     if (computedOn.pairId !== info.id || computedOn.loadId !== info.loadId) {
@@ -253,15 +264,14 @@ export class LensSession {
     const file = readSpectrumText(text, origin);
     const target = { manifest: pair.manifest, hiddenSize: pair.head.cols, dtype: pair.dtype, device: pair.device, sample: pair.sample };
     const { spectrum, notice } = spectrumForPair(file, target, origin);
-    this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'file', origin));
-    state.info = { ...state.info, directionSource: 'file', directionFrom: origin };
+    const direction = directionFromSpectrum(pair.head, spectrum, { source: 'file', origin, notice });
+    this.adopt(state, direction);
     if (state.keep) {
       // Kept under what this load is (its provenance), as its own sample's would be: a full disk only costs the next visit the file.
       const kept = { ...serializeSpectrum(spectrum, { all: true, about: state.keep.about }), origin };
       void state.keep.store.put(state.keep.key, kept).catch(() => undefined);
     }
-    const { variation, shares, sampleSize } = spectrum;
-    return { variation, shares, sampleSize, origin, ...(notice && { notice }) };
+    return direction.shown;
   }
 
   /**
@@ -270,48 +280,45 @@ export class LensSession {
    * refines it. A direction applied from an analysis meanwhile is kept. Resolves to an error message, if any.
    */
   private async estimateDirection(state: LoadState): Promise<string | undefined> {
-    const { pair, info } = state;
-    const report = (progress: Omit<DirectionProgress, 'loadId' | 'total'>) =>
-      this.onDirection?.({ loadId: info.loadId, total: pair.sample.length, ...progress });
-    const replaced = () => this.state !== state;
+    const { pair } = state;
+    const total = pair.sample.length;
     /** A spectrum file opened meanwhile ends the estimate: the file's spectrum is the one kept. */
-    const stopped = () => replaced() || state.direction?.source === 'file';
+    const stopped = () => this.state !== state || state.direction?.shown.source === 'file';
+    /** How far the estimate has come: the slider waits for it, or its u₁ is refined. */
+    const progress = (done: number, movedDegrees?: number) => {
+      if (stopped()) return;
+      if (state.info.direction.state === 'ready') this.refine(state, { done, total });
+      else this.show(state, { state: 'estimating', done, total, ...(movedDegrees !== undefined && { movedDegrees }) });
+    };
     /** How many texts the spectrum kept for the next visit has read. */
-    let keptSize = state.direction?.source === 'kept' ? state.direction.sampleSize : 0;
-    /** A spectrum of the first texts (early) or of the whole sample: kept, and taken, unless what is there has read more. */
+    let keptSize = state.direction?.shown.kept ? state.direction.shown.sampleSize : 0;
+    /** A spectrum of the first texts (early) or of the whole sample: kept, and taken where it outranks what is there. */
     const take = (spectrum: Spectrum, final: boolean) => {
       if (stopped()) return;
-      const { variation, shares, sampleSize } = spectrum;
-      const current = state.direction;
-      // A kept spectrum stays until this estimate has read more of the sample; an analysis's u₁ stays whatever comes.
-      const newer = !(current?.source === 'kept' && current.sampleSize >= sampleSize);
-      // How far this u₁ is from the one the slider had: the status says how stable the estimate is as it sharpens.
-      const moved = newer && (current?.source === 'sample' || current?.source === 'kept') ? directionAngle(current.u1, spectrum.vectors[0]) : undefined;
-      if (newer && current?.source !== 'analysis') this.adopt(state, directionFromSpectrum(pair.head, spectrum, 'sample'));
+      const { sampleSize } = spectrum;
       if (state.keep && sampleSize > keptSize) {
         keptSize = sampleSize;
         // A full disk or a private window only costs the next visit the sample again.
         void state.keep.store.put(state.keep.key, serializeSpectrum(spectrum, { all: true, about: state.keep.about })).catch(() => undefined);
       }
-      report({ done: sampleSize, ...(newer && { spectrum: { variation, shares, sampleSize } }), ...(moved !== undefined && { movedDegrees: moved }), final });
+      const refining = final ? undefined : { done: sampleSize, total };
+      if (!sampleTakesOver(state.info.direction, sampleSize)) return this.refine(state, refining);
+      // How far this u₁ is from the one the slider had: the footnote says how stable the estimate is as it sharpens.
+      const lastMoveDegrees = state.direction && directionAngle(state.direction.u1, spectrum.vectors[0]);
+      this.adopt(state, directionFromSpectrum(pair.head, spectrum, { source: 'sample', lastMoveDegrees }), refining);
     };
     try {
-      report({ done: 0 });
+      progress(0);
       const early = { after: this.earlyDirection, take: (spectrum: Spectrum) => take(spectrum, false), batch: this.earlyBatch };
       const run = { background: true, isCancelled: stopped, beforeRun: () => this.quiet() };
-      const spectrum = await sampleSpectrum(
-        pair,
-        20,
-        ({ done, movedDegrees }) => report({ done, ...(movedDegrees !== undefined && { movedDegrees }) }),
-        run,
-        early,
-      );
+      const spectrum = await sampleSpectrum(pair, 20, ({ done, movedDegrees }) => progress(done, movedDegrees), run, early);
       take(spectrum, true);
     } catch (error) {
       if (stopped()) return undefined;
-      const message = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
-      report({ done: 0, error: message });
-      return message;
+      const reason = `PC1 could not be estimated from the pair's sample: ${(error as Error).message}`;
+      if (state.info.direction.state === 'ready') this.refine(state, undefined);
+      else this.show(state, { state: 'failed', reason });
+      return reason;
     }
     return undefined;
   }
@@ -363,10 +370,11 @@ export class LensSession {
   }
 
   /**
-   * Replaces the slider's direction with one estimated elsewhere (e.g. the
-   * Analysis view's dataset): zu = W u_1 is recomputed once.
+   * Replaces the slider's direction with one estimated elsewhere (the Analysis view's dataset), with its own v_j:
+   * zu = W u_1 is recomputed once. It outranks the pair's sample, even a spectrum of it that arrives later.
    */
-  setDirection(u1: ArrayLike<number>, computedOn: ComputedOn): void {
+  setDirection(analysis: AppliedAnalysis, computedOn: ComputedOn): ReadyDirection {
+    const { u1 } = analysis;
     const state = this.loadedState;
     const { info, pair } = state;
     if (computedOn.pairId !== info.id || computedOn.loadId !== info.loadId) {
@@ -376,7 +384,15 @@ export class LensSession {
     if (u1.length !== pair.head.cols) {
       throw new Error(`This u₁ has ${u1.length} dimensions, but the loaded pair "${info.id}" has ${pair.head.cols}: it is not applied.`);
     }
-    this.adopt(state, directionFromAnalysis(pair.head, u1, state.direction));
+    const direction = directionFromAnalysis(pair.head, analysis);
+    this.adopt(state, direction);
+    return direction.shown;
+  }
+
+  /** u₁ the slider moves along, with what the page is shown of it (a saved view keeps an analysis's); null while there is none. */
+  get sliderDirection(): { u1: number[]; shown: ReadyDirection } | null {
+    const direction = this.state?.direction;
+    return direction ? { u1: Array.from(direction.u1), shown: direction.shown } : null;
   }
 
   async align(requestId: number, rawText: string, k: number, lambda: number): Promise<AlignResult> {
@@ -447,8 +463,9 @@ export class LensSession {
 
   /**
    * The λ curve of the current text (core/lambdaCurve.ts): content Hit@k of the base at `steps + 1` values of λ
-   * across [-bound, bound] and the overlap of its top k with the embedder's. From the z vectors held: about
-   * 1 ms a point, 25 ms a curve, at V = 151,936 (Node, 2 cores, 2026-12-03). Null when `requestId` is no longer current or there is no u₁ yet.
+   * across [-bound, bound] and the overlap of its top k with the embedder's, and the base column at λ = v₁ of the
+   * direction it was computed along. From the z vectors held: no projection through W. Null when `requestId` is no
+   * longer current or there is no u₁ yet.
    */
   curve(requestId: number, k: number, bound: number, steps = 24): LambdaCurveView | null {
     const current = this.currentText(requestId);
@@ -456,7 +473,9 @@ export class LensSession {
     if (!current || !direction) return null;
     const contentIds = uniqueIds(current.ids).filter(pair.isContent);
     const inputs = { z0: current.z0, zu: direction.zu, zEmbed: current.zEmbed, validRows: pair.head.validRows, contentIds, k };
-    return { requestId, k, points: lambdaCurve(inputs, lambdaGrid(bound, steps), diffScratch) };
+    const points = lambdaCurve(inputs, lambdaGrid(bound, steps), diffScratch);
+    const v1 = directionV1(direction.shown);
+    return { requestId, k, v1, points, atV1: this.column(this.shiftedScores(current, v1), current.ids, k) };
   }
 
   /**
@@ -486,7 +505,8 @@ export class LensSession {
     const content = uniqueIds(ids).filter(pair.isContent);
     const contentHit = (column: ColumnResult) => (content.length ? hitAtK(column.ids, content, k) : null);
     const directions = lambda === 0 ? undefined : await this.sampleLayerDirections(state);
-    const slider = direction && { zu: direction.zu, v1: state.info.variation[0] };
+    // λ is read on the scale of the slider's own v₁, whichever source gave it (an analysis's, a file's, the sample's).
+    const slider = direction && { zu: direction.zu, v1: directionV1(direction.shown) };
     const rows = layerRowsAt(cache.projected, lambda, slider, directions, (z) => this.column(z, ids, k), contentHit, state.scratch);
     return { requestId, rows, reasons };
   }

@@ -49,14 +49,14 @@ describe('a spectrum file, as `lens spectrum` writes it, read back for the loade
     );
     const { spectrum: read, notice } = spectrumForPair(readSpectrumText(fileOf(), 'x.json'), target, 'x.json');
     expect(notice).toBeUndefined();
-    const original = directionFromSpectrum(head, spectrum, 'sample');
-    const opened = directionFromSpectrum(head, read, 'file', 'x.json');
+    const original = directionFromSpectrum(head, spectrum, { source: 'sample' });
+    const opened = directionFromSpectrum(head, read, { source: 'file', origin: 'x.json' });
     expect(opened.u1).toEqual(original.u1);
     expect(Array.from(opened.u1).every((x, i) => Object.is(x, original.u1[i]))).toBe(true);
     expect(opened.zu).toEqual(original.zu);
-    expect(opened.variation).toEqual(original.variation);
-    expect(opened.shares).toEqual(original.shares);
-    expect(opened).toMatchObject({ source: 'file', origin: 'x.json', sampleSize: 3 });
+    expect(opened.shown.variation).toEqual(original.shown.variation);
+    expect(opened.shown.shares).toEqual(original.shown.shares);
+    expect(opened.shown).toMatchObject({ source: 'file', origin: 'x.json', sampleSize: 3 });
   });
 
   it('refuses another pair’s spectrum or another width, naming the cause', () => {

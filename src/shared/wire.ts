@@ -58,7 +58,10 @@ export interface CurvePoint {
 export interface LambdaCurveView {
   requestId: number;
   k: number;
+  /** v₁ of the direction the curve was computed along (directionV1), and the base column at λ = v₁. */
+  v1: number;
   points: CurvePoint[];
+  atV1: ColumnResult;
 }
 
 export type DiffToken = TokenDiff['risers'][number] & { text: string };
@@ -131,60 +134,81 @@ export interface PairInfo {
   dtypes: Dtype[];
   vocabSize: number;
   maxLength: number;
-  /** v_1..v_n and each component's energy share, from the bundled sample. */
-  variation: number[];
-  shares: number[];
-  sampleSize: number;
   loadMs: number;
   /** Why the pair runs on another backend than asked (WebGPU check failed, device lost). */
   notice?: string;
   /** The WebGPU-vs-WASM check at load, when WebGPU was used. */
   canary?: CanaryResult;
-  /**
-   * 'estimating': the pair ships no spectrum, so its PC1 sample is being embedded after the pair is
-   * shown (the slider waits; DirectionProgress reports), and variation/shares are empty until then.
-   */
-  direction: 'ready' | 'estimating';
-  /** With direction 'ready' at load: the pair's shipped spectrum, or its sample's spectrum kept from an earlier visit. */
-  directionSource?: DirectionSource;
-  /** With directionSource 'file': the spectrum file's name or URL (one opened on an earlier visit is kept). */
-  directionFrom?: string;
+  /** The slider's direction: as the worker holds it now (a DirectionUpdate tells the page each change). */
+  direction: DirectionState;
   /** Where onnxruntime read the bodies' weights from. */
   weightsFrom: WeightsSource;
 }
 
 /**
- * Where the slider's u₁ comes from (runtime/direction.ts): the pair's shipped spectrum (`lens spectrum`); its
- * sample's spectrum kept from an earlier visit; its sample embedded after this load; an analysis the user applied;
- * a spectrum file the user opened (`lens spectrum`'s JSON: a file, or a URL).
+ * Where the slider's u₁ comes from (runtime/direction.ts, which also ranks them): the pair's shipped spectrum
+ * (`lens spectrum`); its sample, embedded after this load; an analysis the user applied; a spectrum file the user
+ * opened (`lens spectrum`'s JSON: a file, or a URL).
  */
-export type DirectionSource = 'shipped' | 'kept' | 'sample' | 'analysis' | 'file';
+export type DirectionSource = 'shipped' | 'sample' | 'analysis' | 'file';
 
-/** What opening a spectrum file for the loaded pair gave: its v_j (the pair's now), where it came from, and a notice if it differs a little. */
-export interface SpectrumOpened {
+/**
+ * The slider's PC1 direction as the page is shown it: the one shape the worker emits (DirectionUpdate, PairInfo)
+ * and the page stores as it comes. u₁ itself stays in the worker (runtime/session.ts).
+ */
+export type DirectionState =
+  /**
+   * The pair ships no spectrum: its sample is being embedded after the pair is shown, and the slider waits until
+   * u₁ settles; `movedDegrees`: how far u₁ moved over the last few texts (direction.ts SETTLE), once it can say.
+   */
+  | { state: 'estimating'; done: number; total: number; movedDegrees?: number }
+  /** The pair's sample could not give u₁: the slider waits for one applied from an analysis or a spectrum file. */
+  | { state: 'failed'; reason: string }
+  | {
+      state: 'ready';
+      source: DirectionSource;
+      /** Read back from what an earlier visit kept (runtime/direction.ts SpectrumStore), not computed or opened in this one. */
+      kept?: true;
+      /** What u₁ was read from, in words: a spectrum file's name or URL ('file'), an analysis's texts ("the 60 texts of STS-B test"). */
+      origin?: string;
+      /**
+       * v_1..v_n of the spectrum u₁ came from. v₁ (directionV1) is the one scale of λ: the slider's marker and
+       * range, the λ curve and the Layers view all read it here.
+       */
+      variation: number[];
+      /** Each component's share of the base embeddings' energy. */
+      shares: number[];
+      /** Texts the spectrum was computed from. */
+      sampleSize: number;
+      /** The pair's sample is still being embedded in the background (after its first texts gave u₁). */
+      refining?: { done: number; total: number };
+      /** Degrees between the sample's u₁ before its last update and after it: how stable the estimate is as it sharpens. */
+      lastMoveDegrees?: number;
+      /** A spectrum file's: why its u₁ may differ a little from the pair's own (another dtype, backend or sample). */
+      notice?: string;
+    };
+
+export type ReadyDirection = Extract<DirectionState, { state: 'ready' }>;
+
+/** v₁ of the slider's direction, the one scale of λ; 0 while there is none. */
+export const directionV1 = (direction: DirectionState): number => (direction.state === 'ready' ? (direction.variation[0] ?? 0) : 0);
+
+/** A change of a load's direction, as the worker tells the page. */
+export interface DirectionUpdate {
+  loadId: string;
+  direction: DirectionState;
+  /** u₁ itself changed, not only the progress shown with it: a base column at λ ≠ 0 moves. */
+  newU1: boolean;
+}
+
+/** What an analysis applied to the slider brings (LensWorkerApi.setDirection): its u₁ and spectrum, and its texts in words. */
+export interface AppliedAnalysis {
+  u1: number[];
   variation: number[];
   shares: number[];
   sampleSize: number;
-  /** The file's name or URL. */
+  /** "the 60 texts of STS-B test". */
   origin: string;
-  /** Why it may differ a little from the pair's own (another dtype, backend or sample), in one sentence. */
-  notice?: string;
-}
-
-/** The PC1 sample of a load, embedded in the background: progress, then the spectrum or the reason it failed. */
-export interface DirectionProgress {
-  loadId: string;
-  done: number;
-  total: number;
-  spectrum?: { variation: number[]; shares: number[]; sampleSize: number };
-  /**
-   * Degrees u₁ moved: over the last few texts while the slider waits for it to settle (direction.ts SETTLE); with a
-   * spectrum that replaces the sample's earlier one, between that one's u₁ and this one's.
-   */
-  movedDegrees?: number;
-  /** With a spectrum: false for the early one (the first texts of the sample), true once the whole sample is in. */
-  final?: boolean;
-  error?: string;
 }
 
 /** Which pair, and which load of it, a direction (or any result) was computed on. */

@@ -144,12 +144,12 @@ export const useAnalysis = create<AnalysisState>()((set, get) => ({
     set({ status: 'cancelled', message: 'The analysis was cancelled; the previous results are kept.' });
   },
 
-  /** Drives the explorer's slider with this analysis's u_1 / v_j: only on the pair and load it was computed on. */
+  /** Drives the explorer's slider with this analysis's u_1, scaled by its own v_1: only on the pair and load it was computed on. */
   async applyToExplorer() {
     const result = get().result;
     if (!result || !isCurrent(result.computedOn)) return;
-    const { report } = result;
-    const source = `the ${report.n} texts of ${result.dataset}`;
-    await useLens.getState().applyDirection(report.u1, report.variation, report.shares, source, result.computedOn);
+    const { u1, variation, shares, n } = result.report;
+    const analysis = { u1, variation, shares, sampleSize: n, origin: `the ${n} texts of ${result.dataset}` };
+    await useLens.getState().applyDirection(analysis, result.computedOn);
   },
 }));

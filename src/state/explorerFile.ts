@@ -1,5 +1,4 @@
-import { DTYPES } from '../worker/protocol';
-import { K_CHOICES, VIEWS, type ViewState } from './urlState';
+import { DEFAULT_VIEW, type ViewState, viewProblems, viewStateOf } from '../shared/linkSchema';
 
 /** A saved explorer: everything a link holds, the slider's direction if it came from a dataset, and what was shown. */
 export interface ExplorerFile {
@@ -7,8 +6,11 @@ export interface ExplorerFile {
   version: 1;
   savedAt: string;
   state: ViewState;
-  /** u₁ and v_j from a dataset analysis, when the slider used them (the pair's own sample needs nothing saved). */
-  direction?: { source: string; u1: number[]; variation: number[]; shares: number[] };
+  /**
+   * u₁ and v_j from a dataset analysis, when the slider used them (the pair's own sample needs nothing saved);
+   * `source` says which texts, `sampleSize` how many (a file saved before it was written lacks it).
+   */
+  direction?: { source: string; u1: number[]; variation: number[]; shares: number[]; sampleSize?: number };
   /** The top tokens shown when saved, for the reader (import recomputes them). */
   shown?: { embed: { id: number; text: string; score: number }[]; base: { id: number; text: string; score: number }[] };
 }
@@ -19,7 +21,7 @@ export function explorerFile(state: ViewState, extra: Pick<ExplorerFile, 'direct
   return { format: FORMAT, version: 1, savedAt: savedAt.toISOString(), state: { ...state }, ...extra };
 }
 
-/** Reads a saved explorer file; any problem is one message naming the field. */
+/** Reads a saved explorer file; any problem is one message naming each field that is wrong. */
 export function parseExplorerFile(text: string): ExplorerFile {
   let data: unknown;
   try {
@@ -30,25 +32,18 @@ export function parseExplorerFile(text: string): ExplorerFile {
   const file = data as Partial<ExplorerFile>;
   if (!file || typeof file !== 'object' || file.format !== FORMAT) throw new Error(`Not an Embedding Lens explorer file: "format" must be "${FORMAT}".`);
   if (file.version !== 1) throw new Error(`Unsupported explorer file version ${JSON.stringify(file.version)}: this app reads version 1.`);
-  const s = file.state as Partial<ViewState> | undefined;
-  if (!s || typeof s !== 'object') throw new Error('The explorer file has no "state".');
-  const need = (ok: boolean, field: string, what: string) => {
-    if (!ok) throw new Error(`The explorer file's state.${field} must be ${what}.`);
-  };
-  need(typeof s.text === 'string', 'text', 'a string');
-  need(typeof s.pair === 'string' && s.pair.length > 0, 'pair', 'a pair id');
-  need(typeof s.lambda === 'number' && Number.isFinite(s.lambda), 'lambda', 'a number');
-  need((K_CHOICES as readonly number[]).includes(s.k as number), 'k', `one of ${K_CHOICES.join(', ')}`);
-  need(VIEWS.includes(s.view as ViewState['view']), 'view', `one of ${VIEWS.join(', ')}`);
-  need(s.backend === 'auto' || s.backend === 'wasm' || s.backend === 'webgpu', 'backend', 'auto, wasm or webgpu');
-  need(typeof (s.hub ?? '') === 'string', 'hub', 'a URL or empty');
-  need(s.dtype === undefined || s.dtype === '' || DTYPES.includes(s.dtype), 'dtype', `empty or one of ${DTYPES.join(', ')}`);
+  if (!file.state || typeof file.state !== 'object') throw new Error('The explorer file has no "state".');
+  // Files saved before the link had hub= and dtype= lack them: they mean the defaults.
+  const saved: Partial<ViewState> = { hub: DEFAULT_VIEW.hub, dtype: DEFAULT_VIEW.dtype, ...(file.state as Partial<ViewState>) };
+  const problems = viewProblems(saved);
+  if (problems.length) throw new Error(`The explorer file's ${problems.map((problem) => `state.${problem}`).join('; ')}.`);
   const d = file.direction;
   if (d !== undefined) {
     const numbers = (x: unknown) => Array.isArray(x) && x.length > 0 && x.every((v) => typeof v === 'number' && Number.isFinite(v));
-    if (!d || typeof d.source !== 'string' || !numbers(d.u1) || !numbers(d.variation) || !numbers(d.shares)) {
+    const count = d?.sampleSize === undefined || (Number.isInteger(d.sampleSize) && d.sampleSize >= 0);
+    if (!d || typeof d.source !== 'string' || !numbers(d.u1) || !numbers(d.variation) || !numbers(d.shares) || !count) {
       throw new Error('The explorer file\'s "direction" must have a source and the numbers u1, variation and shares.');
     }
   }
-  return { ...(file as ExplorerFile), state: { ...(s as ViewState), hub: s.hub ?? '', dtype: s.dtype ?? '' } };
+  return { ...(file as ExplorerFile), state: viewStateOf(saved as ViewState) };
 }

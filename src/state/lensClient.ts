@@ -1,6 +1,11 @@
 import * as Comlink from 'comlink';
+import { workerNameFor } from '../shared/linkSchema';
 import type { LensWorkerApi } from '../worker/protocol';
+import { registerErrorTransfer } from '../worker/protocol';
 import { type StartedWorker, startWorker, type WorkerStartEvent } from './workerStart';
+
+// The worker's rejections arrive as WorkerErrors that carry their fault's kind (errorTransfer.ts).
+registerErrorTransfer();
 
 let client: Comlink.Remote<LensWorkerApi> | undefined;
 let worker: StartedWorker | undefined;
@@ -13,7 +18,10 @@ const WORKER_START_ATTEMPTS = 4;
 /** The page's one model worker, behind its typed Comlink proxy (created on first use). */
 export function lensClient(): Comlink.Remote<LensWorkerApi> {
   if (!client) {
-    worker = startWorker(() => new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: workerName() }), {
+    // The worker's name carries the start-up options it cannot read from its own URL (`?ort=nojspi`, `?threads=N`, …:
+    // shared/linkSchema.ts WORKER_KEYS; worker/workerOptions.ts reads them back).
+    const name = () => workerNameFor(globalThis.location?.search ?? '');
+    worker = startWorker(() => new Worker(new URL('../worker/lens.worker.ts', import.meta.url), { type: 'module', name: name() }), {
       startMs: WORKER_START_MS,
       attempts: WORKER_START_ATTEMPTS,
       onEvent: (event) => startListener?.(event),
@@ -26,27 +34,6 @@ export function lensClient(): Comlink.Remote<LensWorkerApi> {
 /** Hears the model worker's start (the load watchdog, watchdog.ts). */
 export function onWorkerStart(listener: (event: WorkerStartEvent) => void): void {
   startListener = listener;
-}
-
-/**
- * The worker's name carries the start-up options it cannot read from its own URL: `?ort=nojspi` on the
- * page keeps onnxruntime-web off its JSPI build (worker/ortRuntime.ts), for a browser where it misbehaves;
- * `?debug=stall-download` makes its first graph download never settle (the load watchdog's test seam, worker/steps.ts);
- * `?threads=N` sets onnxruntime's threads and `?batch=N` the PC1 sample's texts per run (worker/workerOptions.ts), for measuring.
- */
-function workerName(): string {
-  const params = new URLSearchParams(globalThis.location?.search ?? '');
-  const count = (key: string) => {
-    const value = params.get(key);
-    return value && /^\d+$/.test(value) && `${key}=${value}`;
-  };
-  const options = [
-    params.get('ort') === 'nojspi' && 'ort=nojspi',
-    params.get('debug') === 'stall-download' && 'debug=stall-download',
-    count('threads'),
-    count('batch'),
-  ].filter(Boolean);
-  return ['lens-models', ...options].join(' ');
 }
 
 /**

@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AlignResult, DirectionProgress, FileProgress, LoadEstimate, PairInfo } from '../worker/protocol';
+import type { AlignResult, DirectionState, DirectionUpdate, FaultReport, FileProgress, LoadEstimate, PairInfo, ReadyDirection } from '../worker/protocol';
+import { WorkerError } from '../worker/protocol';
 
 /** A worker stand-in: each test says what load() and estimate() answer. */
 const worker = vi.hoisted(() => ({
   load: async (_pair: string, _backend: string, _onProgress: unknown): Promise<unknown> => undefined,
   estimate: async (): Promise<unknown> => undefined,
-  direction: undefined as ((progress: unknown) => void) | undefined,
+  direction: undefined as ((update: DirectionUpdate) => void) | undefined,
   shifts: [] as { lambda: number; reply: (view: unknown) => void }[],
   openSpectrum: async (_source: unknown, _computedOn: unknown): Promise<unknown> => undefined,
+  setDirection: async (_analysis: unknown, _computedOn: unknown): Promise<unknown> => undefined,
 }));
 
 vi.mock('./lensClient', () => ({
@@ -15,7 +17,7 @@ vi.mock('./lensClient', () => ({
     load: (pair: string, backend: string, onProgress: unknown) => worker.load(pair, backend, onProgress),
     estimate: () => worker.estimate(),
     plannedFiles: async () => ({ files: [], complete: false }),
-    onDirection: async (callback: (progress: unknown) => void) => {
+    onDirection: async (callback: (update: DirectionUpdate) => void) => {
       worker.direction = callback;
     },
     onDeviceLost: async () => {},
@@ -23,7 +25,7 @@ vi.mock('./lensClient', () => ({
     align: async (requestId: number, text: string, k: number, lambda: number) =>
       ({ requestId, text, k, lambda, tokens: [], embed: { tokens: [], scores: [] }, base: { tokens: [], scores: [] } }) as unknown as AlignResult,
     shift: (_requestId: number, lambda: number) => new Promise((reply) => worker.shifts.push({ lambda, reply })),
-    setDirection: async () => {},
+    setDirection: (analysis: unknown, computedOn: unknown) => worker.setDirection(analysis, computedOn),
     openSpectrum: (source: unknown, computedOn: unknown) => worker.openSpectrum(source, computedOn),
   }),
   restartLensClient: () => {},
@@ -35,7 +37,7 @@ vi.mock('./lensClient', () => ({
 // The store keeps the URL in step with the view (a timer after each change).
 vi.stubGlobal('location', { search: '', pathname: '/', hash: '' });
 vi.stubGlobal('history', { replaceState: () => {} });
-const { directionAfter, useLens } = await import('./store');
+const { useLens } = await import('./store');
 
 let loads = 0;
 const pairInfo = (id: string, spectrum: boolean): PairInfo =>
@@ -43,21 +45,27 @@ const pairInfo = (id: string, spectrum: boolean): PairInfo =>
     id,
     loadId: `${id}-${++loads}`,
     name: id,
-    variation: spectrum ? [2.5, 0.3] : [],
-    shares: spectrum ? [0.9, 0.05] : [],
-    sampleSize: spectrum ? 200 : 0,
-    direction: spectrum ? 'ready' : 'estimating',
+    direction: spectrum ? shipped : { state: 'estimating', done: 0, total: 200 },
   }) as unknown as PairInfo;
 
-const spectrum = { variation: [1.5, 0.2], shares: [0.8, 0.1], sampleSize: 50 };
+const shipped: ReadyDirection = { state: 'ready', source: 'shipped', variation: [2.5, 0.3], shares: [0.9, 0.05], sampleSize: 200 };
+const early: ReadyDirection = {
+  state: 'ready',
+  source: 'sample',
+  variation: [1.5, 0.2],
+  shares: [0.8, 0.1],
+  sampleSize: 50,
+  refining: { done: 50, total: 200 },
+};
+/** The direction the page shows. */
+const shown = (): DirectionState | undefined => useLens.getState().pairInfo?.direction;
 const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
   useLens.setState({
     load: { phase: 'idle' },
     pairInfo: undefined,
-    direction: { phase: 'none' },
-    error: undefined,
+    messages: {},
     result: undefined,
     backend: 'auto',
     lambda: 0,
@@ -77,54 +85,67 @@ describe('the lens store: load phase and direction', () => {
     expect(seenWhileLoading).toMatchObject({ phase: 'loading', files: { 'w.bin': { loaded: 5 } } });
     const state = useLens.getState();
     expect(state.load).toEqual({ phase: 'ready' });
-    expect(state.direction).toEqual({ phase: 'ready', source: 'shipped', label: '200 sample sentences', variation: [2.5, 0.3], shares: [0.9, 0.05] });
+    expect(shown()).toEqual(shipped);
   });
 
-  it('a pair that embeds its sample: a report heard before load() returns is applied once the pair is held', async () => {
+  it('a pair that embeds its sample: a change heard before load() returns is taken once the pair is held; each later one as it comes', async () => {
     const info = pairInfo('hub-pair', false);
     worker.load = async () => {
-      worker.direction?.({ loadId: info.loadId, done: 10, total: 200 } satisfies DirectionProgress);
+      worker.direction?.({ loadId: info.loadId, direction: { state: 'estimating', done: 10, total: 200 }, newU1: false });
       return info;
     };
     await useLens.getState().loadPair('demo');
-    expect(useLens.getState().direction).toEqual({ phase: 'estimating', done: 10, total: 200 });
+    expect(shown()).toEqual({ state: 'estimating', done: 10, total: 200 });
 
-    worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
-    expect(useLens.getState().direction).toMatchObject({ phase: 'ready', source: 'sample', label: '50 sample sentences', refining: { done: 50, total: 200 } });
-    worker.direction?.({ loadId: info.loadId, done: 200, total: 200, spectrum: { ...spectrum, sampleSize: 200 }, final: true });
-    expect(useLens.getState().direction).toEqual({
-      phase: 'ready',
-      source: 'sample',
-      label: '200 sample sentences',
-      variation: [1.5, 0.2],
-      shares: [0.8, 0.1],
-      refining: undefined,
-    });
+    useLens.setState({ lambda: 1 });
+    worker.direction?.({ loadId: info.loadId, direction: early, newU1: true });
+    expect(shown()).toBe(early);
+    expect(worker.shifts.map((s) => s.lambda)).toEqual([1]); // a new u₁ moves the base column at λ ≠ 0
+    const refining = { ...early, refining: { done: 51, total: 200 } };
+    worker.direction?.({ loadId: info.loadId, direction: refining, newU1: false });
+    expect(shown()).toBe(refining);
+    expect(worker.shifts).toHaveLength(1);
+    worker.shifts[0].reply({ tokens: [], scores: [] });
+    await tick();
   });
 
-  it('a report on another load is ignored; a failed sample says why', async () => {
+  it('a change of another load is ignored', async () => {
     const info = pairInfo('hub-pair', false);
     worker.load = async () => info;
     await useLens.getState().loadPair('demo');
-    worker.direction?.({ loadId: 'another', done: 0, total: 200, error: 'elsewhere' });
-    expect(useLens.getState().direction).toEqual({ phase: 'estimating', done: 0, total: 0 });
-    worker.direction?.({ loadId: info.loadId, done: 0, total: 200, error: 'PC1 could not be estimated' });
-    expect(useLens.getState().direction).toEqual({ phase: 'failed', error: 'PC1 could not be estimated' });
+    worker.direction?.({ loadId: 'another', direction: { state: 'failed', reason: 'elsewhere' }, newU1: false });
+    expect(shown()).toEqual({ state: 'estimating', done: 0, total: 200 });
+    worker.direction?.({ loadId: info.loadId, direction: { state: 'failed', reason: 'PC1 could not be estimated' }, newU1: false });
+    expect(shown()).toEqual({ state: 'failed', reason: 'PC1 could not be estimated' });
   });
 
-  it('an applied u₁ is kept when the sample finishes later', async () => {
+  it('an applied analysis: the worker is sent its u₁ and v_j, and the page shows the direction it answers', async () => {
     const info = pairInfo('hub-pair', false);
     worker.load = async () => info;
     await useLens.getState().loadPair('demo');
-    await useLens.getState().applyDirection([1], [3, 1], [0.7, 0.2], 'the 60 texts of STS-B test', { pairId: info.id, loadId: info.loadId });
-    worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
-    expect(useLens.getState().direction).toMatchObject({
-      phase: 'ready',
-      source: 'analysis',
-      label: 'the 60 texts of STS-B test',
-      variation: [3, 1],
-      refining: { done: 50, total: 200 },
-    });
+    const analysis = { u1: [1], variation: [3, 1], shares: [0.7, 0.2], sampleSize: 60, origin: 'the 60 texts of STS-B test' };
+    const answered: ReadyDirection = { state: 'ready', source: 'analysis', ...analysis };
+    const asked: unknown[] = [];
+    worker.setDirection = async (...args) => {
+      asked.push(args);
+      return answered;
+    };
+    await useLens.getState().applyDirection(analysis, { pairId: info.id, loadId: info.loadId });
+    expect(asked).toEqual([[analysis, { pairId: info.id, loadId: info.loadId }]]);
+    expect(shown()).toEqual(answered);
+  });
+
+  it('a failed load falls back to the pair showing with its direction as it is now: changes heard while the load ran are kept', async () => {
+    const info = pairInfo('hub-pair', false);
+    worker.load = async () => info;
+    await useLens.getState().loadPair('demo');
+    worker.load = async () => {
+      worker.direction?.({ loadId: info.loadId, direction: early, newU1: true });
+      throw new Error('no such pair');
+    };
+    await useLens.getState().loadPair('other');
+    expect(useLens.getState()).toMatchObject({ load: { phase: 'ready' }, pair: 'demo', pairInfo: { loadId: info.loadId } });
+    expect(shown()).toBe(early);
   });
 
   it('a failed load falls back to the pair showing, with its direction; without one the phase is error', async () => {
@@ -136,15 +157,64 @@ describe('the lens store: load phase and direction', () => {
     };
     await useLens.getState().loadPair('other');
     let state = useLens.getState();
-    expect(state).toMatchObject({ load: { phase: 'ready' }, pair: 'demo', error: 'no such pair' });
+    expect(state).toMatchObject({ load: { phase: 'ready' }, pair: 'demo', messages: { load: { text: 'no such pair', tone: 'error' } } });
     expect(state.pairInfo).toBe(before.pairInfo);
-    expect(state.direction).toBe(before.direction);
 
     useLens.setState({ load: { phase: 'idle' } });
     await useLens.getState().loadPair('other');
     state = useLens.getState();
     expect(state.load).toEqual({ phase: 'error', reason: 'no such pair' });
-    expect(state.error).toBe('no such pair');
+    expect(state.messages).toEqual({ load: { text: 'no such pair', tone: 'error' } });
+  });
+
+  it("a load's failure stays when an alignment of the pair showing works; an alignment's error is its own", async () => {
+    worker.load = async () => pairInfo('demo', true);
+    await useLens.getState().loadPair('demo');
+    worker.load = async () => {
+      throw new Error('no such pair');
+    };
+    await useLens.getState().loadPair('other');
+    useLens.setState({ result: undefined });
+    useLens.getState().setK(7); // aligns the pair showing again, and it works
+    await tick();
+    expect(useLens.getState().result).toBeDefined();
+    expect(useLens.getState().messages.load?.text).toBe('no such pair');
+    useLens.getState().dismissMessage('load');
+    expect(useLens.getState().messages).toEqual({});
+  });
+
+  it("a fault's kind reaches the page; Retry is offered where the kind allows it, and loads the same request again", async () => {
+    worker.load = async () => pairInfo('demo', true);
+    await useLens.getState().loadPair('demo');
+    const fault = (kind: FaultReport['kind'], retryable: boolean): FaultReport => ({
+      kind,
+      retryable,
+      message: `${kind}!`,
+      repo: 'org/m',
+      file: 'onnx/model.onnx',
+    });
+    worker.load = async () => {
+      throw new WorkerError('org/m/onnx/model.onnx: the server answered 503', fault('server', true));
+    };
+    await useLens.getState().loadPair('other', 'wasm', { force: true, dtype: 'q8' });
+    const failed = useLens.getState().messages.load;
+    expect(failed).toMatchObject({ tone: 'error', fault: { kind: 'server', file: 'onnx/model.onnx' }, retry: { pair: 'other', backend: 'wasm', dtype: 'q8' } });
+
+    const asked: string[] = [];
+    worker.load = async (pair, backend) => {
+      asked.push(`${pair} ${backend}`);
+      return pairInfo(pair, true);
+    };
+    await useLens.getState().retryFailedLoad();
+    expect(asked).toEqual(['other wasm']);
+    expect(useLens.getState()).toMatchObject({ pair: 'other', load: { phase: 'ready' }, messages: {} });
+
+    worker.load = async () => {
+      throw new WorkerError('org/m: no such repository', fault('no-repo', false));
+    };
+    await useLens.getState().loadPair('third');
+    expect(useLens.getState().messages.load).toMatchObject({ fault: { kind: 'no-repo' } });
+    expect(useLens.getState().messages.load?.retry).toBeUndefined();
   });
 
   it('a Hub pair that may not fit asks first, with its size and the pair to return to; Cancel returns to it', async () => {
@@ -157,7 +227,11 @@ describe('the lens store: load phase and direction', () => {
     expect(load).toMatchObject({ phase: 'confirm', question: { kind: 'memory', bytes: 6e10 }, estimate, previous: { pair: 'demo', pairInfo: shown } });
 
     await useLens.getState().cancelLoad();
-    expect(useLens.getState()).toMatchObject({ pair: 'demo', load: { phase: 'ready' }, error: 'Loading was cancelled; the previous pair is back.' });
+    expect(useLens.getState()).toMatchObject({
+      pair: 'demo',
+      load: { phase: 'ready' },
+      messages: { load: { text: 'Loading was cancelled; the previous pair is back.', tone: 'notice' } },
+    });
   });
 
   it('slider ticks: one shift in flight, then one more with the newest λ', async () => {
@@ -175,14 +249,23 @@ describe('the lens store: load phase and direction', () => {
 });
 
 describe('a spectrum file opened for the loaded pair', () => {
-  it('gives the slider its u₁ and v_j at once, with its notice; a refusal keeps it; a later sample report changes nothing', async () => {
+  it('gives the slider the direction the worker answers, with its notice; a refusal keeps the one it had', async () => {
     const info = pairInfo('hub-pair', false);
     worker.load = async () => info;
     await useLens.getState().loadPair('demo');
     const asked: unknown[] = [];
+    const opened: ReadyDirection = {
+      state: 'ready',
+      source: 'file',
+      origin: 'pair.json',
+      variation: [2, 0.5],
+      shares: [0.7, 0.1],
+      sampleSize: 200,
+      notice: 'pair.json: it was computed in fp32 on cpu',
+    };
     worker.openSpectrum = async (source, computedOn) => {
       asked.push([source, computedOn]);
-      return { variation: [2, 0.5], shares: [0.7, 0.1], sampleSize: 200, origin: 'pair.json', notice: 'pair.json: it was computed in fp32 on cpu' };
+      return opened;
     };
     const file = { name: 'pair.json', text: async () => '{"u1":[1]}' } as unknown as File;
     expect(await useLens.getState().openSpectrum({ file })).toBe(true);
@@ -192,60 +275,27 @@ describe('a spectrum file opened for the loaded pair', () => {
         { pairId: info.id, loadId: info.loadId },
       ],
     ]);
-    const opened = {
-      phase: 'ready',
-      source: 'file',
-      label: 'the spectrum file pair.json (200 sample sentences)',
-      variation: [2, 0.5],
-      shares: [0.7, 0.1],
-      notice: 'pair.json: it was computed in fp32 on cpu',
-    };
-    expect(useLens.getState().direction).toEqual(opened);
-    expect(useLens.getState().pairInfo).toMatchObject({ variation: [2, 0.5], directionSource: 'file', directionFrom: 'pair.json' });
-    worker.direction?.({ loadId: info.loadId, done: 50, total: 200, spectrum, final: false });
-    expect(useLens.getState().direction).toEqual(opened);
+    expect(shown()).toEqual(opened);
 
     worker.openSpectrum = async () => {
       throw new Error('other.json is not applied (the slider keeps its direction): it was computed on a with b');
     };
     expect(await useLens.getState().openSpectrum({ url: 'https://example.org/other.json' })).toBe(false);
-    expect(useLens.getState()).toMatchObject({ direction: opened, error: expect.stringMatching(/^other.json is not applied/) });
+    expect(shown()).toEqual(opened);
+    expect(useLens.getState()).toMatchObject({ messages: { spectrum: { text: expect.stringMatching(/^other.json is not applied/) } } });
   });
 
-  it('a URL is resolved against the page; a file kept from an earlier visit is named at load', async () => {
+  it('a URL is resolved against the page', async () => {
     vi.stubGlobal('location', { search: '', pathname: '/app/', hash: '', href: 'http://host/app/?pair=x' });
-    worker.load = async () => ({ ...pairInfo('hub-pair', true), directionSource: 'file', directionFrom: 'pair.json' });
+    worker.load = async () => pairInfo('hub-pair', true);
     await useLens.getState().loadPair('demo');
-    expect(useLens.getState().direction).toMatchObject({
-      source: 'file',
-      label: 'the spectrum file pair.json (200 sample sentences, kept from an earlier visit)',
-    });
     let asked: unknown;
     worker.openSpectrum = async (source) => {
       asked = source;
-      return { variation: [2], shares: [1], sampleSize: 8, origin: 'http://host/app/spectra/x.json' };
+      return { state: 'ready', source: 'file', origin: 'http://host/app/spectra/x.json', variation: [2], shares: [1], sampleSize: 8 };
     };
     await useLens.getState().openSpectrum({ url: 'spectra/x.json' });
     expect(asked).toEqual({ url: 'http://host/app/spectra/x.json' });
     vi.stubGlobal('location', { search: '', pathname: '/', hash: '' });
-  });
-});
-
-describe('directionAfter', () => {
-  it('an error while refining keeps u₁ and stops saying it refines', () => {
-    const ready = directionAfter({ phase: 'estimating', done: 0, total: 0 }, { loadId: 'x', done: 50, total: 200, spectrum, final: false });
-    expect(directionAfter(ready, { loadId: 'x', done: 0, total: 200, error: 'gone' })).toEqual({ ...ready, refining: undefined });
-  });
-
-  it('a refined spectrum says how far u₁ moved, and keeps saying it while the sample goes on', () => {
-    const early = directionAfter(
-      { phase: 'estimating', done: 20, total: 200, movedDegrees: 4.5 },
-      { loadId: 'x', done: 20, total: 200, spectrum, final: false },
-    );
-    expect(early).toMatchObject({ phase: 'ready', refining: { done: 20, total: 200 } });
-    expect(early).not.toHaveProperty('lastMoveDegrees'); // the first u₁ moved from nothing
-    const refined = directionAfter(early, { loadId: 'x', done: 40, total: 200, spectrum: { ...spectrum, sampleSize: 40 }, movedDegrees: 6.25, final: false });
-    expect(refined).toMatchObject({ phase: 'ready', label: '40 sample sentences', lastMoveDegrees: 6.25, refining: { done: 40, total: 200 } });
-    expect(directionAfter(refined, { loadId: 'x', done: 41, total: 200 })).toMatchObject({ lastMoveDegrees: 6.25, refining: { done: 41, total: 200 } });
   });
 });

@@ -1,25 +1,27 @@
 import { create } from 'zustand';
 import { hubUrlProblem } from '../shared/hubUrl';
+import { DEFAULT_VIEW, readLink, readViewState, type ViewId, type ViewState } from '../shared/linkSchema';
 import { needsHub, parsePairId } from '../shared/pairId';
 import type {
   AlignResult,
+  AppliedAnalysis,
   BackendChoice,
   CachedModel,
   ColumnResult,
   ComputedOn,
-  DirectionProgress,
-  DirectionSource,
+  DirectionState,
+  DirectionUpdate,
   Dtype,
   FileProgress,
   LoadEstimate,
   LoadStep,
   PairInfo,
   PlannedFiles,
-  SpectrumOpened,
+  ReadyDirection,
 } from '../worker/protocol';
-import { lensClient, messageOf, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
+import { lensClient, onWorkerStart, proxyCallback, restartLensClient } from './lensClient';
 import { newestWins, oneInFlight } from './newestWins';
-import { DEFAULT_VIEW, readViewState, type ViewId, type ViewState } from './urlState';
+import { errorMessage, type LoadRequest, type MessageSource, type PageMessage, type PageMessages, pageNotice, withMessage } from './pageMessages';
 import { LoadWatchdog, STALL_MS, type Stall } from './watchdog';
 
 /** A pair the page has loaded: the one to fall back to when a load fails, or to return to when it is cancelled. */
@@ -30,14 +32,14 @@ export interface LoadedPair {
 
 /**
  * Where loading `pair` stands; each phase carries what holds in it alone. The pair loaded before (`pairInfo`,
- * `direction`) is not part of it: it stays shown until a load replaces it (the worker keeps it until then).
+ * with its direction) is not part of it: it stays shown until a load replaces it (the worker keeps it until then).
  */
 export type LoadPhase =
   /** Nothing loaded yet, or a load was cancelled or the worker restarted (a reload follows). */
   | { phase: 'idle' }
   /**
    * Downloading and loading: a bar per file; the pair's size once asked (a Hub pair); the pair showing when the
-   * load began (the one to fall back to or return to); and the newest report on the new load's PC1 sample heard
+   * load began (the one to fall back to or return to); and the newest change of the new load's direction heard
    * before the store holds that load (a small sample may be done before load() returns).
    */
   | {
@@ -47,7 +49,7 @@ export type LoadPhase =
       planned?: PlannedFiles;
       estimate?: LoadEstimate;
       previous?: LoadedPair;
-      direction?: DirectionProgress;
+      direction?: DirectionUpdate;
       /** Nothing has moved for a while: what the load waits on (the load watchdog, watchdog.ts). */
       stalled?: Stall;
     }
@@ -63,53 +65,22 @@ type Loading = Extract<LoadPhase, { phase: 'loading' }>;
 /** The load phase's name (the model status line's class). */
 export type ModelStatus = LoadPhase['phase'];
 
-/**
- * The slider's PC1 direction u₁ as the page knows it (the worker holds u₁ itself; see the runtime's
- * LensSession), replaced as a whole whenever it changes. It belongs to `pairInfo`: kept while another
- * pair loads, and when that load fails.
- */
-export type DirectionState =
-  /** No pair loaded yet. */
-  | { phase: 'none' }
-  /**
-   * The pair ships no spectrum: its PC1 sample is being embedded, and the slider waits until u₁ settles;
-   * `movedDegrees`: how far u₁ moved over the last few texts.
-   */
-  | { phase: 'estimating'; done: number; total: number; movedDegrees?: number }
-  /** The pair's sample could not give u₁: the slider waits for one applied from an analysis. */
-  | { phase: 'failed'; error: string }
-  | {
-      phase: 'ready';
-      /**
-       * The pair's shipped spectrum, its sample's kept from an earlier visit, its sample embedded after load, or an
-       * analysis (or a saved view) applied by the user.
-       */
-      source: DirectionSource;
-      /** Where u₁ / v₁ come from, in words ("200 sample sentences", "the 60 texts of STS-B test"). */
-      label: string;
-      /** v_1..v_n and each component's energy share. */
-      variation: number[];
-      shares: number[];
-      /** The pair's sample is still being embedded in the background (after its first texts gave u₁). */
-      refining?: { done: number; total: number };
-      /** Degrees between the sample's u₁ before its last update and after it: how stable the estimate is as it sharpens. */
-      lastMoveDegrees?: number;
-      /** A spectrum file's (source 'file'): why its u₁ may differ a little from the pair's own (another dtype, backend or sample). */
-      notice?: string;
-    };
-
 export interface LensState extends ViewState {
   /** Where loading `pair` stands. */
   load: LoadPhase;
-  /** The pair last loaded: shown, and held by the worker, while another loads, asks or fails. */
+  /**
+   * The pair last loaded: shown, and held by the worker, while another loads, asks or fails. Its `direction` is
+   * the worker's, stored as each change arrives (the slider's u₁ and v₁).
+   */
   pairInfo?: PairInfo;
-  /** The slider's u₁ and its v_j for `pairInfo`. */
-  direction: DirectionState;
   result?: AlignResult;
   /** The base column at the current λ (follows the slider). */
   baseView?: ColumnResult;
-  /** Something went wrong (a load, an alignment, a direction…): shown in the error area, the rest of the view is kept. */
-  error?: string;
+  /**
+   * What the page tells the user, by source (pageMessages.ts): errors in the error area, notices apart; the rest
+   * of the view is kept. A failed load's message says whether Retry may help (its fault's kind).
+   */
+  messages: PageMessages;
   /** An alignment is being computed. */
   computing: boolean;
   cache?: CachedModel[];
@@ -139,20 +110,20 @@ export interface LensState extends ViewState {
   setText(text: string): void;
   setLambda(lambda: number): void;
   setK(k: number): void;
-  dismissError(): void;
+  dismissMessage(source: MessageSource): void;
+  /** Loads again what a failed load asked for (its message's `retry`). */
+  retryFailedLoad(): Promise<void>;
   /**
-   * Moves the slider along a new u_1 with its v_j (e.g. from the Analysis view), computed on
+   * Moves the slider along an analysis's u₁, scaled by its v₁ (the Analysis view, a saved view), computed on
    * `computedOn`: the worker refuses one from another pair or load, and the error says so.
-   * `label` says where it comes from (DirectionState's label).
    */
-  applyDirection(u1: number[], variation: number[], shares: number[], label: string, computedOn: ComputedOn): Promise<void>;
+  applyDirection(analysis: AppliedAnalysis, computedOn: ComputedOn): Promise<void>;
   /**
    * Moves the slider along the u₁ of a spectrum file written by `lens spectrum` (a file the user picked, or a URL,
    * resolved against the page) for the loaded pair. The worker refuses one of another pair (the error says why, the
    * direction stays). Resolves to whether it was applied.
    */
   openSpectrum(source: { file: File } | { url: string }): Promise<boolean>;
-  reportError(message: string): void;
 }
 
 const TEXT_DEBOUNCE_MS = 150;
@@ -183,61 +154,16 @@ function reposOf(pair: string): string[] {
 /** The host a Hub URL names (an http(s) URL: hubUrlProblem has checked it). */
 const hostOf = (hubUrl: string) => new URL(hubUrl).host;
 
-/**
- * The direction a pair brings when it loads: its shipped spectrum's, its sample's kept from an earlier visit,
- * or none yet while its sample is embedded.
- */
-function directionAtLoad(info: PairInfo): DirectionState {
-  if (info.direction === 'estimating') return { phase: 'estimating', done: 0, total: 0 };
-  if (info.directionSource === 'file') return fileDirection(info.directionFrom ?? 'a spectrum file', info, true);
-  return sampleDirection(info.directionSource === 'kept' ? 'kept' : 'shipped', info);
-}
-
-/** The direction of a spectrum file the user opened (or one kept from an earlier visit). */
-function fileDirection(
-  origin: string,
-  spectrum: { variation: number[]; shares: number[]; sampleSize: number },
-  kept: boolean,
-  notice?: string,
-): Extract<DirectionState, { phase: 'ready' }> {
-  const label = `the spectrum file ${origin} (${spectrum.sampleSize} sample sentences${kept ? ', kept from an earlier visit' : ''})`;
-  return { phase: 'ready', source: 'file', label, variation: spectrum.variation, shares: spectrum.shares, ...(notice && { notice }) };
-}
-
-function sampleDirection(
-  source: 'shipped' | 'kept' | 'sample',
-  spectrum: { variation: number[]; shares: number[]; sampleSize: number },
-): Extract<DirectionState, { phase: 'ready' }> {
-  const label = `${spectrum.sampleSize} sample sentences${source === 'kept' ? ' (kept from an earlier visit)' : ''}`;
-  return { phase: 'ready', source, label, variation: spectrum.variation, shares: spectrum.shares };
-}
-
-/**
- * The direction after a report on the pair's PC1 sample (of the load `direction` belongs to). Its spectrum
- * gives u₁, unless one applied from an analysis is in use (the worker keeps that one too); while the rest of
- * the sample is embedded, u₁ is `refining`.
- */
-export function directionAfter(direction: DirectionState, progress: DirectionProgress): DirectionState {
-  const { done, total, error, spectrum, final, movedDegrees } = progress;
-  const refining = final || error ? undefined : { done, total };
-  if (direction.phase === 'ready' && direction.source === 'analysis') return { ...direction, refining };
-  // A spectrum file ends the sample's estimate (runtime/session.ts openSpectrum): a report still on its way changes nothing.
-  if (direction.phase === 'ready' && direction.source === 'file') return direction;
-  if (spectrum) return { ...sampleDirection('sample', spectrum), refining, ...(movedDegrees !== undefined && { lastMoveDegrees: movedDegrees }) };
-  if (direction.phase === 'ready') return { ...direction, refining };
-  return error ? { phase: 'failed', error } : { phase: 'estimating', done, total, ...(movedDegrees !== undefined && { movedDegrees }) };
-}
-
 // Each request gets a ticket; a reply older than the newest request is dropped.
 const aligns = newestWins();
 const loads = newestWins();
 let textTimer: ReturnType<typeof setTimeout> | undefined;
 
 /** `?spectrum=<url>`: a spectrum file to open for the pair the page opens on, once (docs/views.md). */
-let linkedSpectrum: string | undefined = new URLSearchParams(globalThis.location?.search ?? '').get('spectrum') || undefined;
+let linkedSpectrum: string | undefined = readLink(globalThis.location?.search ?? '').values.spectrum || undefined;
 
 /** `debug=webgpu-mismatch` / `debug=lose-device`: test seams for the WebGPU fallbacks (the models still run for real). */
-const debugSeam = () => new URLSearchParams(globalThis.location?.search ?? '').get('debug');
+const debugSeam = () => readLink(globalThis.location?.search ?? '').values.debug;
 
 /** The watchdog's quiet time; `debug=stall-download` (a graph download that never settles, worker/steps.ts) shortens it for its test. */
 const stallMs = () => (debugSeam() === 'stall-download' ? 3_000 : STALL_MS);
@@ -262,6 +188,9 @@ const followSteps = () =>
   );
 
 export const useLens = create<LensState>()((set, get) => {
+  /** Replaces (or, with undefined, clears) the message from `source`, and only that one. */
+  const say = (source: MessageSource, message: PageMessage | undefined) => set((s) => ({ messages: withMessage(s.messages, source, message) }));
+
   const align = async () => {
     const { text, k, lambda, load } = get();
     if (load.phase !== 'ready') return;
@@ -274,9 +203,12 @@ export const useLens = create<LensState>()((set, get) => {
     try {
       const result = await lensClient().align(requestId, text, k, lambda);
       if (!aligns.isCurrent(requestId)) return;
-      set({ result, baseView: result.base, computing: false, error: undefined });
+      set({ result, baseView: result.base, computing: false });
+      say('align', undefined);
     } catch (error) {
-      if (aligns.isCurrent(requestId)) set({ computing: false, error: messageOf(error) });
+      if (!aligns.isCurrent(requestId)) return;
+      set({ computing: false });
+      say('align', errorMessage(error));
     }
   };
 
@@ -289,7 +221,7 @@ export const useLens = create<LensState>()((set, get) => {
       const view = await lensClient().shift(result.requestId, lambda, k);
       if (view && get().result?.requestId === result.requestId) set({ baseView: view });
     } catch (error) {
-      set({ error: messageOf(error) });
+      say('align', errorMessage(error));
     }
   });
   const shift = () => {
@@ -370,24 +302,24 @@ export const useLens = create<LensState>()((set, get) => {
     });
   };
 
-  /**
-   * A pair that ships no spectrum embeds its PC1 sample after loading: follow it, and enable the slider
-   * when u₁ arrives. Registered before each load (a small sample may be done before load() returns):
-   * a report on a load the store does not hold yet waits in the load phase until it does.
-   */
-  const applyDirectionProgress = (progress: DirectionProgress) => {
-    const { pairInfo, direction } = get();
-    if (pairInfo?.loadId !== progress.loadId) return;
-    const next = directionAfter(direction, progress);
-    set({ direction: next });
-    if (next.phase === 'ready' && next.source === 'sample' && progress.spectrum && get().lambda !== 0) shift();
+  /** The pair showing takes its direction as the worker sends it; a new u₁ moves the base column at λ ≠ 0. */
+  const takeDirection = (direction: DirectionState, newU1: boolean) => {
+    const { pairInfo } = get();
+    if (!pairInfo) return;
+    set({ pairInfo: { ...pairInfo, direction } });
+    if (newU1 && get().lambda !== 0) shift();
   };
+  /**
+   * Follows each change of a load's direction (a pair that ships no spectrum embeds its PC1 sample after loading).
+   * Registered before each load (a small sample may be done before load() returns): a change of a load the store
+   * does not hold yet waits in the load phase until it does.
+   */
   const followDirection = () =>
     lensClient().onDirection(
-      proxyCallback((progress: DirectionProgress) => {
+      proxyCallback((update: DirectionUpdate) => {
         const { load, pairInfo } = get();
-        if (load.phase === 'loading' && pairInfo?.loadId !== progress.loadId) set({ load: { ...load, direction: progress } });
-        else applyDirectionProgress(progress);
+        if (pairInfo?.loadId === update.loadId) takeDirection(update.direction, update.newU1);
+        else if (load.phase === 'loading') set({ load: { ...load, direction: update } });
       }),
     );
 
@@ -409,7 +341,7 @@ export const useLens = create<LensState>()((set, get) => {
   return {
     ...readViewState(globalThis.location?.search ?? ''),
     load: { phase: 'idle' },
-    direction: { phase: 'none' },
+    messages: {},
     computing: false,
 
     async loadPair(pair = get().pair, backend = get().backend, options = {}) {
@@ -421,7 +353,9 @@ export const useLens = create<LensState>()((set, get) => {
       const ticket = loads.next();
       const isStale = () => !loads.isCurrent(ticket);
       const dtype = options.dtype ?? get().dtype;
-      set({ pair, backend, dtype, load: { phase: 'loading', files: {}, previous }, error: undefined });
+      const request: LoadRequest = { pair, backend, dtype, fromLink: options.fromLink ?? false };
+      // A new load: what was said about the pair showing, and about the last load, no longer holds.
+      set({ pair, backend, dtype, load: { phase: 'loading', files: {}, previous }, messages: {} });
       const dog = watchLoad(ticket);
       try {
         if (needsHub(pair) && !options.force) {
@@ -436,21 +370,29 @@ export const useLens = create<LensState>()((set, get) => {
         if (isStale()) return;
         await recoverOnWasmIfTheDeviceIsLost(pair);
         const { load } = get();
-        const heard = load.phase === 'loading' ? load.direction : undefined;
-        const direction = directionAtLoad(pairInfo);
-        set({ pairInfo, load: { phase: 'ready' }, direction, result: undefined, baseView: undefined });
+        // A change heard before the reply is newer than the direction the reply carries.
+        const heard = load.phase === 'loading' && load.direction?.loadId === pairInfo.loadId ? load.direction.direction : undefined;
+        set({ pairInfo: heard ? { ...pairInfo, direction: heard } : pairInfo, load: { phase: 'ready' }, result: undefined, baseView: undefined });
         // What was just downloaded is in the cache now: a cache list already shown (the pair picker, "Cached models") follows.
         if (get().cache) void get().refreshCache();
-        if (direction.phase === 'estimating' && heard) applyDirectionProgress(heard);
         const linked = linkedSpectrum;
         linkedSpectrum = undefined;
         if (linked && (await get().openSpectrum({ url: linked }))) return; // it aligns the text
         await align();
       } catch (error) {
         if (isStale()) return;
+        const message = errorMessage(error);
+        if (message.fault?.retryable) message.retry = request;
         // The worker keeps the pair it had until a new one loads: fall back to it, keeping the view.
-        if (previous) set({ load: { phase: 'ready' }, pair: previous.pair, pairInfo: previous.pairInfo, error: messageOf(error) });
-        else set({ load: { phase: 'error', reason: messageOf(error) }, error: messageOf(error) });
+        // Its direction as it is now: the worker went on sending changes of it while the load ran.
+        if (previous)
+          set((s) => ({
+            load: { phase: 'ready' },
+            pair: previous.pair,
+            pairInfo: s.pairInfo?.loadId === previous.pairInfo.loadId ? s.pairInfo : previous.pairInfo,
+          }));
+        else set({ load: { phase: 'error', reason: message.text } });
+        say('load', message);
       }
     },
 
@@ -460,7 +402,7 @@ export const useLens = create<LensState>()((set, get) => {
         if (problem) throw new Error(problem);
         return await lensClient().estimate(pair, hubUrl || undefined, backend);
       } catch (error) {
-        set({ error: messageOf(error) });
+        say('load', errorMessage(error));
         return undefined;
       }
     },
@@ -471,10 +413,12 @@ export const useLens = create<LensState>()((set, get) => {
       const restore = previous?.pair ?? (get().pair !== DEFAULT_VIEW.pair ? DEFAULT_VIEW.pair : undefined);
       loads.invalidate();
       restartLensClient();
-      set({ load: { phase: 'idle' }, error: 'Loading was cancelled; nothing else changed.' });
+      set({ load: { phase: 'idle' } });
+      say('load', pageNotice('Loading was cancelled; nothing else changed.'));
       if (restore) {
         await get().loadPair(restore);
-        set({ error: 'Loading was cancelled; the previous pair is back.' });
+        // Its own failure, if it failed, says more than the notice.
+        if (!get().messages.load) say('load', pageNotice('Loading was cancelled; the previous pair is back.'));
       }
     },
 
@@ -495,8 +439,9 @@ export const useLens = create<LensState>()((set, get) => {
     async refreshCache() {
       try {
         set({ cache: await lensClient().listCache() });
+        say('cache', undefined);
       } catch (error) {
-        set({ error: messageOf(error) });
+        say('cache', errorMessage(error));
       }
     },
 
@@ -510,13 +455,16 @@ export const useLens = create<LensState>()((set, get) => {
         ]);
         set({ catalogAvailable, autoBackend });
       } catch (error) {
-        set({ error: messageOf(error) });
+        say('cache', errorMessage(error));
       }
     },
 
     async deleteCached(repo) {
-      await lensClient().deleteCached(repo);
+      const failure = await lensClient()
+        .deleteCached(repo)
+        .then(() => undefined, errorMessage);
       await get().refreshCache();
+      if (failure) say('cache', failure);
     },
 
     setView(view) {
@@ -539,32 +487,39 @@ export const useLens = create<LensState>()((set, get) => {
       void align();
     },
 
-    dismissError() {
-      set({ error: undefined });
+    dismissMessage(source) {
+      say(source, undefined);
     },
 
-    async applyDirection(u1, variation, shares, label, computedOn) {
+    async retryFailedLoad() {
+      const retry = get().messages.load?.retry;
+      if (retry) await get().loadPair(retry.pair, retry.backend, { dtype: retry.dtype, fromLink: retry.fromLink });
+    },
+
+    async applyDirection(analysis, computedOn) {
+      let applied: ReadyDirection;
       try {
-        await lensClient().setDirection(u1, computedOn);
+        applied = await lensClient().setDirection(analysis, computedOn);
+        say('direction', undefined);
       } catch (error) {
-        set({ error: messageOf(error) });
+        say('direction', errorMessage(error));
         return;
       }
       // A load that finished meanwhile brought its own direction.
       const { pairInfo } = get();
       if (pairInfo?.loadId !== computedOn.loadId) return;
-      set({ direction: { phase: 'ready', source: 'analysis', label, variation, shares } });
+      set({ pairInfo: { ...pairInfo, direction: applied } });
       await align();
     },
 
     async openSpectrum(source) {
       const { pairInfo, load } = get();
       if (!pairInfo || load.phase !== 'ready') {
-        set({ error: 'Load a pair first: a spectrum file is opened for the loaded pair.' });
+        say('spectrum', { text: 'Load a pair first: a spectrum file is opened for the loaded pair.', tone: 'error' });
         return false;
       }
       const computedOn = { pairId: pairInfo.id, loadId: pairInfo.loadId };
-      let opened: SpectrumOpened;
+      let opened: ReadyDirection;
       try {
         const request =
           'file' in source
@@ -572,25 +527,18 @@ export const useLens = create<LensState>()((set, get) => {
             : { url: new URL(source.url.trim(), globalThis.location?.href ?? 'http://localhost/').href };
         opened = await lensClient().openSpectrum(request, computedOn);
       } catch (error) {
-        const message = messageOf(error);
-        set({ error: 'url' in source && /Invalid URL/i.test(message) ? `"${source.url}" is not a URL of a spectrum file.` : message });
+        const message = errorMessage(error);
+        if ('url' in source && /Invalid URL/i.test(message.text)) message.text = `"${source.url}" is not a URL of a spectrum file.`;
+        say('spectrum', message);
         return false;
       }
       // A load that finished meanwhile brought its own direction.
       const now = get().pairInfo;
       if (now?.loadId !== computedOn.loadId) return false;
-      const { variation, shares, sampleSize, origin, notice } = opened;
-      set({
-        pairInfo: { ...now, variation, shares, sampleSize, directionSource: 'file', directionFrom: origin },
-        direction: fileDirection(origin, opened, false, notice),
-        error: undefined,
-      });
+      set({ pairInfo: { ...now, direction: opened } });
+      say('spectrum', undefined);
       await align();
       return true;
-    },
-
-    reportError(message) {
-      set({ error: message });
     },
   };
 });

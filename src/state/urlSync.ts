@@ -1,17 +1,16 @@
+import { readLink, readViewState, type ViewState, writeViewState } from '../shared/linkSchema';
+import { directionV1 } from '../worker/protocol';
 import { useDisplay, writeDisplay } from './displayStore';
 import { lensClient } from './lensClient';
-import { lambdaCorrection, linkCorrections, SAFE_URL_LENGTH } from './linkCheck';
+import { lambdaCorrection, SAFE_URL_LENGTH } from './linkCheck';
 import { useLink } from './linkStore';
 import { newestWins } from './newestWins';
 import { usePanels, writePanels } from './panelStore';
 import { type LensState, useLens } from './store';
-import { readViewState, type ViewState, writeViewState } from './urlState';
 import { onViewInputs, readViewInputs, writeViewInputs } from './viewInputs';
 
 /** Quiet time before the address bar follows a change (typing, a slider drag). */
 const URL_DEBOUNCE_MS = 250;
-
-const viewStateOf = ({ view, pair, text, lambda, k, backend, hub, dtype }: LensState): ViewState => ({ view, pair, text, lambda, k, backend, hub, dtype });
 
 /** The address a search would make, as long as a copied link would be. */
 const urlLength = (search: string) => `${location.origin}${location.pathname}${search}${location.hash}`.length;
@@ -35,7 +34,7 @@ export function linkSearch(state: ViewState, chars: number | undefined, current:
  * put right, with a notice; the open panels (panelStore.ts) and the other views' inputs (viewInputs.ts) ride along. Started once, by main.tsx.
  */
 export function startUrlSync(): void {
-  useLink.setState({ corrections: linkCorrections(location.search) });
+  useLink.setState({ corrections: readLink(location.search).corrections });
   readViewInputs(location.search);
 
   /** How much of a text the loaded pair reads, for the last text asked about (undefined: not known yet). */
@@ -47,7 +46,7 @@ export function startUrlSync(): void {
   const write = (state: LensState, mode: 'push' | 'replace') => {
     const chars = charsFor(state);
     const others = writeViewInputs(writeDisplay(writePanels(location.search, usePanels.getState().open), useDisplay.getState()));
-    const { search, tooLong } = linkSearch(viewStateOf(state), chars, others);
+    const { search, tooLong } = linkSearch(state, chars, others);
     const cut = chars !== undefined && chars < state.text.length ? { chars, of: state.text.length } : undefined;
     const link = useLink.getState();
     if (link.tooLong !== tooLong || link.cut?.chars !== cut?.chars || link.cut?.of !== cut?.of) useLink.setState({ tooLong, cut });
@@ -108,8 +107,9 @@ export function startUrlSync(): void {
 
 /** A λ beyond the slider's range (a link's lambda=1000, a saved file's) is clamped once v₁ is known, with a notice. */
 function keepLambdaInRange(state: LensState): void {
-  if (state.direction.phase !== 'ready') return;
-  const fix = lambdaCorrection(state.lambda, state.direction.variation[0] ?? 0);
+  const direction = state.pairInfo?.direction;
+  if (direction?.state !== 'ready') return;
+  const fix = lambdaCorrection(state.lambda, directionV1(direction));
   if (!fix) return;
   useLink.setState((s) => ({ corrections: [...s.corrections, fix.message] }));
   state.setLambda(fix.lambda);

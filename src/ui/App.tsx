@@ -1,7 +1,7 @@
 import type { ComponentType } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { VIEWS, type ViewId } from '../shared/linkSchema';
 import { useLens } from '../state/store';
-import { VIEWS, type ViewId } from '../state/urlState';
 import { AnalysisView } from './analysis/AnalysisView';
 import { InstructionView } from './compare/InstructionView';
 import { SimilarityView } from './compare/SimilarityView';
@@ -11,6 +11,7 @@ import { CacheManager } from './models/CacheManager';
 import { ModelStatus } from './models/ModelStatus';
 import { PairPicker } from './models/PairPicker';
 import { SpectrumFile } from './models/SpectrumFile';
+import { PageMessages } from './PageMessages';
 import { RetrievalView } from './retrieval/RetrievalView';
 
 /** Each view of the app; a view's id is its `view=` URL parameter. */
@@ -23,9 +24,7 @@ const VIEW_COMPONENTS: Partial<Record<ViewId, { label: string; component: Compon
 };
 
 export function App() {
-  const { view, error, setView, dismissError } = useLens(
-    useShallow((s) => ({ view: s.view, error: s.error, setView: s.setView, dismissError: s.dismissError })),
-  );
+  const { view, setView } = useLens(useShallow((s) => ({ view: s.view, setView: s.setView })));
 
   const Current = (VIEW_COMPONENTS[view] ?? VIEW_COMPONENTS.explorer!).component;
 
@@ -57,14 +56,7 @@ export function App() {
 
       <LinkNotices />
 
-      {error && (
-        <div className="error" data-testid="error" role="alert">
-          <span>{error}</span>
-          <button type="button" onClick={dismissError} aria-label="Dismiss the error">
-            ×
-          </button>
-        </div>
-      )}
+      <PageMessages />
 
       <main>
         <Current />

@@ -1,5 +1,4 @@
 /// <reference lib="webworker" />
-import { env } from '@huggingface/transformers';
 import * as Comlink from 'comlink';
 import ortAsyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import ortAsyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -10,8 +9,9 @@ import { charsRead } from '../runtime/charsRead';
 import { DownloadLog } from '../runtime/downloadLog';
 import { estimatePair } from '../runtime/estimate';
 import { BodySplitter } from '../runtime/externalDataFetch';
+import { reportOf } from '../runtime/faults';
 import { hiddenStateFetch } from '../runtime/hiddenStateFetch';
-import { DEFAULT_HUB_URL, HubClient } from '../runtime/hub';
+import type { HubClient } from '../runtime/hub';
 import { lazyBodyFetch } from '../runtime/lazyBodyFetch';
 import {
   cachedBlob,
@@ -28,23 +28,22 @@ import {
   putCanaryReference,
 } from '../runtime/modelCache';
 import { catalogPairStatus, plannedFiles } from '../runtime/pairFiles';
-import { type PairPlan, planPair } from '../runtime/plan';
 import { resilientFetch } from '../runtime/resilientFetch';
+import { fallBackToWasm, type LoadRequest, type ResolvedLoad, resolveDevice, resolveLoad, type WebgpuAdapter } from '../runtime/resolveLoad';
 import type { RetrievalWorkerApi } from '../runtime/retrieval';
 import { LensSession } from '../runtime/session';
 import { fetchSpectrumText } from '../runtime/spectrumFile';
+import { fetchModelFilesWith, ortWebgpuDevice, readShippedPairsFrom, setOrtWasm } from '../runtime/transformersEnv';
 import { CATALOG } from '../shared/catalog';
-import { type Dtype, isHalfFloat } from '../shared/dtypes';
 import { httpReader } from '../shared/files';
-import type { PairManifest } from '../shared/manifest';
 import { outcomeOf } from '../shared/outcome';
-import { manifestFor, needsHub } from '../shared/pairId';
 import type { Device } from '../shared/wire';
 import { appRootPath } from './appRoot';
+import { registerErrorTransfer } from './errorTransfer';
 import { JSPI_BUILD, JSPI_WASM_PATHS } from './ortRuntime';
-import { type BackendChoice, type LensWorkerApi, WORKER_READY } from './protocol';
+import { type LensWorkerApi, WORKER_READY } from './protocol';
 import { listenToSteps, watchBrowserSteps } from './steps';
-import { ortThreads, sampleBatch } from './workerOptions';
+import { ortThreads, sampleBatch, stalledStep } from './workerOptions';
 
 // A path under the app's root, wherever the app is hosted (appRoot.ts).
 const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}models/`;
@@ -52,9 +51,7 @@ const MODEL_ROOT = `${appRootPath(import.meta.env.BASE_URL, import.meta.url)}mod
 // Pairs shipped under models/ come from the app's own folder and the ONNX runtime's wasm from the app's
 // own assets, so the explorer works offline. A Hub pair's files come from the Hub alone: loadPair turns
 // the local lookup off for it (LoadPolicy.localFiles), so its files are never asked of the app's origin.
-env.allowLocalModels = true;
-env.allowRemoteModels = false;
-env.localModelPath = MODEL_ROOT;
+readShippedPairsFrom(MODEL_ROOT);
 // One download per local model file, not two (lazyBodyFetch); logits-only
 // causal-LM exports gain a last_hidden_state output as they arrive (hiddenStateFetch).
 // Hub files: 429/5xx retried, cut-off or mislabelled files refused before any cache keeps them, and
@@ -67,11 +64,7 @@ const network = resilientFetch((input, init) => fetch(input, init), { onDownload
 const bodies = splitter.wrap(lazyBodyFetch(network, new URL(MODEL_ROOT, self.location.href).href), downloads.record);
 // Files are written to the cache as they stream in (cachingFetch), not copied once more from a finished buffer.
 const toCache = hiddenStateFetch(bodies);
-env.fetch = cachingFetch(toCache);
-env.useBrowserCache = false;
-// Let onnxruntime compile its wasm by streaming from its URL: Chromium then keeps the compiled
-// code between visits. (transformers.js's own wasm cache hands ORT an ArrayBuffer, compiled anew each time.)
-env.useWasmCache = false;
+fetchModelFilesWith(cachingFetch(toCache), 'app caches');
 
 /**
  * onnxruntime-web's wasm build is chosen once per worker, at the first load: the
@@ -80,15 +73,16 @@ env.useWasmCache = false;
  */
 let ortBuild: 'webgpu' | 'wasm' | undefined;
 function chooseOrtBuild(device: Device): void {
-  const onnxWasm = env.backends.onnx.wasm;
-  if (!onnxWasm) return;
   if (ortBuild === undefined) {
     ortBuild = device === 'webgpu' || JSPI_BUILD ? 'webgpu' : 'wasm';
-    if (JSPI_BUILD) onnxWasm.wasmPaths = { ...JSPI_WASM_PATHS };
-    else onnxWasm.wasmPaths = ortBuild === 'webgpu' ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl } : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
+    const paths = JSPI_BUILD
+      ? JSPI_WASM_PATHS
+      : ortBuild === 'webgpu'
+        ? { mjs: ortAsyncifyMjsUrl, wasm: ortAsyncifyWasmUrl }
+        : { mjs: ortPlainMjsUrl, wasm: ortPlainWasmUrl };
     // Threads share their memory: a page that is isolated but has no SharedArrayBuffer (WebKitGTK) runs one.
     const shared = self.crossOriginIsolated && typeof SharedArrayBuffer === 'function';
-    onnxWasm.numThreads = ortThreads({ workerName: self.name, isolated: shared, cores: self.navigator.hardwareConcurrency });
+    setOrtWasm(paths, ortThreads({ workerName: self.name, isolated: shared, cores: self.navigator.hardwareConcurrency }));
   } else if (ortBuild === 'wasm' && device === 'webgpu') {
     throw new Error('This model worker started on WASM; reload the page to use WebGPU.');
   }
@@ -110,45 +104,34 @@ session.earlyBatch = sampleBatch(self.name);
 // Hub bodies' external data as Blobs from the cache, where onnxruntime reads them one initializer at a time.
 if (JSPI_BUILD) session.fileBlob = (url, onBytes, signal) => cachedBlob(url, toCache, onBytes, signal);
 
-/** Points transformers.js and the LM-head reader at a Hub (or a local stand-in) for Hub pairs. */
-function connectHub(pairId: string, hubUrl = DEFAULT_HUB_URL): HubClient {
-  const hub = new HubClient({ baseUrl: hubUrl });
-  env.allowRemoteModels = needsHub(pairId);
-  env.remoteHost = `${hub.baseUrl}/`;
+/** The session's Hub for the load that follows: the LM-head reader and W's cache (transformers.js' is the load's own, loadPair.ts). */
+function connectSessionTo(hub: HubClient): void {
   session.hub = hub;
   session.headCache = {
     get: (repo) => getCachedHead(hub.baseUrl, repo),
     put: (repo, head) => putCachedHead(hub.baseUrl, repo, head),
   };
-  return hub;
 }
 
-async function pickDevice(choice: BackendChoice): Promise<{ device: Device; shaderF16: boolean }> {
-  if (choice === 'wasm') return { device: 'wasm', shaderF16: false };
+/** The browser's WebGPU adapter, if it offers one, and whether that adapter has shader-f16. */
+async function webgpuAdapter(): Promise<WebgpuAdapter> {
   const gpu = (self.navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ features: Set<string> } | null> } }).gpu;
   const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
-  if (adapter) return { device: 'webgpu', shaderF16: adapter.features.has('shader-f16') };
-  // Asked for by name (a link's backend=webgpu) where there is none: WASM, and load() says so.
-  return { device: 'wasm', shaderF16: false };
+  return adapter ? { shaderF16: adapter.features.has('shader-f16') } : undefined;
 }
 
-/** The pair, the backend it runs on and the variant it loads; the last plan is kept, so `load` after `estimate` probes nothing again. */
-let lastPlan: { key: string; value: Promise<{ manifest: PairManifest; device: Device; shaderF16: boolean; plan: PairPlan }> } | undefined;
-function planFor(pairId: string, backend: BackendChoice, hubUrl: string | undefined, dtype: Dtype | undefined) {
-  const key = JSON.stringify([pairId, backend, hubUrl, dtype]);
-  if (lastPlan?.key !== key) {
-    const value = (async () => {
-      const hub = connectHub(pairId, hubUrl);
-      const { device, shaderF16 } = await pickDevice(backend);
-      const manifest = await manifestFor(pairId, modelFiles);
-      return { manifest, device, shaderF16, plan: await planPair(manifest, hub, { device, shaderF16, dtype }) };
-    })();
-    lastPlan = { key, value };
+/** The last load resolved is kept, so `load` after `estimate` or `plannedFiles` with the same request probes nothing again. */
+let lastResolved: { key: string; value: Promise<ResolvedLoad> } | undefined;
+function resolution(request: LoadRequest): Promise<ResolvedLoad> {
+  const key = JSON.stringify([request.pairId, request.backend, request.hubUrl, request.dtype]);
+  if (lastResolved?.key !== key) {
+    const value = resolveLoad(request, { read: modelFiles, webgpuAdapter });
+    lastResolved = { key, value };
     value.catch(() => {
-      if (lastPlan?.value === value) lastPlan = undefined;
+      if (lastResolved?.value === value) lastResolved = undefined;
     });
   }
-  return lastPlan.value;
+  return lastResolved.value;
 }
 
 let onDeviceLost: ((reason: string) => void) | undefined;
@@ -159,13 +142,7 @@ let onDeviceLost: ((reason: string) => void) | undefined;
  * not to be trusted) and keeps the user's text and view.
  */
 function watchDeviceLoss(): void {
-  const device = (env.backends.onnx as { webgpu?: { device?: GPUDeviceLike } }).webgpu?.device;
-  void device?.lost.then((lost) => onDeviceLost?.(lost.reason || lost.message || 'unknown reason'));
-}
-
-interface GPUDeviceLike {
-  lost: Promise<{ reason?: string; message?: string }>;
-  destroy(): void;
+  void ortWebgpuDevice()?.lost.then((lost) => onDeviceLost?.(lost.reason || lost.message || 'unknown reason'));
 }
 
 // Runs the page has cancelled; a run checks between batches (ids are never reused).
@@ -173,27 +150,18 @@ const cancelledRuns = new Set<number>();
 
 const api: LensWorkerApi = {
   async load(pairId, backend, onProgress, hubUrl, options = {}) {
-    const { manifest, device, shaderF16, plan } = await planFor(pairId, backend, hubUrl, options.dtype);
-    if (device === 'webgpu' && !shaderF16 && isHalfFloat(plan.dtype)) {
-      // onnxruntime's WebGPU kernels need the adapter's shader-f16 for half-float graphs (a software adapter has
-      // none: "Program Gather requires f16"); the user asked for this dtype, so keep it and run it on WASM.
-      const wasm = await planFor(pairId, 'wasm', hubUrl, options.dtype);
-      chooseOrtBuild('wasm');
-      const info = await session.loadManifest(wasm.manifest, 'wasm', onProgress, wasm.plan);
-      return {
-        ...info,
-        notice: `${plan.dtype} computes in 16-bit floats, which this browser's WebGPU adapter cannot run (it lacks shader-f16): running on WASM.`,
-      };
-    }
+    const load = await resolution({ pairId, backend, hubUrl, dtype: options.dtype });
+    const { manifest, device, plan } = load;
+    connectSessionTo(load.hub);
     chooseOrtBuild(device);
     if (device !== 'webgpu') {
       const info = await session.loadManifest(manifest, device, onProgress, plan);
-      return backend === 'webgpu' ? { ...info, notice: 'WebGPU was requested, but this browser offers no WebGPU adapter: running on WASM.' } : info;
+      return load.notice ? { ...info, notice: load.notice } : info;
     }
     // WebGPU must agree with WASM on a canary text, else the pair runs on WASM (and says so). The WASM
     // side is a stored reference (two vectors), computed once per pair and dtype by loading the pair on
     // WASM alone before the WebGPU load: the pair is never held twice.
-    const key = canaryKey(session.hub!.baseUrl, manifest, plan.dtype);
+    const key = canaryKey(load.hub.baseUrl, manifest, plan.dtype);
     let reference = await getCanaryReference(key);
     let head: Awaited<ReturnType<typeof session.wasmReference>>['head'] | undefined;
     if (!reference) {
@@ -204,16 +172,16 @@ const api: LensWorkerApi = {
     const canary = await session.checkCanary(reference, options.distortWebgpu);
     if (!canary.ok) {
       await session.unload();
-      const wasm = await planFor(pairId, 'wasm', hubUrl, options.dtype);
-      const fallback = await session.loadManifest(wasm.manifest, 'wasm', onProgress, wasm.plan);
-      return { ...fallback, canary, notice: `WebGPU disagreed with WASM on a check text (${canary.reason}): running on WASM.` };
+      const wasm = fallBackToWasm(load, { kind: 'check-text', detail: canary.reason ?? 'no reason given' });
+      const fallback = await session.loadManifest(wasm.manifest, wasm.device, onProgress, wasm.plan);
+      return { ...fallback, canary, notice: wasm.notice };
     }
     watchDeviceLoss();
     return { ...info, canary };
   },
   async plannedFiles(pairId, backend, hubUrl, dtype) {
-    // The load that follows, with the same arguments, finds this plan kept: the manifest is read once.
-    const { manifest } = await planFor(pairId, backend, hubUrl, dtype);
+    // The load that follows, with the same arguments, finds this resolution kept: the manifest is read once.
+    const { manifest } = await resolution({ pairId, backend, hubUrl, dtype });
     return plannedFiles(manifest, sizeUnderModelRoot);
   },
   async catalogAvailability() {
@@ -221,13 +189,13 @@ const api: LensWorkerApi = {
     return Object.fromEntries(rows);
   },
   async autoBackend() {
-    const { device, shaderF16 } = await pickDevice('auto');
+    const { device, shaderF16 } = await resolveDevice('auto', webgpuAdapter);
     return { device: device === 'webgpu' ? 'webgpu' : 'wasm', shaderF16 };
   },
   async estimate(pairId, hubUrl, backend = 'auto', dtype) {
-    const { manifest, plan } = await planFor(pairId, backend, hubUrl, dtype);
+    const { manifest, hub, plan } = await resolution({ pairId, backend, hubUrl, dtype });
     const memory = (self.navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-    return estimatePair(manifest, session.hub!, plan, memory);
+    return estimatePair(manifest, hub, plan, memory);
   },
   async onSteps(callback) {
     listenToSteps(callback);
@@ -239,7 +207,7 @@ const api: LensWorkerApi = {
     onDeviceLost = callback;
   },
   async loseDevice() {
-    (env.backends.onnx as { webgpu?: { device?: GPUDeviceLike } }).webgpu?.device?.destroy();
+    ortWebgpuDevice()?.destroy();
   },
   listCache: () => listCachedModels(),
   deleteCached: (repo) => (repo === null ? deleteAllCachedModels() : deleteCachedModel(repo)),
@@ -260,9 +228,8 @@ const api: LensWorkerApi = {
   async cancelAnalysis(runId) {
     cancelledRuns.add(runId);
   },
-  async setDirection(u1, computedOn) {
-    session.setDirection(u1, computedOn);
-  },
+  setDirection: async (analysis, computedOn) => session.setDirection(analysis, computedOn),
+  sliderDirection: async () => session.sliderDirection,
   async openSpectrum(source, computedOn) {
     const [text, name] = 'url' in source ? [await fetchSpectrumText(source.url), source.url] : [source.text, source.name];
     return session.openSpectrum(text, name, computedOn);
@@ -283,9 +250,11 @@ const api: LensWorkerApi = {
 const scope = self as unknown as WorkerGlobalScope & typeof globalThis & { lensWorkerRunning?: true };
 if (!scope.lensWorkerRunning) {
   scope.lensWorkerRunning = true;
+  // A fault's kind, file and cause reach the page as data, not only its sentence (errorTransfer.ts).
+  registerErrorTransfer(reportOf);
   // Every browser call a load waits on is a step the page's watchdog follows (steps.ts); `debug=stall-download`
   // on the page (in this worker's name, state/lensClient.ts) makes the first graph download never settle, to test it.
-  watchBrowserSteps(scope, { stall: self.name.includes('debug=stall-download') ? 'download' : undefined });
+  watchBrowserSteps(scope, { stall: stalledStep(self.name) });
   Comlink.expose(api);
   // The page sends nothing before this (state/workerStart.ts: a worker that never says it runs is started again).
   self.postMessage(WORKER_READY);

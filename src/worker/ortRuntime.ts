@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 import ortJspiMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jspi.mjs?url';
 import ortJspiWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jspi.wasm?url';
+import { jspiRefused } from './workerOptions';
 
 /**
  * Whether onnxruntime-web's JSPI build runs the bodies (ortWeb.ts hands it to transformers.js).
@@ -14,6 +15,6 @@ import ortJspiWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jspi.wasm?url
  * WebGPU bundle transformers.js imports and the builds lens.worker.ts picks.
  */
 export const JSPI_BUILD =
-  typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function' && !(globalThis as { name?: string }).name?.includes('ort=nojspi');
+  typeof (WebAssembly as { Suspending?: unknown }).Suspending === 'function' && !jspiRefused((globalThis as { name?: string }).name ?? '');
 
 export const JSPI_WASM_PATHS = { mjs: ortJspiMjsUrl, wasm: ortJspiWasmUrl };

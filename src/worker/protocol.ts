@@ -6,23 +6,32 @@ import type { FileProgress, PlannedFiles } from '../shared/files';
 import type { Outcome } from '../shared/outcome';
 import type {
   AlignResult,
+  AppliedAnalysis,
   ColumnResult,
   ComputedOn,
   CurvePoint,
   DiffToken,
-  DirectionProgress,
-  DirectionSource,
+  DirectionState,
+  DirectionUpdate,
   LambdaCurveView,
   LayerRow,
   LayerView,
   PairInfo,
-  SpectrumOpened,
+  ReadyDirection,
   TokenDiffView,
   TokenInfo,
 } from '../shared/wire';
 
+export type { Dtype } from '../shared/dtypes';
+export { DTYPES } from '../shared/dtypes';
+export type { FaultKind, FaultReport } from '../shared/faultReport';
+export type { BackendChoice } from '../shared/linkSchema';
+export { directionV1 } from '../shared/wire';
+// How a rejected call carries its fault to the page: both ends register the same Comlink handler.
+export { faultOf, registerErrorTransfer, WorkerError } from './errorTransfer';
 export type {
   AlignResult,
+  AppliedAnalysis,
   BuildProgress,
   CachedModel,
   ColumnResult,
@@ -31,8 +40,8 @@ export type {
   CurvePoint,
   DatasetAnalysis,
   DiffToken,
-  DirectionProgress,
-  DirectionSource,
+  DirectionState,
+  DirectionUpdate,
   FileProgress,
   IndexSummary,
   LambdaCurveView,
@@ -42,20 +51,18 @@ export type {
   Outcome,
   PairInfo,
   PlannedFiles,
+  ReadyDirection,
   ResultView,
   RetrievalEvaluation,
   SearchView,
   SimilarityResult,
-  SpectrumOpened,
   TemplatedView,
   TokenDiffView,
   TokenInfo,
 };
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-export type { Dtype } from '../shared/dtypes';
-export { DTYPES } from '../shared/dtypes';
 
 import type { Dtype } from '../shared/dtypes';
+import type { BackendChoice } from '../shared/linkSchema';
 
 /** The model worker's first message, posted once its module has run (state/workerStart.ts waits for it). */
 export const WORKER_READY = { lensWorker: 'ready' } as const;
@@ -88,8 +95,8 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   ): Promise<PairInfo>;
   /** Hears every step of every load (state/watchdog.ts): a step that makes no progress for a while is named on the status line. */
   onSteps(callback: (steps: LoadStep[]) => void): Promise<void>;
-  /** Hears the PC1 sample of a pair that ships no spectrum, embedded after the pair loads (PairInfo.direction). */
-  onDirection(callback: (progress: DirectionProgress) => void): Promise<void>;
+  /** Hears each change of a load's direction (PairInfo.direction): the PC1 sample's progress, a new u₁. */
+  onDirection(callback: (update: DirectionUpdate) => void): Promise<void>;
   /** Called when the WebGPU device is lost (the page then restarts the worker on WASM). */
   onDeviceLost(callback: (reason: string) => void): Promise<void>;
   /** Destroys the WebGPU device (the `debug=lose-device` test seam). */
@@ -113,7 +120,10 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   shift(requestId: number, lambda: number, k: number): Promise<ColumnResult | null>;
   /** Tokens fine-tuning promoted / suppressed for the text of `requestId` at λ; null when that text is no longer current. */
   diff(requestId: number, lambda: number, k: number, filtered?: boolean): Promise<TokenDiffView | null>;
-  /** Content Hit@k and top-k overlap with the embedder along λ ∈ [-bound, bound] for the text of `requestId`; null when not current or no u₁ yet. */
+  /**
+   * Content Hit@k and top-k overlap with the embedder along λ ∈ [-bound, bound] for the text of `requestId`, and the
+   * base column at the direction's own v₁; null when not current or no u₁ yet.
+   */
   curve(requestId: number, k: number, bound: number): Promise<LambdaCurveView | null>;
   /** The layer view of a text: each layer's top tokens of both models (rows empty, with reasons, where a graph has no layers). */
   layers(requestId: number, text: string, k: number, lambda: number): Promise<LayerView>;
@@ -122,16 +132,18 @@ export interface LensWorkerApi extends RetrievalWorkerApi {
   analyzeDataset(runId: number, texts: string[], k: number, onProgress: (done: number, total: number) => void): Promise<Outcome<DatasetAnalysis>>;
   cancelAnalysis(runId: number): Promise<void>;
   /**
-   * Makes the explorer's slider move along this u_1 (e.g. from a dataset analysis). Rejects,
-   * naming the cause, when `computedOn` is not the loaded pair and load, or u_1's width is not d.
+   * Makes the explorer's slider move along a dataset analysis's u₁, scaled by its v₁; resolves to the direction
+   * now shown. Rejects, naming the cause, when `computedOn` is not the loaded pair and load, or u₁'s width is not d.
    */
-  setDirection(u1: number[], computedOn: ComputedOn): Promise<void>;
+  setDirection(analysis: AppliedAnalysis, computedOn: ComputedOn): Promise<ReadyDirection>;
+  /** The slider's u₁ and where it came from (a saved view keeps an analysis's); null while there is none. */
+  sliderDirection(): Promise<{ u1: number[]; shown: ReadyDirection } | null>;
   /**
    * Makes the explorer's slider move along the u₁ of a spectrum file written by `lens spectrum`: its text and name
    * (a file the user picked), or an absolute URL the worker fetches. Rejects with one sentence naming the cause (not a
    * spectrum, an HTML page, a 404, another pair's, another width) and the direction stays; runtime/session.ts openSpectrum.
    */
-  openSpectrum(source: { text: string; name: string } | { url: string }, computedOn: ComputedOn): Promise<SpectrumOpened>;
+  openSpectrum(source: { text: string; name: string } | { url: string }, computedOn: ComputedOn): Promise<ReadyDirection>;
   /** How many characters of `text` the loaded pair reads (runtime/charsRead.ts): all of them unless it has more tokens than the context. */
   charsRead(text: string): Promise<number>;
   /** PC1 / rest split of the current text's top logits, the base's at λ; null when `requestId` is no longer current. */

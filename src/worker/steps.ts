@@ -61,7 +61,7 @@ export function watchStep<T>(label: string, promise: Promise<T>): Promise<T> {
   return promise.finally(step.end);
 }
 
-/** A URL as the status line names it: the path's last three parts ("demo/embed/onnx/model.onnx" reads better than a URL). */
+/** A URL as the status line names it: the last four parts of its path without `resolve/{revision}` ("demo/embed/onnx/model.onnx" reads better than a URL). */
 export function fileLabel(url: string): string {
   const path = new URL(url, self.location.href).pathname.split('/').filter(Boolean);
   const resolveAt = path.indexOf('resolve');

@@ -1,21 +1,9 @@
+import { workerOptionsFrom } from '../shared/linkSchema';
+
 /**
- * Start-up options the page hands the model worker in its name (state/lensClient.ts workerName: `?threads=N`
- * becomes `threads=N`), for what the worker must know before its first message.
+ * What the model worker makes of the start-up options the page hands it in its name (state/lensClient.ts;
+ * each option is declared, parsed and checked in shared/linkSchema.ts: `?threads=N` becomes `threads=N`).
  */
-
-/** The value of `key=` in the worker's name, if any. */
-export function workerOption(workerName: string, key: string): string | undefined {
-  return workerName
-    .split(' ')
-    .find((part) => part.startsWith(`${key}=`))
-    ?.slice(key.length + 1);
-}
-
-/** A whole number ≥ 1 given as `key=N`, if any. */
-function countOption(workerName: string, key: string): number | undefined {
-  const value = Number(workerOption(workerName, key));
-  return Number.isInteger(value) && value >= 1 ? value : undefined;
-}
 
 /**
  * How many threads onnxruntime-web runs a model on.
@@ -30,7 +18,7 @@ export const MAX_ORT_THREADS = 4;
 
 export function ortThreads(options: { workerName: string; isolated: boolean; cores: number | undefined }): number {
   if (!options.isolated) return 1;
-  const asked = countOption(options.workerName, 'threads');
+  const asked = workerOptionsFrom(options.workerName).threads;
   if (asked !== undefined) return Math.min(asked, MAX_ORT_THREADS);
   return Math.max(1, Math.min(MAX_ORT_THREADS, options.cores ?? 1));
 }
@@ -44,6 +32,12 @@ export const MAX_SAMPLE_BATCH = 32;
  * on a backend (bench realsize --batch=N) without a build per size.
  */
 export function sampleBatch(workerName: string): number | undefined {
-  const asked = countOption(workerName, 'batch');
+  const asked = workerOptionsFrom(workerName).batch;
   return asked === undefined ? undefined : Math.min(asked, MAX_SAMPLE_BATCH);
 }
+
+/** The browser step that never settles, for the load watchdog's test (`debug=stall-download`: worker/steps.ts). */
+export const stalledStep = (workerName: string): 'download' | undefined => (workerOptionsFrom(workerName).debug === 'stall-download' ? 'download' : undefined);
+
+/** Whether the page asked to keep onnxruntime-web off its JSPI build (`ort=nojspi`: worker/ortRuntime.ts). */
+export const jspiRefused = (workerName: string): boolean => workerOptionsFrom(workerName).ort === 'nojspi';

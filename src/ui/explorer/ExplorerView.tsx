@@ -1,14 +1,16 @@
 import { useShallow } from 'zustand/react/shallow';
-import { useCurve } from '../../state/curveStore';
+import { K_CHOICES } from '../../shared/linkSchema';
 import { useDisplay } from '../../state/displayStore';
+import { curveQuery } from '../../state/explorerQueries';
 import { usePanels } from '../../state/panelStore';
-import { type DirectionState, useLens } from '../../state/store';
-import { K_CHOICES } from '../../state/urlState';
+import { useLens } from '../../state/store';
+import { directionV1 } from '../../worker/protocol';
 import { sideBySideFigure } from '../figures/charts';
 import { FigureExport } from '../figures/FigureExport';
 import { Legend } from '../Legend';
 import { ContributionPanel } from './ContributionChart';
 import { DisplayControls } from './DisplayControls';
+import { directionLabel } from './directionLabel';
 import { LambdaCurve } from './LambdaCurve';
 import { LambdaSlider } from './LambdaSlider';
 import { LayerView } from './LayerView';
@@ -19,7 +21,7 @@ import { TokenDiff } from './TokenDiff';
 
 /** Paste a text, see both models' aligned tokens, drag λ along PC1. */
 export function ExplorerView() {
-  const { text, k, lambda, result, baseView, pairInfo, status, computing, direction } = useLens(
+  const { text, k, lambda, result, baseView, pairInfo, status, computing } = useLens(
     useShallow((s) => ({
       text: s.text,
       k: s.k,
@@ -29,16 +31,17 @@ export function ExplorerView() {
       pairInfo: s.pairInfo,
       status: s.load.phase,
       computing: s.computing,
-      direction: s.direction,
     })),
   );
   const { setText, setK, setLambda } = useLens(useShallow((s) => ({ setText: s.setText, setK: s.setK, setLambda: s.setLambda })));
   const contributionOpen = usePanels((s) => s.open.includes('contribution'));
   const setPanelOpen = usePanels((s) => s.setOpen);
   const hideNoise = useDisplay((s) => s.hideNoise);
-  const atV1 = useCurve((s) => (s.view && s.view.requestId === result?.requestId && s.view.k === k ? s.view.atV1 : null));
+  const atV1 = curveQuery((s) => (s.reply && s.reply.question.requestId === result?.requestId && s.reply.question.k === k ? s.reply.value.atV1 : null));
   const pair = useLens((s) => s.pair);
-  const v1 = direction.phase === 'ready' ? (direction.variation[0] ?? 0) : 0;
+  // The one v₁ of the slider, the λ curve and the Layers view: the worker's direction, as it sent it.
+  const direction = pairInfo?.direction;
+  const v1 = direction ? directionV1(direction) : 0;
   const empty = text.trim().length === 0;
   // Where the model's context cut the text: the characters past it (the result's text is the one typed once it has settled).
   const readUpTo = result?.truncated ? result.charsRead : undefined;
@@ -126,8 +129,8 @@ export function ExplorerView() {
           sharedWith={embedList?.ids}
           unreadChars={unreadChars}
         >
-          <LambdaSlider lambda={lambda} v1={v1} onChange={setLambda} estimating={sliderWaitsFor(direction)} />
-          {direction.phase === 'ready' && !empty && <LambdaCurve lambda={lambda} v1={v1} />}
+          <LambdaSlider lambda={lambda} direction={direction} onChange={setLambda} />
+          {direction?.state === 'ready' && !empty && <LambdaCurve lambda={lambda} v1={v1} />}
         </ModelColumn>
       </div>
 
@@ -154,9 +157,9 @@ export function ExplorerView() {
           {pairInfo.description}
         </p>
       )}
-      {direction.phase === 'ready' && (
+      {direction?.state === 'ready' && (
         <p className="footnote">
-          u₁ and v₁ from {direction.label}
+          u₁ and v₁ from {directionLabel(direction)}
           {direction.refining && ` (refining: ${direction.refining.done} of ${direction.refining.total} embedded)`}: PC1 carries{' '}
           {(direction.shares[0] * 100).toFixed(1)}% of the base embeddings' energy; v₁ = {v1.toFixed(3)}, |v₂| ={' '}
           {Math.abs(direction.variation[1] ?? 0).toFixed(3)}.
@@ -168,13 +171,6 @@ export function ExplorerView() {
       <StateFile />
     </>
   );
-}
-
-/** Why the slider waits, if it does: the pair's sample is being embedded, or it could not give u₁. */
-function sliderWaitsFor(direction: DirectionState): { done: number; total: number; movedDegrees?: number; error?: string } | undefined {
-  if (direction.phase === 'estimating') return { done: direction.done, total: direction.total, movedDegrees: direction.movedDegrees };
-  if (direction.phase === 'failed') return { done: 0, total: 0, error: direction.error };
-  return undefined;
 }
 
 /** Characters either side of the cut shown in the excerpt. */

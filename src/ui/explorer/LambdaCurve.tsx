@@ -1,8 +1,9 @@
 import { curveStepAfter, line, scaleLinear } from 'd3';
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useCurve } from '../../state/curveStore';
+import { curveQuery } from '../../state/explorerQueries';
+import { sliderBound } from '../../state/lambdaRange';
 import { useLens } from '../../state/store';
+import { useWorkerAnswer } from '../../state/workerQuery';
 import { Legend } from '../Legend';
 
 const [WIDTH, HEIGHT] = [360, 120];
@@ -14,14 +15,13 @@ const MARGIN = { top: 8, right: 10, bottom: 22, left: 30 };
  * computes it from the scores it holds (core/lambdaCurve.ts), once per text; a slider move only moves the mark.
  */
 export function LambdaCurve({ lambda, v1 }: { lambda: number; v1: number }) {
-  const { requestId, k, loadId } = useLens(useShallow((s) => ({ requestId: s.result?.requestId, k: s.k, loadId: s.pairInfo?.loadId })));
-  const { view, error, loadCurve } = useCurve(useShallow((s) => ({ view: s.view, error: s.error, loadCurve: s.loadCurve })));
-  useEffect(() => {
-    if (requestId !== undefined) void loadCurve(requestId, k, v1);
-  }, [requestId, k, v1, loadCurve]);
+  const question = useLens(
+    useShallow((s) => (s.result && s.pairInfo ? { loadId: s.pairInfo.loadId, requestId: s.result.requestId, k: s.k, bound: sliderBound(v1) } : undefined)),
+  );
+  const { value: curve, error } = useWorkerAnswer(curveQuery, question);
   if (error) return <p className="error small">{error}</p>;
-  const curve = view && view.requestId === requestId && view.loadId === loadId && view.k === k && view.v1 === v1 ? view : undefined;
   if (!curve) return null;
+  const { k } = curve;
   const x = scaleLinear()
     .domain([-curve.bound, curve.bound])
     .range([MARGIN.left, WIDTH - MARGIN.right]);

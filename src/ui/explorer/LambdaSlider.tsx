@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { sliderBound } from '../../state/lambdaRange';
+import { type DirectionState, directionV1 } from '../../worker/protocol';
 import { Legend } from '../Legend';
 
 /**
@@ -8,19 +9,19 @@ import { Legend } from '../Legend';
  */
 export function LambdaSlider({
   lambda,
-  v1,
+  direction,
   onChange,
-  estimating,
 }: {
   lambda: number;
-  v1: number;
+  /** The loaded pair's (none yet: the slider is idle at λ = 0). While its PC1 sample is being embedded, or failed, there is no u₁: the slider waits and says why. */
+  direction: DirectionState | undefined;
   onChange: (value: number) => void;
-  /** The pair's PC1 sample is still being embedded: no u₁ yet, so the slider waits (and says how far it is). */
-  estimating?: { done: number; total: number; movedDegrees?: number; error?: string };
 }) {
   const id = useId();
   const statusId = useId();
-  const disabled = estimating !== undefined;
+  const waiting = direction?.state === 'ready' ? undefined : direction;
+  const disabled = waiting !== undefined;
+  const v1 = direction ? directionV1(direction) : 0;
   const bound = sliderBound(v1);
   // A round step, so that values such as v_1 or a λ from a link are not snapped away.
   const step = bound <= 4 ? 0.01 : 0.05;
@@ -49,7 +50,7 @@ export function LambdaSlider({
       {!disabled && (
         <Legend testId="slider-legend" label="Slider marks" items={[{ swatch: 'v1', text: `v₁ = ${v1.toFixed(2)}, the embedder's mean shift along u₁` }]} />
       )}
-      {estimating && <DirectionStatus id={statusId} {...estimating} />}
+      {waiting && <DirectionStatus id={statusId} waiting={waiting} />}
       <div className="lambda-buttons">
         <button type="button" onClick={() => onChange(0)} disabled={disabled || lambda === 0}>
           λ = 0
@@ -63,14 +64,15 @@ export function LambdaSlider({
 }
 
 /** Why the slider waits: the sample being embedded (with a progress bar), or why u₁ could not be had. */
-function DirectionStatus({ id, done, total, movedDegrees, error }: { id: string; done: number; total: number; movedDegrees?: number; error?: string }) {
-  if (error) {
+function DirectionStatus({ id, waiting }: { id: string; waiting: Exclude<DirectionState, { state: 'ready' }> }) {
+  if (waiting.state === 'failed') {
     return (
       <p id={id} className="error small" data-testid="direction-status" role="alert">
-        {error} Run an analysis on your own texts (Analysis view) and apply its u₁ to use the slider.
+        {waiting.reason} Run an analysis on your own texts (Analysis view) and apply its u₁ to use the slider.
       </p>
     );
   }
+  const { done, total, movedDegrees } = waiting;
   return (
     <p id={id} className="muted small" data-testid="direction-status" aria-live="polite">
       Estimating PC1: embedding the pair’s sample sentences{total ? ` (${done} of ${total})` : ''}

@@ -1,15 +1,17 @@
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useDisplay } from '../../state/displayStore';
-import { useLayers } from '../../state/layerStore';
+import { layersQuery } from '../../state/explorerQueries';
 import { usePanels } from '../../state/panelStore';
 import { useLens } from '../../state/store';
-import type { ColumnResult } from '../../worker/protocol';
+import { useWorkerAnswer } from '../../state/workerQuery';
+import { type ColumnResult, directionV1 } from '../../worker/protocol';
 import { Legend } from '../Legend';
 import { displayToken } from '../tokenText';
 import { LayerHitChart } from './LayerHitChart';
 
 const LAMBDA_DEBOUNCE_MS = 200;
+
+const sameLoad = (a: { loadId: string }, b: { loadId: string }) => a.loadId === b.loadId;
 
 /** One model's row at one layer: its top k, with byte and special tokens left out when the token filter is on. */
 function Cells({ column, textIds }: { column: ColumnResult; textIds: ReadonlySet<number> }) {
@@ -33,16 +35,16 @@ function Cells({ column, textIds }: { column: ColumnResult; textIds: ReadonlySet
 export function LayerView() {
   const open = usePanels((s) => s.open.includes('layers'));
   const setOpen = usePanels((s) => s.setOpen);
-  const { requestId, k, lambda, loadId, tokens } = useLens(
-    useShallow((s) => ({ requestId: s.result?.requestId, k: s.k, lambda: s.lambda, loadId: s.pairInfo?.loadId, tokens: s.result?.tokens })),
+  const tokens = useLens((s) => s.result?.tokens);
+  const question = useLens(
+    useShallow((s) =>
+      open && s.result && s.pairInfo && s.text.trim()
+        ? { loadId: s.pairInfo.loadId, requestId: s.result.requestId, k: s.k, lambda: s.lambda, v1: directionV1(s.pairInfo.direction) }
+        : undefined,
+    ),
   );
-  const { view, busy, error, loadLayers } = useLayers(useShallow((s) => ({ view: s.view, busy: s.busy, error: s.error, loadLayers: s.loadLayers })));
-  useEffect(() => {
-    if (!open || requestId === undefined) return;
-    const timer = setTimeout(() => void loadLayers(k, lambda), LAMBDA_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [open, requestId, k, lambda, loadLayers]);
-  const current = view && view.computedOn.loadId === loadId ? view : undefined;
+  // While λ moves, the rows at the last λ stay (same load), marked busy.
+  const { value: current, error, busy } = useWorkerAnswer(layersQuery, question, { delayMs: LAMBDA_DEBOUNCE_MS, shows: sameLoad });
   const textIds = new Set((tokens ?? []).map((t) => t.id));
   const reasons = current ? Object.entries(current.reasons) : [];
   return (

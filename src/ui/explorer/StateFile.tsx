@@ -1,26 +1,32 @@
 import { useId, useState } from 'react';
-import { useAnalysis } from '../../state/analysisStore';
+import { viewStateOf } from '../../shared/linkSchema';
 import { type ExplorerFile, explorerFile, parseExplorerFile } from '../../state/explorerFile';
+import { lensClient } from '../../state/lensClient';
 import { useLens } from '../../state/store';
 import type { ColumnResult } from '../../worker/protocol';
 import { download } from '../download';
+import { directionLabel } from './directionLabel';
 
 const shownOf = (c?: ColumnResult) => (c ? c.tokens.map((t, i) => ({ id: t.id, text: t.text, score: c.scores[i] })) : []);
 
+/**
+ * The slider's direction, where the file must carry it: an analysis's u₁ (the pair's own sample, or a spectrum file
+ * kept by the browser, is found again). The worker holds u₁ and says where it came from.
+ */
+async function savedDirection(): Promise<ExplorerFile['direction']> {
+  const shown = useLens.getState().pairInfo?.direction;
+  if (shown?.state !== 'ready' || shown.source !== 'analysis') return undefined;
+  const slider = await lensClient().sliderDirection();
+  if (slider?.shown.source !== 'analysis') return undefined;
+  const { variation, shares, sampleSize } = slider.shown;
+  return { source: directionLabel(slider.shown), u1: slider.u1, variation, shares, sampleSize };
+}
+
 /** Downloads the explorer's whole state as a JSON file: the way to share a view whose link would be too long. */
-export function saveViewFile(): void {
+export async function saveViewFile(): Promise<void> {
+  const direction = await savedDirection();
   const lens = useLens.getState();
-  const analysis = useAnalysis.getState().result;
-  const analysisSource = analysis ? `the ${analysis.report.n} texts of ${analysis.dataset}` : undefined;
-  const direction: ExplorerFile['direction'] =
-    analysis && lens.direction.phase === 'ready' && lens.direction.source === 'analysis' && lens.direction.label === analysisSource
-      ? { source: analysisSource, u1: analysis.report.u1, variation: analysis.report.variation, shares: analysis.report.shares }
-      : undefined;
-  const { view, pair, text, lambda, k, backend, hub, dtype } = lens;
-  const file = explorerFile(
-    { view, pair, text, lambda, k, backend, hub, dtype },
-    { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } },
-  );
+  const file = explorerFile(viewStateOf(lens), { direction, shown: { embed: shownOf(lens.result?.embed), base: shownOf(lens.baseView) } });
   download('embedding-lens-explorer.json', `${JSON.stringify(file, null, 2)}\n`, 'application/json');
 }
 
@@ -53,8 +59,8 @@ export function StateFile() {
     // The saved direction belongs to this pair (by id): it applies to the load just made (the worker checks the width).
     const loaded = useLens.getState().pairInfo;
     if (file.direction && loaded) {
-      const { u1, variation, shares, source } = file.direction;
-      await lens.applyDirection(u1, variation, shares, source, { pairId: loaded.id, loadId: loaded.loadId });
+      const { u1, variation, shares, source, sampleSize = 0 } = file.direction;
+      await lens.applyDirection({ u1, variation, shares, sampleSize, origin: source }, { pairId: loaded.id, loadId: loaded.loadId });
     }
     lens.setView(state.view);
     setMessage(`Opened the view saved ${file.savedAt}.`);

@@ -1,8 +1,8 @@
-import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { useDiff } from '../../state/diffStore';
 import { useDisplay } from '../../state/displayStore';
+import { diffQuery } from '../../state/explorerQueries';
 import { useLens } from '../../state/store';
+import { useWorkerAnswer } from '../../state/workerQuery';
 import type { DiffToken } from '../../worker/protocol';
 import { Legend } from '../Legend';
 import { displayToken } from '../tokenText';
@@ -10,24 +10,25 @@ import { displayToken } from '../tokenText';
 /** Wait this long after the last slider move before asking for the diff (it costs ~12 ms at V = 151,936). */
 const REST_MS = 120;
 
+const sameTextAndFilter = (a: { loadId: string; requestId: number; filtered: boolean }, b: typeof a) =>
+  a.loadId === b.loadId && a.requestId === b.requestId && a.filtered === b.filtered;
+
 /**
  * What fine-tuning changed for this text: the tokens whose score rises or falls
  * most from the base model (at the slider's λ) to the embedding model, over the
  * whole vocabulary. The worker computes it from the z vectors it already holds.
  */
 export function TokenDiff() {
-  const { requestId, tokens, lambda, k, loadId } = useLens(
-    useShallow((s) => ({ requestId: s.result?.requestId, tokens: s.result?.tokens, lambda: s.lambda, k: s.k, loadId: s.pairInfo?.loadId })),
-  );
-  const { view, error, loadDiff } = useDiff(useShallow((s) => ({ view: s.view, error: s.error, loadDiff: s.loadDiff })));
+  const tokens = useLens((s) => s.result?.tokens);
   const hideNoise = useDisplay((s) => s.hideNoise);
-  useEffect(() => {
-    if (requestId === undefined) return;
-    const timer = setTimeout(() => void loadDiff(requestId, lambda, k, hideNoise), REST_MS);
-    return () => clearTimeout(timer);
-  }, [requestId, lambda, k, hideNoise, loadDiff]);
+  const question = useLens(
+    useShallow((s) =>
+      s.result && s.pairInfo ? { loadId: s.pairInfo.loadId, requestId: s.result.requestId, k: s.k, lambda: s.lambda, filtered: hideNoise } : undefined,
+    ),
+  );
+  // While the slider moves, the diff at the last λ it rested on stays (same text, load and filter).
+  const { value: diff, error } = useWorkerAnswer(diffQuery, question, { delayMs: REST_MS, shows: sameTextAndFilter });
   if (error) return <p className="error">{error}</p>;
-  const diff = view && view.requestId === requestId && view.loadId === loadId && view.filtered === hideNoise ? view : undefined;
   const hidden = diff ? diff.hidden.risers + diff.hidden.fallers : 0;
   if (!diff || !tokens) return null;
   const textIds = new Set(tokens.map((t) => t.id));

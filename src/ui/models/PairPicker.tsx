@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CATALOG, type CatalogEntry } from '../../shared/catalog';
-import { preferredDtypes } from '../../shared/dtypes';
+import { autoDtypeHint } from '../../shared/dtypes';
 import { formatPairId, needsHub, type PairSource, parsePairId } from '../../shared/pairId';
 import { type LensState, useLens } from '../../state/store';
 import { type BackendChoice, type CachedModel, DTYPES, type Dtype, type LoadEstimate } from '../../worker/protocol';
@@ -23,14 +23,12 @@ function cacheNote(entry: CatalogEntry, cache: CachedModel[] | undefined): strin
   return `Partly downloaded: ${downloadSize(bytes)} in this browser’s cache; not yet ${missing.join(', ')}.`;
 }
 
-/** The device a load on `backend` runs on here, as the worker found it (undefined until asked). */
-function deviceFor(backend: BackendChoice, auto: LensState['autoBackend']): 'webgpu' | 'wasm' | undefined {
-  if (backend === 'wasm') return 'wasm';
+/** The device a load on `backend` runs on here, and whether it has shader-f16, as the worker found them (undefined until asked). */
+function deviceFor(backend: BackendChoice, auto: LensState['autoBackend']): LensState['autoBackend'] {
+  if (backend === 'wasm') return { device: 'wasm', shaderF16: false };
   // backend=webgpu where there is no adapter runs on WASM (and says so), as auto does.
-  return auto?.device;
+  return auto;
 }
-
-const DEVICE_NAME = { webgpu: 'WebGPU', wasm: 'WASM' } as const;
 
 type Mode = PairSource['kind'];
 
@@ -111,16 +109,11 @@ function PairForm({ initial }: { initial: Draft }) {
   const hubPair = needsHub(pairId);
   const unavailable = (id: string) => catalogAvailable?.[id] === false;
   const cannotLoad = draft.mode === 'catalog' && unavailable(draft.catalogId);
-  const device = deviceFor(draft.backend, autoBackend);
+  // What "auto" loads: once the repos are asked, the worker's answer for this pair; before, the rule on this device.
   const autoDtype =
     inspected?.pair === pairId && inspected.backend === draft.backend
       ? `auto (${inspected.estimate.dtype} here)`
-      : device
-        ? (() => {
-            const [first, ...rest] = preferredDtypes(device, device === 'webgpu' && (autoBackend?.shaderF16 ?? false));
-            return `auto (${first} here on ${DEVICE_NAME[device]}; else ${rest.join(', ')})`;
-          })()
-        : 'auto (q8 on WASM, q4f16/fp16 on WebGPU with shader-f16)';
+      : `auto (${autoDtypeHint(deviceFor(draft.backend, autoBackend))})`;
 
   const inspect = async () => {
     setInspecting(true);

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useLens } from '../../state/store';
+import { directionLabel } from '../explorer/directionLabel';
 
 /**
  * Opens a spectrum file written by `lens spectrum` (or verify:hub's --spectra) for the loaded pair, from disk or a
@@ -13,7 +14,7 @@ export function SpectrumFile() {
     useShallow((s) => ({
       ready: s.load.phase === 'ready' && s.pairInfo !== undefined,
       pairId: s.pairInfo?.id,
-      direction: s.direction,
+      direction: s.pairInfo?.direction,
       openSpectrum: s.openSpectrum,
     })),
   );
@@ -33,7 +34,7 @@ export function SpectrumFile() {
     event.preventDefault();
     if (url.trim()) void open({ url });
   };
-  const fromFile = direction.phase === 'ready' && direction.source === 'file' ? direction : undefined;
+  const fromFile = direction?.state === 'ready' && direction.source === 'file' ? direction : undefined;
   return (
     <>
       <details className="cache-manager" data-testid="spectrum-file">
@@ -73,7 +74,7 @@ export function SpectrumFile() {
         </form>
         {fromFile && (
           <p className="muted small" data-testid="spectrum-in-use">
-            In use: {fromFile.label}.
+            In use: {directionLabel(fromFile)}.
           </p>
         )}
       </details>
