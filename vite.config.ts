@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const MODELS_DIR = resolve(import.meta.dirname, 'models');
 
@@ -59,6 +60,24 @@ function ortForTransformers(): Plugin {
   };
 }
 
+/**
+ * The unit test files that run for minutes (they load Hub pairs again and again, or run the CLI on the fused
+ * stand-ins), longest first. They start first: Vitest starts files it has no timings for (a fresh clone) largest
+ * first, and a long file short in lines would start last and run alone while the other worker idles.
+ */
+const LONG_TEST_FILES = ['cli/hub.test.ts', 'cli/faultMatrix.test.ts', 'cli/fusedPairs.test.ts'];
+
+class LongFilesFirst extends BaseSequencer {
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = LONG_TEST_FILES.findIndex((long) => file.moduleId.endsWith(`/${long}`));
+      return index < 0 ? LONG_TEST_FILES.length : index;
+    };
+    // Array.prototype.sort is stable: the other files keep Vitest's order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
+
 // Cross-origin isolation lets onnxruntime-web use its multi-threaded WASM build.
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -85,5 +104,6 @@ export default defineConfig({
     // resilientFetch's first backoff (fetchDefaults; the CLI processes the tests start inherit it): a retry is
     // still a retry, after milliseconds rather than the half second a real Hub is given.
     env: { LENS_FETCH_RETRY_MS: '20' },
+    sequence: { sequencer: LongFilesFirst },
   },
 });

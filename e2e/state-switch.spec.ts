@@ -41,7 +41,7 @@ function callSetDirection(page: Page, u1: number[], computedOn: { pairId: string
           type: 'APPLY',
           path: ['setDirection'],
           argumentList: [
-            { type: 'RAW', value: u1 },
+            { type: 'RAW', value: { u1, variation: [1], shares: [1], sampleSize: 1, origin: 'a page that skipped the checks' } },
             { type: 'RAW', value: computedOn },
           ],
         });

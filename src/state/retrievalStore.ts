@@ -90,6 +90,8 @@ async function loadCollection(state: RetrievalState): Promise<{ corpus: Entry[];
 
 const builds = newestWins();
 const searches = newestWins();
+// A sparsity or m change re-evaluates while an evaluation may still run: only the newest one's figures are shown.
+const evaluations = newestWins();
 let searchTimer: ReturnType<typeof setTimeout> | undefined;
 const SEARCH_DEBOUNCE_MS = 200;
 
@@ -195,13 +197,16 @@ export const useRetrieval = create<RetrievalState>()((set, get) => {
     async evaluate() {
       const { testSet, m, status, indexOn } = get();
       if (!testSet || status !== 'ready' || !indexOn || !isCurrent(indexOn)) return;
+      const ticket = evaluations.next();
       set({ evaluating: true, evalProgress: { done: 0, total: testSet.queries.length, truncated: 0 } });
       try {
-        const onProgress = proxyCallback((p: BuildProgress) => set({ evalProgress: p }));
+        const onProgress = proxyCallback((p: BuildProgress) => {
+          if (evaluations.isCurrent(ticket)) set({ evalProgress: p });
+        });
         const evaluation = await lensClient().retrievalEvaluate(testSet.queries, testSet.qrels, m, onProgress);
-        set({ evaluation: { ...evaluation, computedOn: indexOn }, evaluating: false });
+        if (evaluations.isCurrent(ticket)) set({ evaluation: { ...evaluation, computedOn: indexOn }, evaluating: false });
       } catch (error) {
-        set({ evaluating: false, message: messageOf(error) });
+        if (evaluations.isCurrent(ticket)) set({ evaluating: false, message: messageOf(error) });
       }
     },
   };

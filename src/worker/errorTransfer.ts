@@ -22,11 +22,10 @@ export class WorkerError extends Error {
 /** The fault a rejected worker call reports, if any. */
 export const faultOf = (error: unknown): FaultReport | undefined => (error instanceof WorkerError ? error.fault : undefined);
 
+/** Comlink's own shape for a thrown error, with the fault beside the message. */
 interface SentError {
   isError: true;
-  message: string;
-  stack?: string;
-  fault?: FaultReport;
+  value: { message: string; name: string; stack?: string; fault?: FaultReport };
 }
 type Sent = SentError | { isError: false; value: unknown };
 
@@ -39,12 +38,13 @@ export function registerErrorTransfer(reportOf?: (error: unknown) => FaultReport
     serialize({ value }) {
       if (!(value instanceof Error)) return [{ isError: false, value }, []];
       const fault = reportOf?.(value);
-      return [{ isError: true, message: value.message, stack: value.stack, ...(fault && { fault }) }, []];
+      return [{ isError: true, value: { message: value.message, name: value.name, stack: value.stack, ...(fault && { fault }) } }, []];
     },
     deserialize(sent) {
       if (!sent.isError) throw sent.value;
-      const error = new WorkerError(sent.message, sent.fault);
-      if (sent.stack) error.stack = sent.stack;
+      const { message, stack, fault } = sent.value;
+      const error = new WorkerError(message, fault);
+      if (stack) error.stack = stack;
       throw error;
     },
   };
