@@ -19,9 +19,14 @@ let skipped = 0;
 const failures = [];
 const skips = [];
 
+/** Each step's wall time, printed at the end: where the suite's minutes go. */
+const stageTimes = [];
+
 function run(name, command, args, env = {}) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const start = Date.now();
   const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  stageTimes.push(`${name} ${((Date.now() - start) / 60_000).toFixed(1)} min`);
   return result.status === 0;
 }
 
@@ -72,6 +77,7 @@ runner(
   playwrightCounts,
 );
 
+console.log(`\nStage times: ${stageTimes.join('; ')}`);
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
 if (skips.length) console.log(`\nSkipped: ${skips.join(', ')}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubServer, startHubServer } from '../../tools/hub/hubServer';
-import { buildTestHub } from '../../tools/hub/testRepos';
+import { describe, expect, it } from 'vitest';
+import { testHubForThisFile } from '../../tools/hub/testHubForThisFile';
 import { manifestFor } from '../shared/pairId';
 import { loadPair, loadPolicy } from './loadPair';
 import { allowHub, localModelReader } from './node';
@@ -12,12 +11,7 @@ import { resolveLoad } from './resolveLoad';
 
 // The demo pair as shipped under models/, and the catalog's Qwen3 pair from stand-ins on a local server that
 // answers as the Hub does (tools/hub/testRepos.ts: the real file names, external data that config.json does not declare).
-let hub: HubServer;
-// Building the test Hub copies and generates its stand-ins: seconds, more with other test files running beside it.
-beforeAll(async () => {
-  hub = await startHubServer({ roots: [buildTestHub()] });
-}, 60_000);
-afterAll(() => hub.close());
+const hub = testHubForThisFile();
 
 const read = localModelReader();
 /** Where transformers.js may look for a body's files, as the load left it. */

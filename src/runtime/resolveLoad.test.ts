@@ -1,18 +1,12 @@
 import { env } from '@huggingface/transformers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type HubServer, startHubServer } from '../../tools/hub/hubServer';
-import { buildTestHub } from '../../tools/hub/testRepos';
+import { describe, expect, it } from 'vitest';
+import { testHubForThisFile } from '../../tools/hub/testHubForThisFile';
 import { localModelReader } from './node';
 import { fallBackToWasm, type LoadRequest, resolveDevice, resolveLoad, type WebgpuAdapter } from './resolveLoad';
 
 // The catalog's Qwen3 pair (every dtype) and SmolLM2 (no q8) against stand-ins with the real repos' file names;
 // the demo pair from models/.
-let hub: HubServer;
-// Building the test Hub copies and generates its stand-ins: seconds, more with other test files running beside it.
-beforeAll(async () => {
-  hub = await startHubServer({ roots: [buildTestHub()] });
-}, 60_000);
-afterAll(() => hub.close());
+const hub = testHubForThisFile();
 
 const read = localModelReader();
 const NO_ADAPTER = async (): Promise<WebgpuAdapter> => undefined;
