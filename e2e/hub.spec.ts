@@ -262,7 +262,9 @@ test.describe('faults that heal in the browser: one clear message, nothing broke
   const cases: [string, Fault, RegExp, FaultKind][] = [
     [
       'a download cut off mid-file at every try',
-      { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 4 },
+      // At every try: a load may ask for the file more than once (a retried resume, another path to the body), and
+      // the message names no count, so every request of it is cut off until the test heals the server.
+      { match: 'demo-base/onnx/model.onnx', kind: 'truncate', times: 100 },
       /hubtest\/demo-base\/onnx\/model\.onnx: the download was cut off after [\d,]+ of [\d,]+ bytes/,
       'cut-off',
     ],
