@@ -1,5 +1,6 @@
 import type { BackendChoice, Dtype, FaultReport } from '../worker/protocol';
 import { faultOf } from '../worker/protocol';
+import { messageOf } from './lensClient';
 
 /**
  * What the page tells the user, kept by where it comes from: a message about one thing is replaced or cleared
@@ -33,7 +34,7 @@ export type PageMessages = Partial<Record<MessageSource, PageMessage>>;
 /** An error as the page shows it: its words, and the fault behind it where the worker sent one. */
 export function errorMessage(error: unknown): PageMessage {
   const fault = faultOf(error);
-  return { text: error instanceof Error ? error.message : String(error), tone: 'error', ...(fault && { fault }) };
+  return { text: messageOf(error), tone: 'error', ...(fault && { fault }) };
 }
 
 export const pageNotice = (text: string): PageMessage => ({ text, tone: 'notice' });

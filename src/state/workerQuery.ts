@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import { messageOf } from './lensClient';
 import { newestWins } from './newestWins';
 
 /**
@@ -63,7 +64,7 @@ export function workerQuery<Q, R>(answer: (question: Q) => Promise<R | null | un
         if (!latest.isCurrent(ticket)) return;
         set(value === null || value === undefined ? { busy: false } : { reply: { question, value }, failure: undefined, busy: false });
       } catch (error) {
-        if (latest.isCurrent(ticket)) set({ busy: false, failure: { question, message: error instanceof Error ? error.message : String(error) } });
+        if (latest.isCurrent(ticket)) set({ busy: false, failure: { question, message: messageOf(error) } });
       }
     },
   }));
